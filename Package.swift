@@ -1,0 +1,86 @@
+// swift-tools-version:6.1
+// SwiftLVS: a Linux Virtual Server in Swift. Target layout follows ../shared/DESIGN.md §3;
+// dependencies point down only (executables → LVSDaemon → LVSControl/IPVSAdmin → LVSCore).
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6)
+]
+
+/// `LVS_PURE_ONLY=1 swift test` builds and tests only the pure targets (LVSCore, IPVSAdmin): a
+/// development shortcut that skips compiling SwiftNIO. CI and the README never set it.
+let pureOnly = Context.environment["LVS_PURE_ONLY"] == "1"
+let ioTargetNames: Set<String> = ["LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests", "LVSDaemonTests"]
+
+let package = Package(
+    name: "SwiftLVS",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lvsd", targets: ["lvsd"]),
+        .executable(name: "lvsadm", targets: ["lvsadm"]),
+        .library(name: "LVSCore", targets: ["LVSCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure IPVS semantics: no sockets, no Foundation, no Glibc. Time and randomness injected.
+        .target(name: "LVSCore", swiftSettings: strictSettings),
+        // ipvsadm's command line (parser) and output formats (formatter). Pure.
+        .target(name: "IPVSAdmin", dependencies: ["LVSCore"], swiftSettings: strictSettings),
+        // Versioned JSON-lines control protocol and its Unix-socket transports.
+        .target(
+            name: "LVSControl",
+            dependencies: [
+                "LVSCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Composition: the state holder, control server, signal handling.
+        .target(
+            name: "LVSDaemon",
+            dependencies: [
+                "LVSCore", "IPVSAdmin", "LVSControl",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "lvsd",
+            dependencies: [
+                "LVSDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "lvsadm",
+            dependencies: ["IPVSAdmin", "LVSControl", "LVSCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "LVSCoreTests", dependencies: ["LVSCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "IPVSAdminTests", dependencies: ["IPVSAdmin", "LVSCore"],
+            resources: [.copy("Golden")], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSControlTests", dependencies: ["LVSControl", "LVSCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSDaemonTests",
+            dependencies: ["LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)
+
+if pureOnly {
+    package.targets.removeAll { ioTargetNames.contains($0.name) }
+    package.products.removeAll { $0.name == "lvsd" || $0.name == "lvsadm" }
+}

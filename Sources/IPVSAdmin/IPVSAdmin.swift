@@ -1,0 +1,1 @@
+// Target IPVSAdmin: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// Target LVSControl: see docs/architecture.md.

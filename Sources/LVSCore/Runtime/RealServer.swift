@@ -1,0 +1,42 @@
+/// A real server as the director runs it: its configuration plus the live counters schedulers
+/// read (reference §4.6.4, §4.10).
+///
+/// A reference type because schedulers, the service's list and connection entries all see the same
+/// counters. Owned and mutated by one thread (the daemon's state owner); the engines of later
+/// issues read published snapshots instead.
+public final class RealServer {
+    public let key: RealServerKey
+    public internal(set) var config: RealServerConfig
+    /// The last non-zero weight ever configured (Maglev keeps a quiesced server's share, §3.14).
+    public internal(set) var lastNonZeroWeight: Int32
+    /// Connections in an active state (TCP ESTABLISHED, SYN_SENT, SYN_RECV, SYNACK; SCTP ESTABLISHED).
+    public internal(set) var activeConnections: Int32 = 0
+    /// All non-template connections bound to this server (active + inactive).
+    public internal(set) var totalConnections: Int32 = 0
+    /// Persistence templates bound to this server.
+    public internal(set) var persistentConnections: Int32 = 0
+    /// Set by the upper threshold, cleared under the lower one (§4.10).
+    public internal(set) var isOverloaded: Bool = false
+    /// False once deleted from its service (it may linger in the trash while entries reference it).
+    public internal(set) var isAvailable: Bool = true
+    public internal(set) var stats = StatsCounters()
+    public internal(set) var estimator = RateEstimator()
+
+    public init(config: RealServerConfig) {
+        self.key = config.key
+        self.config = config
+        self.lastNonZeroWeight = config.weight
+    }
+
+    public var weight: Int32 { config.weight }
+
+    /// Inactive connections as ipvsadm reports them: max(total − active, 0).
+    public var inactiveConnections: Int32 { max(totalConnections - activeConnections, 0) }
+
+    /// The load estimate of lc, wlc, lblc, lblcr and twos: activeconns × 256 + totalconns
+    /// (reference §3.0, the 6.1.192 formula; see docs/design/0001-overhead.md).
+    public var overhead: Int64 { Int64(activeConnections) &* 256 &+ Int64(totalConnections) }
+
+    /// May take new connections: weight > 0 and not overloaded (reference §3.0).
+    public var isEligible: Bool { config.weight > 0 && !isOverloaded }
+}

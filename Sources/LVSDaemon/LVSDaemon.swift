@@ -1,0 +1,1 @@
+// Target LVSDaemon: see docs/architecture.md.

@@ -1,0 +1,1 @@
+print("lvsadm: not yet wired")

@@ -1,0 +1,1 @@
+print("lvsd: not yet wired")
