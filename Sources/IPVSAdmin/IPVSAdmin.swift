@@ -1,1 +1,0 @@
-// Target IPVSAdmin: see docs/architecture.md.
