@@ -108,6 +108,8 @@ public enum AdminError: Error, Sendable, Hashable, Codable {
     case permissionDenied
     /// ENOMEM
     case noMemory
+    /// EAFNOSUPPORT: a real server of another family than its service, but not tunnelled.
+    case addressFamilyNotSupported
     /// EOPNOTSUPP: the running daemon cannot serve this (e.g. a forwarding method whose engine is off).
     case notSupported(String)
 
@@ -129,6 +131,7 @@ public enum AdminError: Error, Sendable, Hashable, Codable {
         case (.invalidArgument, _): return "Invalid operation.  Possibly wrong module version, address not unicast, ..."
         case (.noMemory, _): return "Memory allocation problem"
         case (.outOfRange, _): return "Numerical result out of range"
+        case (.addressFamilyNotSupported, _): return "Operation not supported with specified address family"
         case (.notSupported(let why), _): return why
         case (.alreadyExists, _): return "File exists"
         case (.noSuchService, _): return "No such process"
