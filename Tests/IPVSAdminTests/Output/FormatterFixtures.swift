@@ -99,7 +99,8 @@ enum FormatterFixtures {
                     "192.168.10.1", 80, .masquerading, stats: stats([1157, 24511, 23100, 1_710_490, 617_283_945]),
                     rates: rates([6, 125, 120, 8750, 1_550_000])),
             ],
-            stats: stats([2311, 49022, 46215, 3_420_981, 1_234_567_890]), rates: rates([12, 250, 240, 17500, 3_100_000]))
+            stats: stats([2311, 49022, 46215, 3_420_981, 1_234_567_890]),
+            rates: rates([12, 250, 240, 17500, 3_100_000]))
     ])
 
     static var rateTable: TableSnapshot {

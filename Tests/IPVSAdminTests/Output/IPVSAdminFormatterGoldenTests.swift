@@ -73,7 +73,8 @@ import Testing
 
     @Test func thresholds() throws {
         let options = Self.options { $0.numeric = true; $0.thresholds = true }
-        try GoldenFile.expectMatches(numeric.listService(F.thresholdService, options: options), "thresholds-service.txt")
+        try GoldenFile.expectMatches(
+            numeric.listService(F.thresholdService, options: options), "thresholds-service.txt")
         try GoldenFile.expectMatches(numeric.listAll(F.referenceTable, options: options), "thresholds-all.txt")
     }
 
