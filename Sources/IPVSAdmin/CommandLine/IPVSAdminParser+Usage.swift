@@ -9,7 +9,8 @@ extension IPVSAdminParser {
 
     /// The help text: ipvsadm 1.31's layout (reference §1.11) — version line, one synopsis line
     /// per command form, then the commands, selectors, options and daemon options — with our
-    /// `--proxy` and `--json` added. Every line ends in a newline.
+    /// `--proxy` and `--json` added. Every line ends in a newline. The `--syncid` default shown is the
+    /// real one, 0 (ipvsadm 1.31 prints 255, which is wrong: reference §12.2).
     public static func usageText(programName p: String) -> String {
         let synopsis = [
             "-A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask] [--pe persistence_engine] [-b sched-flags]",
@@ -102,7 +103,7 @@ extension IPVSAdminParser {
 
         text += "Daemon Options:\n"
         text += rows([
-            ("--syncid sid", "synchronisation id (default=255)"),
+            ("--syncid sid", "synchronisation id (default=0)"),
             ("--sync-maxlen length", "largest message size (default=1472)"),
             ("--mcast-interface interface", "interface for synchronisation"),
             ("--mcast-group address", "IPv4/IPv6 group (default=224.0.0.81)"),
