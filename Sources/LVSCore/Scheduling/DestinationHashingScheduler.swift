@@ -10,7 +10,7 @@ public final class DestinationHashingScheduler: Scheduler {
 
     private var destinations: [RealServer] = []
     /// Index into `destinations` per bucket, −1 for an empty bucket.
-    private var buckets = [Int32](repeating: -1, count: DestinationHashingScheduler.tableSize)
+    private(set) var buckets = [Int32](repeating: -1, count: DestinationHashingScheduler.tableSize)
 
     public init() {}
 

@@ -15,7 +15,7 @@ public final class SourceHashingScheduler: Scheduler {
 
     private var destinations: [RealServer] = []
     /// Index into `destinations` per bucket, −1 for an empty bucket.
-    private var buckets = [Int32](repeating: -1, count: SourceHashingScheduler.tableSize)
+    private(set) var buckets = [Int32](repeating: -1, count: SourceHashingScheduler.tableSize)
 
     public init(flags: SchedulerFlags = []) {
         self.fallback = flags.contains(.fallback)
