@@ -32,7 +32,8 @@ public final class LocalityBasedLeastConnectionWithReplicationScheduler: Schedul
         let least = Self.setMinimum(entry.members)
         // Shed the most loaded member once the set has been stable for the expiration time.
         if entry.members.count > 1,
-            input.now > entry.lastModified.adding(seconds: expirationSeconds),
+            LocalityTable.elapsed(since: entry.lastModified, now: input.now)
+                > LocalityTable.nanoseconds(expirationSeconds),
             let most = Self.setMaximumIndex(entry.members)
         {
             entry.members.remove(at: most)

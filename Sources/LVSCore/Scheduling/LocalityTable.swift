@@ -91,11 +91,24 @@ struct LocalityTable {
         rover = bucket
     }
 
+    /// Nanoseconds from `start` to `now`, 0 if `now` is earlier.
+    static func elapsed(since start: MonotonicInstant, now: MonotonicInstant) -> UInt64 {
+        now.nanoseconds >= start.nanoseconds ? now.nanoseconds - start.nanoseconds : 0
+    }
+
+    /// `seconds` in nanoseconds, saturating so a huge sysctl value means "never" rather than
+    /// wrapping around.
+    static func nanoseconds(_ seconds: UInt64) -> UInt64 {
+        let (value, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : value
+    }
+
     /// Deletes the entries of one bucket whose `lastUse + idleSeconds <= now`; returns how many.
     @discardableResult
     private mutating func removeIdle(inBucket bucket: Int, now: MonotonicInstant, idleSeconds: UInt64) -> Int {
         let before = buckets[bucket].count
-        buckets[bucket].removeAll { !(now < $0.lastUse.adding(seconds: idleSeconds)) }
+        let limit = Self.nanoseconds(idleSeconds)
+        buckets[bucket].removeAll { Self.elapsed(since: $0.lastUse, now: now) >= limit }
         let removed = before - buckets[bucket].count
         count -= removed
         return removed

@@ -81,6 +81,17 @@ private let addressZ: UInt32 = 0x0A0A_0A0C
         #expect(lblc.entryCount == 0)
     }
 
+    @Test func hugeExpirationNeverWrapsAround() {
+        let lblc = LocalityBasedLeastConnectionScheduler(expirationSeconds: .max)
+        lblc.destinationsChanged([F.server(1)])
+        _ = lblc.pick(F.input(destination: addressX, now: 5))
+        for _ in 1...30 { lblc.maintenance(now: .seconds(1_000_000)) }
+        #expect(lblc.entryCount == 1)
+        lblc.expirationSeconds = 0  // everything is idle long enough
+        for _ in 1...30 { lblc.maintenance(now: .seconds(1_000_000)) }
+        #expect(lblc.entryCount == 0)
+    }
+
     @Test func tableStopsGrowingAtItsHardLimit() {
         let lblc = LocalityBasedLeastConnectionScheduler()
         lblc.destinationsChanged([F.server(1)])
