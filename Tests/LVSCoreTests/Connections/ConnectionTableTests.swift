@@ -107,7 +107,8 @@ import Testing
                     table.arm(index, expiry: expiry, now: now)
                     model[key] = (index, expiry)
                 } else {
-                    let indexSlot = table.allocate(entry(client: key.client, port: key.port, vport: key.vport, proto: key.proto))
+                    let fresh = entry(client: key.client, port: key.port, vport: key.vport, proto: key.proto)
+                    let indexSlot = table.allocate(fresh)
                     let index = try #require(indexSlot)
                     table.hash(index)
                     table.arm(index, expiry: expiry, now: now)
@@ -122,7 +123,8 @@ import Testing
                 now += rng.next() % (30 * Self.second)
                 while let index = table.popExpired(now: now) {
                     let e = table.entries[Int(index)]
-                    let k = Key(client: UInt32(e.clientLow), port: e.clientPort, vport: e.virtualPort, proto: e.protocolNumber)
+                    let k = Key(
+                        client: UInt32(e.clientLow), port: e.clientPort, vport: e.virtualPort, proto: e.protocolNumber)
                     let m = try #require(model[k])
                     #expect(m.index == index && m.expiry <= now)
                     model[k] = nil

@@ -81,6 +81,10 @@ final class ConnectionHarness {
                 serverConfig(n, port: port, forwarding: forwarding, weight: weight, upper: upper, lower: lower)))
     }
 
+    func serverKey(_ n: UInt32, port: UInt16 = 8080) -> RealServerKey {
+        RealServerKey(address: Self.serverAddress(n), port: port)
+    }
+
     func realServer(_ n: UInt32, port: UInt16 = 8080, of service: VirtualServiceID? = nil) -> RealServer? {
         director.services[service ?? tcpService]?.realServer(
             RealServerKey(address: Self.serverAddress(n), port: port))
@@ -117,8 +121,8 @@ final class ConnectionHarness {
     func replyFromVIP(_ flags: TCPSegmentFlags, client: UInt32 = 1, port: UInt16 = 40_000) -> OutboundVerdict {
         director.outbound(
             OutboundPacket(
-                protocolNumber: .tcp, sourceAddress: vipAddress, sourcePort: 80, destinationAddress: Self.client(client),
-                destinationPort: port, tcpFlags: flags, length: 40),
+                protocolNumber: .tcp, sourceAddress: vipAddress, sourcePort: 80,
+                destinationAddress: Self.client(client), destinationPort: port, tcpFlags: flags, length: 40),
             now: now)
     }
 

@@ -13,7 +13,9 @@ import Testing
         #expect(rs1.totalConnections == 4)
         #expect(rs1.isOverloaded)
         // Never picked while overloaded.
-        for port in UInt16(9)...12 { #expect(h.send(.syn, port: port).serverAddress == ConnectionHarness.serverAddress(2)) }
+        for port in UInt16(9)...12 {
+            #expect(h.send(.syn, port: port).serverAddress == ConnectionHarness.serverAddress(2))
+        }
         // One expiry: total 3, not below L = 3, still overloaded.
         h.send([], port: 2)  // CLOSE, 10 s
         h.advance(seconds: 10)
@@ -65,7 +67,7 @@ import Testing
         try h.addServer(2)
         h.send(.syn, port: 1)  // server 2 (newest first)
         h.send(.ack, port: 1)
-        try h.apply(.deleteRealServer(h.tcpService, RealServerKey(address: ConnectionHarness.serverAddress(2), port: 8080)))
+        try h.apply(.deleteRealServer(h.tcpService, h.serverKey(2)))
         let key = Director.TrashKey(
             service: h.tcpService, realServer: RealServerKey(address: ConnectionHarness.serverAddress(2), port: 8080))
         let trashed = try #require(h.director.trash[key])
@@ -76,7 +78,7 @@ import Testing
         try h.addServer(2)
         #expect(h.realServer(2) === trashed)
         #expect(h.send(.ack, port: 1).serverAddress == ConnectionHarness.serverAddress(2))
-        try h.apply(.deleteRealServer(h.tcpService, RealServerKey(address: ConnectionHarness.serverAddress(2), port: 8080)))
+        try h.apply(.deleteRealServer(h.tcpService, h.serverKey(2)))
         h.advance(seconds: 900)
         #expect(h.director.connectionCount == 0)
         #expect(h.director.trash.isEmpty)
@@ -93,7 +95,7 @@ import Testing
         try h.addServer(2)
         h.send(.syn, port: 1)  // → 2
         h.send(.syn, port: 2)  // → 1
-        try h.apply(.deleteRealServer(h.tcpService, RealServerKey(address: ConnectionHarness.serverAddress(2), port: 8080)))
+        try h.apply(.deleteRealServer(h.tcpService, h.serverKey(2)))
         // The sweep expired the entry at once, so nothing lingers in the trash.
         #expect(h.director.connectionCount == 1)
         #expect(h.director.trash.isEmpty)
@@ -108,7 +110,7 @@ import Testing
         try h.addServer(2)
         h.send(.syn, port: 1)  // → 2
         h.send(.ack, port: 1)
-        try h.apply(.deleteRealServer(h.tcpService, RealServerKey(address: ConnectionHarness.serverAddress(2), port: 8080)))
+        try h.apply(.deleteRealServer(h.tcpService, h.serverKey(2)))
         var settings = DirectorSettings()
         settings.expireNodestConn = true
         try h.apply(.setDirectorSettings(settings))

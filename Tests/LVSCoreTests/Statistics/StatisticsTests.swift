@@ -41,14 +41,18 @@ import Testing
         // inpps: 20 << 9 = 10240 → avg 2560 → (2560 + 511) >> 10 = 2.
         // inbps: 2000 << 4 = 32000 → avg 8000 → (8000 + 15) >> 5 = 250.
         let service = try #require(h.director.services[h.tcpService])
-        #expect(service.estimator.rates == RateValues(connectionsPerSecond: 1, inPacketsPerSecond: 2, inBytesPerSecond: 250))
+        #expect(
+            service.estimator.rates
+                == RateValues(connectionsPerSecond: 1, inPacketsPerSecond: 2, inBytesPerSecond: 250))
         #expect(service.estimator.connectionsAverage == 1280)
         // Second interval: nothing new. avg += (0 − avg) >> 2 → 960; 1920; 6000 ((6000 + 15) >> 5 = 187).
         h.advance(seconds: 2)
         #expect(service.estimator.connectionsAverage == 960)
         #expect(service.estimator.inPacketsAverage == 1920)
         #expect(service.estimator.inBytesAverage == 6000)
-        #expect(service.estimator.rates == RateValues(connectionsPerSecond: 1, inPacketsPerSecond: 2, inBytesPerSecond: 187))
+        #expect(
+            service.estimator.rates
+                == RateValues(connectionsPerSecond: 1, inPacketsPerSecond: 2, inBytesPerSecond: 187))
         // Third: 4 more packets of 100 bytes: inpps sample 2048 → 1920 + 32 = 1952 → 2;
         // inbps sample 6400 → 6000 + 100 = 6100 → 191.
         for _ in 0..<4 { h.send(.ack, port: 1, length: 100) }
