@@ -1,5 +1,6 @@
 import Benchmark
 
-nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
+let benchmarks: @Sendable () -> Void = {
     schedulerBenchmarks()
+    connectionBenchmarks()
 }
