@@ -1,0 +1,5 @@
+import Benchmark
+
+nonisolated(unsafe) let benchmarks: @Sendable () -> Void = {
+    schedulerBenchmarks()
+}
