@@ -20,6 +20,9 @@ public struct ControlLineDecoder: ByteToMessageDecoder {
     public let maximumLineLength: Int
     /// True while the rest of an oversized line is being thrown away.
     private var discarding = false
+    /// Bytes after the reader index already known to hold no newline: each byte is searched once,
+    /// so a long line arriving in many reads costs linear, not quadratic, time.
+    private var searched = 0
 
     public init(maximumLineLength: Int = ControlProtocol.maximumLineLength) {
         self.maximumLineLength = maximumLineLength
@@ -45,10 +48,13 @@ public struct ControlLineDecoder: ByteToMessageDecoder {
 
     /// The framing rule itself, without a channel: the next frame, or nil if more bytes are needed.
     public mutating func nextFrame(from buffer: inout ByteBuffer) -> ControlFrame? {
-        let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n"))
+        let view = buffer.readableBytesView
+        let newline = view.dropFirst(min(searched, view.count)).firstIndex(of: UInt8(ascii: "\n"))
+        searched = newline == nil ? view.count : 0
         if discarding {
             guard let newline else {
                 buffer.moveReaderIndex(to: buffer.writerIndex)
+                searched = 0
                 return nil
             }
             buffer.moveReaderIndex(to: newline + 1)
@@ -58,6 +64,7 @@ public struct ControlLineDecoder: ByteToMessageDecoder {
         guard let newline else {
             if buffer.readableBytes > maximumLineLength {
                 buffer.moveReaderIndex(to: buffer.writerIndex)
+                searched = 0
                 discarding = true
             }
             return nil
