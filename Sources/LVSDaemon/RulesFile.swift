@@ -18,6 +18,33 @@ public struct RulesFile: Sendable, Hashable {
     public var path: String
     public var entries: [Entry]
 
+    /// Parses the text of a rules file; `path` only names it in errors.
+    public static func parse(
+        _ text: String, path: String, resolver: any NameResolver
+    ) throws(RulesFileError) -> RulesFile {
+        let parser = IPVSAdminParser(resolver: resolver, programName: "lvsd")
+        var entries: [Entry] = []
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = String(rawLine)
+            if line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("#") { continue }
+            let tokens = RestoreInput.tokenize(line: line)
+            if tokens.isEmpty { continue }
+            switch parser.parse(tokens, readingRestoreInput: true) {
+            case .failure(let error):
+                throw RulesFileError(path: path, line: lineNumber, message: error.message)
+            case .success(.command(let command)):
+                entries.append(Entry(line: lineNumber, command: command))
+            case .success(.list), .success(.save), .success(.restore), .success(.help), .success(.version):
+                throw RulesFileError(
+                    path: path, line: lineNumber,
+                    message: "only commands that change the configuration belong in a rules file")
+            }
+        }
+        return RulesFile(path: path, entries: entries)
+    }
+
     /// Reads and parses the rules file at `path`.
     public static func load(path: String, resolver: any NameResolver) throws(RulesFileError) -> RulesFile {
         let text: String
@@ -26,13 +53,7 @@ public struct RulesFile: Sendable, Hashable {
         } catch {
             throw RulesFileError(path: path, line: nil, message: "cannot read: \((error as NSError).localizedDescription)")
         }
-        // Placeholder until the ipvsadm parser lands: only comment-only files are accepted.
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            throw RulesFileError(path: path, line: index + 1, message: "rules files need the ipvsadm parser")
-        }
-        return RulesFile(path: path, entries: [])
+        return try parse(text, path: path, resolver: resolver)
     }
 }
 
