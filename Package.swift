@@ -10,7 +10,7 @@ let strictSettings: [SwiftSetting] = [
 /// `LVS_PURE_ONLY=1 swift test` builds and tests only the pure targets (LVSCore, IPVSAdmin): a
 /// development shortcut that skips compiling SwiftNIO. CI and the README never set it.
 let pureOnly = Context.environment["LVS_PURE_ONLY"] == "1"
-let ioTargetNames: Set<String> = ["LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests", "LVSDaemonTests"]
+let ioTargetNames: Set<String> = ["CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests", "LVSDaemonTests"]
 
 let package = Package(
     name: "SwiftLVS",
@@ -30,6 +30,11 @@ let package = Package(
         .target(name: "LVSCore", swiftSettings: strictSettings),
         // ipvsadm's command line (parser) and output formats (formatter). Pure.
         .target(name: "IPVSAdmin", dependencies: ["LVSCore"], swiftSettings: strictSettings),
+        // The only C in the project: thin wrappers over Linux calls Swift cannot reach directly
+        // (epoll_event's packed layout, splice, SO_PEERCRED, TCP_INFO). Headers and one-liners only.
+        .target(name: "CLinuxNet"),
+        // Per-core edge-triggered epoll reactor shared by the proxy and packet engines.
+        .target(name: "LVSReactor", dependencies: ["CLinuxNet", "LVSCore"], swiftSettings: strictSettings),
         // Versioned JSON-lines control protocol and its Unix-socket transports.
         .target(
             name: "LVSControl",
@@ -70,6 +75,8 @@ let package = Package(
         .testTarget(
             name: "IPVSAdminTests", dependencies: ["IPVSAdmin", "LVSCore"],
             resources: [.copy("Golden")], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSReactorTests", dependencies: ["LVSReactor", "CLinuxNet"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSControlTests", dependencies: ["LVSControl", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(

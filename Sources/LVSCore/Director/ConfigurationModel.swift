@@ -34,8 +34,9 @@ public struct ConfigurationModel: Sendable, Hashable {
             services[config.id] = ServiceEntry(config: config, realServers: [])
             serviceOrder.append(config.id)
         case .editService(let config):
-            guard services[config.id] != nil else { throw .noSuchService }
+            guard let entry = services[config.id] else { throw .noSuchService }
             try validate(service: config)
+            try validate(realServerCount: entry.realServers.count, scheduler: config.scheduler)
             services[config.id]!.config = config
         case .deleteService(let id):
             guard services.removeValue(forKey: id) != nil else { throw .noSuchService }
@@ -47,6 +48,7 @@ public struct ConfigurationModel: Sendable, Hashable {
             guard var entry = services[id] else { throw .noSuchService }
             try validate(realServer: server, in: entry.config)
             guard !entry.realServers.contains(where: { $0.key == server.key }) else { throw .alreadyExists }
+            try validate(realServerCount: entry.realServers.count + 1, scheduler: entry.config.scheduler)
             entry.realServers.insert(server, at: 0)
             services[id] = entry
         case .editRealServer(let id, let server):
@@ -113,6 +115,14 @@ public struct ConfigurationModel: Sendable, Hashable {
         }
         if let timeout = config.persistenceTimeout, timeout == 0 {
             throw .invalidArgument("persistence timeout must be positive")
+        }
+    }
+
+    /// The Maglev table has 4093 slots; the kernel refuses more real servers than that (EINVAL,
+    /// reference §3.14).
+    private func validate(realServerCount count: Int, scheduler: String) throws(AdminError) {
+        if scheduler == "mh" && count > MaglevHashingScheduler.tableSize {
+            throw .invalidArgument("mh supports at most \(MaglevHashingScheduler.tableSize) real servers")
         }
     }
 

@@ -1,13 +1,174 @@
-// Connection handling of the director. Filled in by the connection-table work (reference §4).
+// The packet-facing API of the director: what the proxy and packet engines call for each packet,
+// and the periodic `advance(to:)` (reference §4.2, §4.3, §4.11, §4.13).
 extension Director {
+    /// A client → virtual-service packet (reference §4.3 steps 4–7): finds or creates its
+    /// connection entry, runs the state machine, counts it and restarts the entry's timer.
+    /// Allocates nothing for packets of existing connections.
+    public func inbound(_ p: InboundPacket, now: MonotonicInstant) -> InboundVerdict {
+        switch p.protocolNumber {
+        case .tcp, .udp, .sctp: break
+        case .ip: return .notOurs
+        }
+        var found = connectionTable.lookupIn(
+            p.protocolNumber, client: p.clientAddress, clientPort: p.clientPort,
+            virtual: p.destinationAddress, virtualPort: p.destinationPort)
+        // Step 4: a connection-starting packet on an old entry (client port reuse, §4.11).
+        if let index = found, startsConnection(p), shouldReschedule(reusing: index) {
+            if connectionTable.entries[Int(index)].controlledCount == 0 { release(index) }
+            found = nil
+        }
+        // Step 5: the entry's real server was deleted.
+        if let index = found, let server = boundServers.server(connectionTable.entries[Int(index)].server),
+            !server.isAvailable
+        {
+            guard settings.expireNodestConn else {
+                connectionCounters.droppedDestinationUnavailable &+= 1
+                return .drop(.destinationUnavailable)
+            }
+            expire(index, now: now)
+            found = nil
+        }
+        let index: Int32
+        if let existing = found {
+            index = existing
+        } else {
+            switch scheduleNewConnection(p, now: now) {
+            case .created(let created): index = created
+            case .verdict(let verdict): return verdict
+            }
+        }
+        // Step 7: count, state machine INPUT, restart the timer.
+        let entry = connectionTable.entries[Int(index)]
+        guard let server = boundServers.server(entry.server) else { return .notOurs }
+        recordInbound(bytes: p.length, server: server, service: boundServers.service(entry.server))
+        transition(index, direction: .input, tcpFlags: p.tcpFlags)
+        let ref = connectionTable.ref(index)
+        let verdict = InboundVerdict.forward(
+            ref, to: server.key, forwarding: entry.forwarding, destinationPort: entry.destinationPort)
+        if entry.flags.contains(.onePacket) {
+            // One-packet scheduling (§4.9): counted while it exists, gone after this datagram.
+            release(index)
+        } else {
+            put(index, now: now)
+        }
+        return verdict
+    }
+
+    /// A packet towards a client (a NAT reply, reference §4.3 "Outbound"): counts it, runs the
+    /// state machine OUTPUT (clearing NOOUTPUT) and restarts the entry's timer.
+    public func outbound(_ p: OutboundPacket, now: MonotonicInstant) -> OutboundVerdict {
+        switch p.protocolNumber {
+        case .tcp, .udp, .sctp: break
+        case .ip: return .notOurs
+        }
+        guard
+            let index = connectionTable.lookupOut(
+                p.protocolNumber, source: p.sourceAddress, sourcePort: p.sourcePort,
+                client: p.destinationAddress, clientPort: p.destinationPort)
+        else { return .notOurs }
+        let entry = connectionTable.entries[Int(index)]
+        if let server = boundServers.server(entry.server) {
+            recordOutbound(bytes: p.length, server: server, service: boundServers.service(entry.server))
+        }
+        transition(index, direction: .output, tcpFlags: p.tcpFlags)
+        put(index, now: now)
+        return .reply(
+            connectionTable.ref(index), virtualAddress: entry.virtualAddress, virtualPort: entry.virtualPort,
+            forwarding: entry.forwarding)
+    }
+
     /// Called after `server` left `service` (delete, service delete, clear): with
-    /// expire_nodest_conn the connections bound to it are swept (reference §4.11 (c)).
-    func realServerRetired(_ server: RealServer, of service: VirtualServiceState, now: MonotonicInstant) {}
+    /// expire_nodest_conn every entry whose real server is unavailable is expired, and a template
+    /// left controlling nothing goes with it (reference §4.11 (c)).
+    func realServerRetired(_ server: RealServer, of service: VirtualServiceState, now: MonotonicInstant) {
+        guard settings.expireNodestConn else { return }
+        for slot in connectionTable.entries.indices {
+            let index = Int32(slot)
+            guard connectionTable.isLive(index) else { continue }
+            let entry = connectionTable.entries[slot]
+            guard entry.controlledCount == 0, let bound = boundServers.server(entry.server), !bound.isAvailable
+            else { continue }
+            let control = entry.control
+            release(index)
+            if connectionTable.isLive(control) && connectionTable.entries[Int(control)].controlledCount == 0 {
+                release(control)
+            }
+        }
+    }
 
-    /// Every live connection entry and persistence template, as `ipvsadm -L -c` lists them.
-    public func connectionSnapshots(now: MonotonicInstant) -> [ConnectionSnapshot] { [] }
+    /// Every live connection entry and persistence template, as `ipvsadm -L -c` lists them
+    /// (slab order).
+    public func connectionSnapshots(now: MonotonicInstant) -> [ConnectionSnapshot] {
+        var result: [ConnectionSnapshot] = []
+        result.reserveCapacity(connectionTable.count)
+        for slot in connectionTable.entries.indices where connectionTable.isLive(Int32(slot)) {
+            result.append(snapshot(of: Int32(slot), now: now))
+        }
+        return result
+    }
 
-    /// Moves the director's clock to `now`: expires entries, runs the rate estimator every 2 s
-    /// and scheduler housekeeping. Drivers call it about once a second.
-    public func advance(to now: MonotonicInstant) {}
+    /// The entry a reference names, or nil once it has expired.
+    public func connectionSnapshot(_ ref: ConnectionRef, now: MonotonicInstant) -> ConnectionSnapshot? {
+        connectionTable.index(of: ref).map { snapshot(of: $0, now: now) }
+    }
+
+    /// Live connection entries and templates.
+    public var connectionCount: Int { connectionTable.count }
+
+    private func snapshot(of index: Int32, now: MonotonicInstant) -> ConnectionSnapshot {
+        let e = connectionTable.entries[Int(index)]
+        let stateName: String
+        if e.isTemplate {
+            stateName = e.state == ConnectionEntry.templateAssured ? "ASSURED" : "NONE"
+        } else {
+            switch e.protocolNumber {
+            case .tcp: stateName = TCPState(rawValue: e.state)?.name ?? "ERR!"
+            case .udp: stateName = "UDP"
+            case .sctp: stateName = SCTPState(rawValue: e.state)?.name ?? "ERR!"
+            case .ip: stateName = "ERR!"
+            }
+        }
+        // Firewall-mark templates show the mark as an IPv4 address (reference §2.4).
+        let virtualAddress = e.protocolNumber == .ip
+            ? IPAddress(ipv4: UInt32(truncatingIfNeeded: e.virtualLow)) : e.virtualAddress
+        let remaining = e.expiry > now.nanoseconds ? (e.expiry - now.nanoseconds) / Self.nanosecondsPerSecond : 0
+        return ConnectionSnapshot(
+            protocolNumber: e.protocolNumber, clientAddress: e.clientAddress, clientPort: e.clientPort,
+            virtualAddress: virtualAddress, virtualPort: e.virtualPort, destinationAddress: e.destinationAddress,
+            destinationPort: e.destinationPort, stateName: stateName,
+            expiresInSeconds: UInt32(clamping: remaining), isTemplate: e.isTemplate)
+    }
+
+    /// Moves the director's clock to `now`: expires due entries, runs the rate estimator every
+    /// 2 s, and every 60 s scheduler housekeeping and the trash scan. Drivers call it about once
+    /// a second; it never needs to be called more often.
+    public func advance(to now: MonotonicInstant) {
+        while let index = connectionTable.popExpired(now: now.nanoseconds) {
+            expire(index, now: now)
+        }
+        runEstimation(now: now.nanoseconds)
+        runMaintenance(now: now)
+    }
+
+    private static let maintenanceInterval: UInt64 = 60_000_000_000
+
+    private func runMaintenance(now: MonotonicInstant) {
+        guard let due = connectionClock.nextMaintenance else {
+            connectionClock.nextMaintenance = now.nanoseconds &+ Self.maintenanceInterval
+            return
+        }
+        guard due <= now.nanoseconds else { return }
+        connectionClock.nextMaintenance = now.nanoseconds &+ Self.maintenanceInterval
+        for service in orderedServices { service.scheduler.maintenance(now: now) }
+        // Trash scan (§4.11): servers nothing references any more are freed.
+        for (key, server) in trash where boundServers.references(of: server) == 0 { trash[key] = nil }
+    }
+
+    /// TCP SYN or (not passed by the engines yet) SCTP INIT: the packets that may reuse an entry.
+    private func startsConnection(_ p: InboundPacket) -> Bool {
+        switch p.protocolNumber {
+        case .tcp: return p.tcpFlags.contains(.syn)
+        case .udp, .sctp, .ip: return false
+        }
+    }
 }

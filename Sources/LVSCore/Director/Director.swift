@@ -17,6 +17,11 @@ public final class Director {
     public internal(set) var globalEstimator = RateEstimator()
     /// The `size=` ipvsadm shows (the kernel's connection hash-table size, reference §4.2).
     public let connectionTableSize: UInt32
+    // Connection handling (reference §4; Director+Connections.swift).
+    var connectionTable: ConnectionTable
+    var boundServers = RealServerRegistry()
+    var connectionClock = ConnectionClock()
+    public internal(set) var connectionCounters = ConnectionCounters()
 
     struct TrashKey: Hashable {
         var service: VirtualServiceID
@@ -36,6 +41,9 @@ public final class Director {
         makeScheduler: @escaping (String, SchedulerFlags, UInt64) -> (any Scheduler)? = SchedulerRegistry.make
     ) {
         self.connectionTableSize = connectionTableSize
+        // A hash seed of its own, so the schedulers' seed sequence stays as it was.
+        var hashSeeds = SplitMix64(seed: ~seed)
+        self.connectionTable = ConnectionTable(hashSeed: hashSeeds.next())
         self.configuration = ConfigurationModel(knownSchedulers: Set(schedulerNames))
         self.makeScheduler = makeScheduler
         self.random = SplitMix64(seed: seed)

@@ -1,0 +1,161 @@
+// Finding the virtual service of a packet and creating a new connection entry for it, with
+// persistence (reference §4.4, §4.7, §4.8, §4.9, §4.15).
+extension Director {
+    /// Outcome of trying to start a connection for a packet that matched no entry.
+    enum NewConnection {
+        case created(Int32)
+        case verdict(InboundVerdict)
+    }
+
+    /// Service lookup order of reference §4.4: firewall mark (same family) first, then the exact
+    /// service, then the port-zero service of the protocol and VIP. The FTP fallback (step 3) is
+    /// left out: there is no FTP helper.
+    func lookupService(for p: InboundPacket) -> VirtualServiceState? {
+        if p.firewallMark != 0,
+            let service = services[VirtualServiceID(firewallMark: p.firewallMark, family: p.clientAddress.family)]
+        {
+            return service
+        }
+        if let service = services[
+            VirtualServiceID(protocol: p.protocolNumber, address: p.destinationAddress, port: p.destinationPort)]
+        {
+            return service
+        }
+        guard p.destinationPort != 0 else { return nil }
+        return services[VirtualServiceID(protocol: p.protocolNumber, address: p.destinationAddress, port: 0)]
+    }
+
+    /// May this packet start a connection (reference §4.3 step 6)?
+    func mayStartConnection(_ p: InboundPacket) -> Bool {
+        switch p.protocolNumber {
+        case .tcp:
+            guard !p.tcpFlags.contains(.rst) else { return false }
+            return p.tcpFlags.contains(.syn) || settings.sloppyTCP
+        case .udp, .sctp:
+            return true
+        case .ip:
+            return false
+        }
+    }
+
+    /// Schedules a packet that matched no entry (reference §4.4 "Scheduling a new connection").
+    func scheduleNewConnection(_ p: InboundPacket, now: MonotonicInstant) -> NewConnection {
+        guard let service = lookupService(for: p), mayStartConnection(p) else { return .verdict(.notOurs) }
+        // Never schedule what looks like active-FTP data from a real server (§4.4 step 2).
+        if p.clientPort == 20 { return .verdict(.notOurs) }
+        if service.config.isPersistent { return schedulePersistent(p, service: service, now: now) }
+        // Port-zero services must be persistent (§4.4 step 5); the kernel answers "no destination".
+        if !service.id.isFirewallMark && p.destinationPort != service.id.port { return noDestination() }
+        guard let server = service.scheduler.pick(schedulingInput(p, now: now)) else { return noDestination() }
+        let destinationPort = server.key.port != 0 ? server.key.port : p.destinationPort
+        guard
+            let index = createEntry(
+                protocolNumber: p.protocolNumber, client: p.clientAddress, clientPort: p.clientPort,
+                virtualHigh: p.destinationAddress.high, virtualLow: p.destinationAddress.low,
+                virtualPort: p.destinationPort, server: server, service: service,
+                destinationPort: destinationPort, template: false,
+                onePacket: service.config.onePacketScheduling)
+        else { return tableFull() }
+        recordConnection(server: server, service: service)
+        return .created(index)
+    }
+
+    /// Persistence (reference §4.7): reuse the client network's template, or schedule and create
+    /// one; then create the connection under its control.
+    private func schedulePersistent(_ p: InboundPacket, service: VirtualServiceState, now: MonotonicInstant)
+        -> NewConnection
+    {
+        let config = service.config
+        let network = config.netmask.apply(to: p.clientAddress)
+        let servicePort = service.id.port
+        let ftpService = servicePort == 21
+        // Template key (step 2).
+        var templateProtocol = p.protocolNumber
+        var virtualHigh = p.destinationAddress.high
+        var virtualLow = p.destinationAddress.low
+        var templatePort: UInt16 = 0
+        if p.destinationPort == servicePort {
+            templatePort = ftpService ? 0 : p.destinationPort
+        } else if service.id.isFirewallMark {
+            templateProtocol = .ip
+            virtualHigh = 0
+            virtualLow = UInt64(service.id.firewallMark)
+        }
+        var server: RealServer?
+        var template = connectionTable.lookupTemplate(
+            templateProtocol, network: network, virtualHigh: virtualHigh, virtualLow: virtualLow,
+            virtualPort: templatePort)
+        if let found = template {
+            if let bound = boundServers.server(connectionTable.entries[Int(found)].server), templateIsValid(bound) {
+                server = bound
+            } else {
+                neutralise(found)
+                template = nil
+            }
+        }
+        if template == nil {
+            guard let picked = service.scheduler.pick(schedulingInput(p, now: now)) else { return noDestination() }
+            let templateDestinationPort = (p.destinationPort == servicePort && !ftpService) ? picked.key.port : 0
+            guard
+                let created = createEntry(
+                    protocolNumber: templateProtocol, client: network, clientPort: 0,
+                    virtualHigh: virtualHigh, virtualLow: virtualLow, virtualPort: templatePort,
+                    server: picked, service: service, destinationPort: templateDestinationPort,
+                    template: true, onePacket: false)
+            else { return tableFull() }
+            connectionTable.entries[Int(created)].timeout =
+                config.persistenceTimeout ?? VirtualServiceConfig.defaultPersistenceTimeout
+            template = created
+            server = picked
+        }
+        guard let templateIndex = template, let server else { return noDestination() }
+        // Step 5: keep the client's port unless it hit the service port and the server has one.
+        var destinationPort = p.destinationPort
+        if destinationPort == servicePort && server.key.port != 0 { destinationPort = server.key.port }
+        guard
+            let index = createEntry(
+                protocolNumber: p.protocolNumber, client: p.clientAddress, clientPort: p.clientPort,
+                virtualHigh: p.destinationAddress.high, virtualLow: p.destinationAddress.low,
+                virtualPort: p.destinationPort, server: server, service: service,
+                destinationPort: destinationPort, template: false, onePacket: config.onePacketScheduling)
+        else {
+            put(templateIndex, now: now)
+            return tableFull()
+        }
+        connectionTable.entries[Int(index)].control = templateIndex
+        connectionTable.entries[Int(templateIndex)].controlledCount &+= 1
+        // Step 6: every new connection restarts the template's timer.
+        put(templateIndex, now: now)
+        recordConnection(server: server, service: service)
+        return .created(index)
+    }
+
+    /// ip_vs_check_template: the template's real server must still be available, and not
+    /// quiesced when `expire_quiescent_template` is on.
+    private func templateIsValid(_ server: RealServer) -> Bool {
+        guard server.isAvailable else { return false }
+        return !(settings.expireQuiescentTemplate && server.weight == 0)
+    }
+
+    /// An invalid template is re-keyed so no lookup finds it again; it dies with its timer.
+    private func neutralise(_ index: Int32) {
+        connectionTable.entries[Int(index)].virtualPort = 0xFFFF
+        connectionTable.entries[Int(index)].destinationPort = 0xFFFF
+    }
+
+    private func schedulingInput(_ p: InboundPacket, now: MonotonicInstant) -> SchedulingInput {
+        SchedulingInput(
+            clientAddress: p.clientAddress, clientPort: p.clientPort, destinationAddress: p.destinationAddress,
+            destinationPort: p.destinationPort, protocolNumber: p.protocolNumber, now: now)
+    }
+
+    private func noDestination() -> NewConnection {
+        connectionCounters.noDestination &+= 1
+        return .verdict(.noDestination)
+    }
+
+    private func tableFull() -> NewConnection {
+        connectionCounters.droppedTableFull &+= 1
+        return .verdict(.drop(.tableFull))
+    }
+}

@@ -1,0 +1,1 @@
+// Target LVSReactor: see docs/architecture.md.
