@@ -16,7 +16,9 @@ public final class ControlClient {
     }
 
     /// Connects to the daemon at `path`; every later read or write times out after `timeoutMilliseconds`.
-    public static func connect(path: String, timeoutMilliseconds: Int = 30_000) throws(ControlClientError) -> ControlClient {
+    public static func connect(path: String, timeoutMilliseconds: Int = 30_000) throws(ControlClientError)
+        -> ControlClient
+    {
         switch UnixSocket.connect(path: path, timeoutMilliseconds: timeoutMilliseconds) {
         case .success(let socket): return ControlClient(path: path, socket: socket)
         case .failure(let failure): throw .unreachable(path: path, reason: failure.description)

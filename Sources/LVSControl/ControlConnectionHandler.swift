@@ -32,7 +32,9 @@ final class ControlConnectionHandler: ChannelInboundHandler {
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             future.whenSuccess { raw in handler.value.peer = PeerCredentials(raw) }
         }
-        logger.debug("control connection opened", metadata: ["peer": "\(peer.map { "uid \($0.userID) pid \($0.processID)" } ?? "unknown")"])
+        logger.debug(
+            "control connection opened",
+            metadata: ["peer": "\(peer.map { "uid \($0.userID) pid \($0.processID)" } ?? "unknown")"])
         context.fireChannelActive()
     }
 
@@ -78,7 +80,8 @@ final class ControlConnectionHandler: ChannelInboundHandler {
             .recover { error in
                 ControlReply(
                     id: id,
-                    body: .failure(ControlFailure(kind: .unavailable, message: "lvsd could not handle the request: \(error)")))
+                    body: .failure(
+                        ControlFailure(kind: .unavailable, message: "lvsd could not handle the request: \(error)")))
             }
     }
 

@@ -52,7 +52,8 @@ public enum ControlProtocol {
         do {
             wire = try JSONDecoder().decode(RequestWire.self, from: data)
         } catch {
-            return .failure(ControlDecodingError(id: id, failure: malformed("invalid \(type) request: \(describe(error))")))
+            return .failure(
+                ControlDecodingError(id: id, failure: malformed("invalid \(type) request: \(describe(error))")))
         }
         let body: ControlRequestBody
         switch type {
@@ -171,7 +172,9 @@ public enum ControlProtocol {
             return bytes
         } catch {
             // Our own value types always encode; should one not, the peer still gets a line.
-            return Array("{\"v\":\(version),\"type\":\"error\",\"error\":{\"kind\":\"malformedRequest\",\"message\":\"internal encoding failure\"}}\n".utf8)
+            return Array(
+                "{\"v\":\(version),\"type\":\"error\",\"error\":{\"kind\":\"malformedRequest\",\"message\":\"internal encoding failure\"}}\n"
+                    .utf8)
         }
     }
 

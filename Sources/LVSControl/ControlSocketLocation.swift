@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Where the control socket lives when nobody says (DESIGN.md §5): `/run/lvsd.sock` for root,
@@ -12,7 +12,8 @@ public enum ControlSocketLocation {
 
     /// The default path for a process with this effective uid and `XDG_RUNTIME_DIR`, or a message
     /// saying why there is none.
-    public static func defaultPath(effectiveUserID: UInt32, runtimeDirectory: String?) -> Result<String, MissingDefault> {
+    public static func defaultPath(effectiveUserID: UInt32, runtimeDirectory: String?) -> Result<String, MissingDefault>
+    {
         if effectiveUserID == 0 { return .success(systemPath) }
         guard let directory = runtimeDirectory, !directory.isEmpty else { return .failure(MissingDefault()) }
         return .success(directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Who is at the other end of a Unix socket, as the kernel saw it at `connect(2)` (SO_PEERCRED).

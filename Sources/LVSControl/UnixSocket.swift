@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A connected, blocking Unix stream socket: the few system calls the control client needs.
@@ -74,7 +74,9 @@ struct UnixSocket: ~Copyable {
                 carry.removeSubrange(...newline)
                 return .success(line)
             }
-            guard carry.count <= limit else { return .failure(Failure(call: "reply longer than \(limit) bytes", code: 0)) }
+            guard carry.count <= limit else {
+                return .failure(Failure(call: "reply longer than \(limit) bytes", code: 0))
+            }
             let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if count < 0 {
                 if errno == EINTR { continue }

@@ -43,7 +43,9 @@ public final class DirectorDaemon: Sendable {
     ) async throws -> DirectorDaemon {
         let director = try makeDirector(configuration, resolver: resolver, now: clock(), logger: logger)
         // Until the engines exist every run holds configuration only (DESIGN.md §1, §2).
-        logger.notice("no forwarding engine yet: lvsd holds the configuration and serves the control socket but forwards nothing (dry run)")
+        logger.notice(
+            "no forwarding engine yet: lvsd holds the configuration and serves the control socket but forwards nothing (dry run)"
+        )
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let host = DirectorHost(
             director: director, eventLoop: group.next(),

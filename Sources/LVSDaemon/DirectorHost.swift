@@ -73,7 +73,8 @@ public final class DirectorHost: ControlRequestHandler {
                 return .ok
             } catch {
                 logger.info(
-                    "refused a batch of \(commands.count) commands at index \(error.index): \(error.error.ipvsadmMessage(for: error.command))")
+                    "refused a batch of \(commands.count) commands at index \(error.index): \(error.error.ipvsadmMessage(for: error.command))"
+                )
                 return .failure(.admin(error.error, command: error.command, batchIndex: error.index))
             }
         case .getTable:

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import LVSCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The system's monotonic clock as the core's `MonotonicInstant` (DESIGN.md §3: the core never
 /// reads a clock; drivers pass `now`). CLOCK_MONOTONIC does not jump with wall-clock changes.

@@ -51,7 +51,8 @@ public struct RulesFile: Sendable, Hashable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw RulesFileError(path: path, line: nil, message: "cannot read: \((error as NSError).localizedDescription)")
+            throw RulesFileError(
+                path: path, line: nil, message: "cannot read: \((error as NSError).localizedDescription)")
         }
         return try parse(text, path: path, resolver: resolver)
     }

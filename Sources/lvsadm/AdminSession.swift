@@ -30,7 +30,8 @@ struct AdminSession {
             guard let reply = send(.getConnections) else { return 2 }
             guard case .connections(let entries) = reply else { return unexpected(reply) }
             output.standard(
-                options.json ? formatter.jsonConnections(entries) : formatter.listConnections(entries, options: options))
+                options.json ? formatter.jsonConnections(entries) : formatter.listConnections(entries, options: options)
+            )
             return 0
         }
         if options.timeout {
@@ -47,7 +48,8 @@ struct AdminSession {
         }
         guard let reply = send(.getTable) else { return 2 }
         guard case .table(let table) = reply else { return unexpected(reply) }
-        let text = options.json ? formatter.jsonServices(table, options: options) : formatter.list(table, options: options)
+        let text =
+            options.json ? formatter.jsonServices(table, options: options) : formatter.list(table, options: options)
         guard let text else {
             // ipvsadm's list-service error (reference §1.10, §2.1).
             output.error("No such service\n")
@@ -85,7 +87,8 @@ struct AdminSession {
                 commands.append(command)
                 lineOfCommand.append(lineNumber)
             case .success(.list), .success(.save), .success(.restore), .success(.help), .success(.version):
-                output.error("lvsadm: line \(lineNumber): only commands that change the configuration can be restored\n")
+                output.error(
+                    "lvsadm: line \(lineNumber): only commands that change the configuration can be restored\n")
                 output.error("lvsadm: nothing was restored\n")
                 return 2
             }

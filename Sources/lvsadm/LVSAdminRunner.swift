@@ -3,9 +3,9 @@ import LVSControl
 import LVSCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// `lvsadm`: the ipvsadm command line, executed against `lvsd` over the control socket
@@ -61,7 +61,9 @@ struct LVSAdminRunner {
             client = try ControlClient.connect(path: path)
         } catch {
             output.error("lvsadm: \(error.description)\n")
-            output.error("lvsadm: is lvsd running? Start it with `lvsd --control-socket \(path)`, or point lvsadm at it with --control-socket PATH or LVSD_SOCKET.\n")
+            output.error(
+                "lvsadm: is lvsd running? Start it with `lvsd --control-socket \(path)`, or point lvsadm at it with --control-socket PATH or LVSD_SOCKET.\n"
+            )
             return 2
         }
         let session = AdminSession(

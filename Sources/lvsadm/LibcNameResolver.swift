@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import IPVSAdmin
 import LVSCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// The name look-ups ipvsadm makes through libc (reference §1.3, §2.1): host names to IPv4
 /// addresses (gethostbyname's "first address"), service names to ports and back, and reverse
@@ -37,7 +38,9 @@ struct LibcNameResolver: NameResolver {
             socketAddress.sin_addr.s_addr = address.ipv4Value.bigEndian
             status = withUnsafePointer(to: &socketAddress) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    getnameinfo($0, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NAMEREQD)
+                    getnameinfo(
+                        $0, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NAMEREQD
+                    )
                 }
             }
         case .inet6:
@@ -49,7 +52,9 @@ struct LibcNameResolver: NameResolver {
             }
             status = withUnsafePointer(to: &socketAddress) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    getnameinfo($0, socklen_t(MemoryLayout<sockaddr_in6>.size), &host, socklen_t(host.count), nil, 0, NI_NAMEREQD)
+                    getnameinfo(
+                        $0, socklen_t(MemoryLayout<sockaddr_in6>.size), &host, socklen_t(host.count), nil, 0,
+                        NI_NAMEREQD)
                 }
             }
         }

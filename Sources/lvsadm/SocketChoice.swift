@@ -23,15 +23,21 @@ struct SocketChoice: Equatable {
                 guard index + 1 < arguments.count, !arguments[index + 1].isEmpty else {
                     return .failure(ChoiceError(message: "lvsadm: \(optionName) needs a path"))
                 }
-                guard path == nil else { return .failure(ChoiceError(message: "lvsadm: multiple '\(optionName)' options specified")) }
+                guard path == nil else {
+                    return .failure(ChoiceError(message: "lvsadm: multiple '\(optionName)' options specified"))
+                }
                 path = arguments[index + 1]
                 index += 2
                 continue
             }
             if argument.hasPrefix(optionName + "=") {
                 let value = String(argument.dropFirst(optionName.count + 1))
-                guard !value.isEmpty else { return .failure(ChoiceError(message: "lvsadm: \(optionName) needs a path")) }
-                guard path == nil else { return .failure(ChoiceError(message: "lvsadm: multiple '\(optionName)' options specified")) }
+                guard !value.isEmpty else {
+                    return .failure(ChoiceError(message: "lvsadm: \(optionName) needs a path"))
+                }
+                guard path == nil else {
+                    return .failure(ChoiceError(message: "lvsadm: multiple '\(optionName)' options specified"))
+                }
                 path = value
                 index += 1
                 continue
@@ -50,10 +56,13 @@ struct SocketChoice: Equatable {
     /// The socket path to use.
     func path(
         environment: (String) -> String?,
-        defaultPath: () -> Result<String, ControlSocketLocation.MissingDefault> = ControlSocketLocation.defaultPathForCurrentProcess
+        defaultPath: () -> Result<String, ControlSocketLocation.MissingDefault> = ControlSocketLocation
+            .defaultPathForCurrentProcess
     ) -> Result<String, ControlSocketLocation.MissingDefault> {
         if let explicitPath { return .success(explicitPath) }
-        if let fromEnvironment = environment("LVSD_SOCKET"), !fromEnvironment.isEmpty { return .success(fromEnvironment) }
+        if let fromEnvironment = environment("LVSD_SOCKET"), !fromEnvironment.isEmpty {
+            return .success(fromEnvironment)
+        }
         return defaultPath()
     }
 }

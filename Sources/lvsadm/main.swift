@@ -1,8 +1,8 @@
 // lvsadm: the ipvsadm command line for lvsd. See LVSAdminRunner.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 // A closed stdout pipe must end the write, not the process, before all output is attempted.

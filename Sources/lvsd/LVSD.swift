@@ -7,9 +7,9 @@ import LVSDaemon
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 @main
@@ -26,10 +26,14 @@ struct LVSD: AsyncParsableCommand {
             valueName: "path"))
     var controlSocket: String?
 
-    @Option(name: .customLong("rules"), help: ArgumentHelp("ipvsadm-save file applied at start as one batch.", valueName: "file"))
+    @Option(
+        name: .customLong("rules"),
+        help: ArgumentHelp("ipvsadm-save file applied at start as one batch.", valueName: "file"))
     var rules: String?
 
-    @Flag(name: .customLong("dry-run"), help: "Hold the configuration and serve the control socket, but bind and forward nothing.")
+    @Flag(
+        name: .customLong("dry-run"),
+        help: "Hold the configuration and serve the control socket, but bind and forward nothing.")
     var dryRun = false
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
@@ -38,7 +42,9 @@ struct LVSD: AsyncParsableCommand {
     @Flag(name: .customLong("expire-nodest-conn"), help: "Expire connections whose real server was removed.")
     var expireNodestConn = false
 
-    @Flag(name: .customLong("expire-quiescent-template"), help: "Invalidate persistence templates of weight-0 real servers.")
+    @Flag(
+        name: .customLong("expire-quiescent-template"),
+        help: "Invalidate persistence templates of weight-0 real servers.")
     var expireQuiescentTemplate = false
 
     @Option(name: .customLong("conn-reuse-mode"), help: "Port-reuse handling bitmap (kernel conn_reuse_mode).")

@@ -43,7 +43,9 @@ struct ControlAccessPolicyTests {
 
     @Test("default socket paths")
     func defaultPaths() throws {
-        #expect(try ControlSocketLocation.defaultPath(effectiveUserID: 0, runtimeDirectory: "/run/user/0").get() == "/run/lvsd.sock")
+        #expect(
+            try ControlSocketLocation.defaultPath(effectiveUserID: 0, runtimeDirectory: "/run/user/0").get()
+                == "/run/lvsd.sock")
         #expect(
             try ControlSocketLocation.defaultPath(effectiveUserID: 1000, runtimeDirectory: "/run/user/1000").get()
                 == "/run/user/1000/lvsd.sock")

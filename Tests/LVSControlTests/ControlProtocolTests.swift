@@ -116,7 +116,11 @@ struct ControlProtocolTests {
     @Test("an unreadable reply is a protocol violation, not a crash")
     func badReply() {
         #expect(throws: ControlFailure.self) { try ControlProtocol.decodeReply(Array("{\"v\":1}".utf8)) }
-        #expect(throws: ControlFailure.self) { try ControlProtocol.decodeReply(Array("{\"v\":1,\"type\":\"table\"}".utf8)) }
-        #expect(throws: ControlFailure.self) { try ControlProtocol.decodeReply(Array("{\"v\":3,\"type\":\"ok\"}".utf8)) }
+        #expect(throws: ControlFailure.self) {
+            try ControlProtocol.decodeReply(Array("{\"v\":1,\"type\":\"table\"}".utf8))
+        }
+        #expect(throws: ControlFailure.self) {
+            try ControlProtocol.decodeReply(Array("{\"v\":3,\"type\":\"ok\"}".utf8))
+        }
     }
 }

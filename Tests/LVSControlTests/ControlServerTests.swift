@@ -31,7 +31,9 @@ struct TestServer {
     let server: ControlServer
 
     static func start(policy: ControlAccessPolicy = .forCurrentProcess) async throws -> TestServer {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lvsctl-\(UUID().uuidString.prefix(8))").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "lvsctl-\(UUID().uuidString.prefix(8))"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/c.sock"
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -199,7 +201,9 @@ struct ControlServerTests {
         let replacement = try await ControlServer.start(
             path: stalePath, group: group, handler: RecordingHandler(eventLoop: group.next()),
             logger: Logger(label: "test"))
-        #expect(try ControlClient.connect(path: stalePath).send(.ping) == .pong(ControlServerInfo(daemonVersion: "test", dryRun: true)))
+        #expect(
+            try ControlClient.connect(path: stalePath).send(.ping)
+                == .pong(ControlServerInfo(daemonVersion: "test", dryRun: true)))
         await replacement.close()
         try await group.shutdownGracefully()
         await server.stop()
@@ -217,7 +221,9 @@ struct ControlServerTests {
             raw[bytes.count] = 0
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         close(fd)
         try #require(bound == 0)
@@ -239,7 +245,9 @@ struct ControlServerTests {
 
     @Test("the client names the path and reason when nothing listens")
     func unreachable() {
-        #expect(throws: ControlClientError.unreachable(path: "/nonexistent/lvsd.sock", reason: "No such file or directory")) {
+        #expect(
+            throws: ControlClientError.unreachable(path: "/nonexistent/lvsd.sock", reason: "No such file or directory")
+        ) {
             _ = try ControlClient.connect(path: "/nonexistent/lvsd.sock")
         }
     }

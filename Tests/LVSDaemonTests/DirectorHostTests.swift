@@ -27,9 +27,14 @@ struct DirectorHostTests {
     @Test("an applied command shows in the table; a refused one names ipvsadm's message")
     func applyAndRefuse() async throws {
         try await withHost { host in
-            #expect(try await host.handle(.apply(.addService(VirtualServiceConfig(id: Self.vip, scheduler: "rr")))).get() == .ok)
+            #expect(
+                try await host.handle(.apply(.addService(VirtualServiceConfig(id: Self.vip, scheduler: "rr")))).get()
+                    == .ok)
             let again = try await host.handle(.apply(.addService(VirtualServiceConfig(id: Self.vip)))).get()
-            #expect(again == .failure(ControlFailure(kind: .admin, message: "Service already exists", adminError: .alreadyExists)))
+            #expect(
+                again
+                    == .failure(
+                        ControlFailure(kind: .admin, message: "Service already exists", adminError: .alreadyExists)))
             guard case .table(let table) = try await host.handle(.getTable).get() else {
                 Issue.record("expected a table")
                 return
@@ -52,7 +57,8 @@ struct DirectorHostTests {
                 reply
                     == .failure(
                         ControlFailure(
-                            kind: .admin, message: "Destination already exists", adminError: .alreadyExists, batchIndex: 2)))
+                            kind: .admin, message: "Destination already exists", adminError: .alreadyExists,
+                            batchIndex: 2)))
             #expect(try await host.handle(.getTable).get() == .table(TableSnapshot()))
             #expect(try await host.handle(.applyBatch(Array(batch.prefix(2)))).get() == .ok)
         }
@@ -62,8 +68,10 @@ struct DirectorHostTests {
     func reads() async throws {
         try await withHost { host in
             #expect(try await host.handle(.getTimeouts).get() == .timeouts(TimeoutSettings()))
-            _ = try await host.handle(.apply(.startDaemon(SyncDaemonConfig(role: .backup, multicastInterface: "lo")))).get()
-            _ = try await host.handle(.apply(.startDaemon(SyncDaemonConfig(role: .master, multicastInterface: "lo")))).get()
+            _ = try await host.handle(.apply(.startDaemon(SyncDaemonConfig(role: .backup, multicastInterface: "lo"))))
+                .get()
+            _ = try await host.handle(.apply(.startDaemon(SyncDaemonConfig(role: .master, multicastInterface: "lo"))))
+                .get()
             guard case .daemons(let daemons) = try await host.handle(.getDaemons).get() else {
                 Issue.record("expected daemons")
                 return

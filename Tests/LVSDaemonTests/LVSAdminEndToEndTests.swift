@@ -158,7 +158,8 @@ struct LVSAdminEndToEndTests {
                 == ProcessResult(status: 1, standardOutput: "", standardError: "No such service\n"))
         #expect(
             try await Self.lvsadm(daemon, ["-A", "-t", "10.0.0.2:80", "-s", "nosuch"])
-                == ProcessResult(status: 255, standardOutput: "", standardError: "Scheduler or persistence engine not found\n"))
+                == ProcessResult(
+                    status: 255, standardOutput: "", standardError: "Scheduler or persistence engine not found\n"))
         let usage = try await Self.lvsadm(daemon, ["-n", "-L"])
         #expect(usage.status == 255)
         #expect(usage.standardError == "Try `lvsadm -h' or 'lvsadm --help' for more information.\n")
@@ -173,19 +174,23 @@ struct LVSAdminEndToEndTests {
         try await Self.replayExamples(on: daemon)
         let single = try await Self.lvsadm(daemon, ["-L", "-n", "-t", "207.175.44.110:80"])
         #expect(single.status == 0)
-        let expected = Self.manPageListing.split(separator: "\n", omittingEmptySubsequences: false)[1...8]
+        let expected =
+            Self.manPageListing.split(separator: "\n", omittingEmptySubsequences: false)[1...8]
             .joined(separator: "\n") + "\n"
         #expect(single.standardOutput == expected)
         #expect(try await Self.lvsadm(daemon, ["--set", "100", "0", "30"]).status == 0)
         #expect(
             try await Self.lvsadm(daemon, ["-L", "--timeout"])
-                == ProcessResult(status: 0, standardOutput: "Timeout (tcp tcpfin udp): 100 120 30\n", standardError: ""))
+                == ProcessResult(status: 0, standardOutput: "Timeout (tcp tcpfin udp): 100 120 30\n", standardError: "")
+        )
         #expect(
             try await Self.lvsadm(daemon, ["-L", "-c", "-n"]).standardOutput
-                == "IPVS connection entries\npro expire state       source             virtual            destination\n")
+                == "IPVS connection entries\npro expire state       source             virtual            destination\n"
+        )
         let help = try await Self.lvsadm(daemon, ["-h"])
         #expect(help.status == 0)
-        #expect(help.standardOutput.hasPrefix("ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\nUsage:\n"))
+        #expect(
+            help.standardOutput.hasPrefix("ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\nUsage:\n"))
         #expect(
             try await Self.lvsadm(daemon, ["-v"])
                 == ProcessResult(

@@ -26,7 +26,9 @@ struct RulesFileTests {
     @Test("a usage error names file and line")
     func usageError() {
         #expect(throws: RulesFileError(path: "f.rules", line: 2, message: "illegal weight specified")) {
-            try RulesFile.parse("-A -t 10.0.0.1:80\n-a -t 10.0.0.1:80 -r 10.0.0.2 -w -1\n", path: "f.rules", resolver: NumericResolver())
+            try RulesFile.parse(
+                "-A -t 10.0.0.1:80\n-a -t 10.0.0.1:80 -r 10.0.0.2 -w -1\n", path: "f.rules", resolver: NumericResolver()
+            )
         }
         #expect(
             throws: RulesFileError(

@@ -41,7 +41,8 @@ enum Subprocess {
         let url = try executable(name)
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try runBlocking(url, arguments, input: input, environment: environment) })
+                continuation.resume(
+                    with: Result { try runBlocking(url, arguments, input: input, environment: environment) })
             }
         }
     }
