@@ -28,7 +28,9 @@ struct LVSD: AsyncParsableCommand {
 
     @Option(
         name: .customLong("rules"),
-        help: ArgumentHelp("ipvsadm-save file applied at start as one batch.", valueName: "file"))
+        help: ArgumentHelp(
+            "ipvsadm-save file (numeric, as `lvsadm -S -n` writes it) applied at start as one batch.",
+            valueName: "file"))
     var rules: String?
 
     @Flag(

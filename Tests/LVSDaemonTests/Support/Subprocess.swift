@@ -36,9 +36,10 @@ enum Subprocess {
 
     /// Runs `name arguments` with `input` on stdin and waits for it to exit.
     static func run(
-        _ name: String, _ arguments: [String], input: String = "", environment: [String: String] = [:]
+        _ name: String, _ arguments: [String], input: String = "", environment: [String: String] = [:],
+        executableOverride: String? = nil
     ) async throws -> ProcessResult {
-        let url = try executable(name)
+        let url = try executableOverride.map { URL(fileURLWithPath: $0) } ?? executable(name)
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(

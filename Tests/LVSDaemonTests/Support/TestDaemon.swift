@@ -10,13 +10,16 @@ struct TestDaemon: Sendable {
 
     var socketPath: String { daemon.controlServer.path }
 
-    static func start(rulesFile: String? = nil, in directory: TemporaryDirectory? = nil) async throws -> TestDaemon {
+    static func start(
+        rulesFile: String? = nil, in directory: TemporaryDirectory? = nil,
+        policy: ControlAccessPolicy = .forCurrentProcess
+    ) async throws -> TestDaemon {
         let directory = try directory ?? TemporaryDirectory()
         var logger = Logger(label: "lvsd-test")
         logger.logLevel = .warning
         let daemon = try await DirectorDaemon.start(
             DaemonConfiguration(controlSocketPath: directory.file("lvsd.sock"), rulesFile: rulesFile, seed: 1),
-            clock: { MonotonicInstant.seconds(100) }, logger: logger)
+            policy: policy, clock: { MonotonicInstant.seconds(100) }, logger: logger)
         return TestDaemon(directory: directory, daemon: daemon)
     }
 
