@@ -1,0 +1,94 @@
+import LVSCore
+
+/// The daemon's answer to one request; `id` is the request's id, or nil when the request line
+/// could not be read far enough to know it.
+public struct ControlReply: Sendable, Hashable {
+    public var id: Int?
+    public var body: ControlReplyBody
+
+    public init(id: Int?, body: ControlReplyBody) {
+        self.id = id
+        self.body = body
+    }
+}
+
+/// The typed replies of protocol version 1.
+public enum ControlReplyBody: Sendable, Hashable {
+    /// The command or batch was applied.
+    case ok
+    /// Nothing was applied; see the failure.
+    case failure(ControlFailure)
+    case table(TableSnapshot)
+    case connections([ConnectionSnapshot])
+    case timeouts(TimeoutSettings)
+    case daemons([SyncDaemonSnapshot])
+    case pong(ControlServerInfo)
+
+    public var typeName: String {
+        switch self {
+        case .ok: return "ok"
+        case .failure: return "error"
+        case .table: return "table"
+        case .connections: return "connections"
+        case .timeouts: return "timeouts"
+        case .daemons: return "daemons"
+        case .pong: return "pong"
+        }
+    }
+}
+
+/// Why a request was refused. `message` is what `lvsadm` prints: for admin errors the exact
+/// ipvsadm text (reference §1.10).
+public struct ControlFailure: Sendable, Hashable, Codable, Error {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// The director refused the command (`adminError` says how).
+        case admin
+        /// The line was not a valid request (bad JSON, missing member, unknown type).
+        case malformedRequest
+        /// The `v` member names a protocol version this daemon does not speak.
+        case unsupportedVersion
+        /// The line exceeded the maximum line length and was discarded.
+        case lineTooLong
+        /// The daemon could not handle the request (for example while shutting down).
+        case unavailable
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var adminError: AdminError?
+    /// For a refused batch: the 0-based index of the first command that failed.
+    public var batchIndex: Int?
+
+    public init(kind: Kind, message: String, adminError: AdminError? = nil, batchIndex: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.adminError = adminError
+        self.batchIndex = batchIndex
+    }
+
+    /// The director refused `command` with `error`.
+    public static func admin(_ error: AdminError, command: AdminCommand, batchIndex: Int? = nil) -> ControlFailure {
+        ControlFailure(
+            kind: .admin, message: error.ipvsadmMessage(for: command), adminError: error, batchIndex: batchIndex)
+    }
+
+    /// A state-changing request from a user who may not change state (EPERM, reference §1.10).
+    public static let permissionDenied = ControlFailure(
+        kind: .admin, message: "Permission denied (you must be root)", adminError: .permissionDenied)
+}
+
+/// What `ping` answers.
+public struct ControlServerInfo: Sendable, Hashable, Codable {
+    /// The highest protocol version the daemon speaks.
+    public var protocolVersion: Int
+    /// The daemon's own version text.
+    public var daemonVersion: String
+    /// True while the daemon holds configuration but forwards nothing (`lvsd --dry-run`).
+    public var dryRun: Bool
+
+    public init(protocolVersion: Int = ControlProtocol.version, daemonVersion: String, dryRun: Bool) {
+        self.protocolVersion = protocolVersion
+        self.daemonVersion = daemonVersion
+        self.dryRun = dryRun
+    }
+}

@@ -1,0 +1,55 @@
+import LVSCore
+
+/// What a client asks the daemon to do: one line of the control protocol (docs/control-protocol.md).
+///
+/// Every request carries the protocol version `v` and a client-chosen `id` that the reply echoes,
+/// so a client may pipeline requests on one connection.
+public struct ControlRequest: Sendable, Hashable {
+    public var id: Int
+    public var body: ControlRequestBody
+
+    public init(id: Int, body: ControlRequestBody) {
+        self.id = id
+        self.body = body
+    }
+}
+
+/// The typed requests of protocol version 1.
+public enum ControlRequestBody: Sendable, Hashable {
+    /// Apply one admin command (`-A`, `-a`, `-e`, `--set`, …).
+    case apply(AdminCommand)
+    /// Apply every command or none (`-R`, `--rules`): a failure names the index of the bad one.
+    case applyBatch([AdminCommand])
+    /// The whole table, for `-L` and `-S`.
+    case getTable
+    /// Every connection entry and persistence template, for `-L -c`.
+    case getConnections
+    /// The three protocol timeouts, for `-L --timeout`.
+    case getTimeouts
+    /// The running sync daemons, for `-L --daemon`.
+    case getDaemons
+    /// Liveness and version check.
+    case ping
+
+    /// The `type` member of the JSON object.
+    public var typeName: String {
+        switch self {
+        case .apply: return "apply"
+        case .applyBatch: return "applyBatch"
+        case .getTable: return "getTable"
+        case .getConnections: return "getConnections"
+        case .getTimeouts: return "getTimeouts"
+        case .getDaemons: return "getDaemons"
+        case .ping: return "ping"
+        }
+    }
+
+    /// True when the request changes state: only root or the daemon's own user may send it
+    /// (DESIGN.md §5).
+    public var changesState: Bool {
+        switch self {
+        case .apply, .applyBatch: return true
+        case .getTable, .getConnections, .getTimeouts, .getDaemons, .ping: return false
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Target LVSControl: see docs/architecture.md.

@@ -1,0 +1,32 @@
+import LVSCore
+
+/// Everything `lvsd` was told on its command line, parsed (the executable parses; this runs).
+public struct DaemonConfiguration: Sendable, Hashable {
+    /// Where the control socket is created.
+    public var controlSocketPath: String
+    /// An ipvsadm-save file applied as one batch at start (`--rules`).
+    public var rulesFile: String?
+    /// Hold the configuration and serve the control socket, but bind and forward nothing.
+    public var dryRun: Bool
+    /// The daemon-wide switches (`--expire-nodest-conn`, …).
+    public var settings: DirectorSettings
+    /// Seed for randomised schedulers; the executable passes a system-random one.
+    public var seed: UInt64
+    /// The connection-table size ipvsadm shows (`size=`).
+    public var connectionTableSize: UInt32
+
+    public init(
+        controlSocketPath: String, rulesFile: String? = nil, dryRun: Bool = true,
+        settings: DirectorSettings = DirectorSettings(), seed: UInt64 = 0, connectionTableSize: UInt32 = 4096
+    ) {
+        self.controlSocketPath = controlSocketPath
+        self.rulesFile = rulesFile
+        self.dryRun = dryRun
+        self.settings = settings
+        self.seed = seed
+        self.connectionTableSize = connectionTableSize
+    }
+
+    /// This build's version, reported by `ping`.
+    public static let version = "0.1.0"
+}

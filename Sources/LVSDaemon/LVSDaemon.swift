@@ -1,1 +1,0 @@
-// Target LVSDaemon: see docs/architecture.md.

@@ -1,0 +1,79 @@
+import IPVSAdmin
+import LVSControl
+import LVSCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// `lvsadm`: the ipvsadm command line, executed against `lvsd` over the control socket
+/// (DESIGN.md §2). It never changes state itself; it parses, asks and prints.
+///
+/// Exit statuses follow ipvsadm (reference §1.1): 0 success, the parser's status for usage
+/// errors (2 or 255), 255 for errors the director reports (ipvsadm's kernel errors), 1 for
+/// `-L` of an unknown service, 2 when no daemon answers.
+struct LVSAdminRunner {
+    var arguments: [String]
+    var environment: (String) -> String?
+    var readInputLine: () -> String?
+    var output: OutputStreams
+
+    /// Runs one invocation and returns the exit status.
+    func run() -> Int32 {
+        let socketChoice: SocketChoice
+        switch SocketChoice.extract(from: arguments) {
+        case .success(let choice): socketChoice = choice
+        case .failure(let choiceError):
+            output.error(choiceError.message + "\n")
+            return 2
+        }
+        let resolver = LibcNameResolver()
+        let parser = IPVSAdminParser(resolver: resolver, programName: "lvsadm")
+        let invocation: IPVSAdminInvocation
+        switch parser.parse(socketChoice.remainingArguments) {
+        case .success(let parsed): invocation = parsed
+        case .failure(let usage):
+            output.error(usage.message + "\n")
+            return usage.exitCode
+        }
+        switch invocation {
+        case .help:
+            output.standard(IPVSAdminParser.usageText(programName: "lvsadm"))
+            return 0
+        case .version:
+            output.standard(IPVSAdminParser.versionText + "\n")
+            return 0
+        case .command, .list, .save, .restore:
+            break
+        }
+
+        let path: String
+        switch socketChoice.path(environment: environment) {
+        case .success(let found): path = found
+        case .failure(let missing):
+            output.error("lvsadm: \(missing.description)\n")
+            return 2
+        }
+        let client: ControlClient
+        do {
+            client = try ControlClient.connect(path: path)
+        } catch {
+            output.error("lvsadm: \(error.description)\n")
+            output.error(
+                "lvsadm: is lvsd running? Start it with `lvsd --control-socket \(path)`, or point lvsadm at it with --control-socket PATH or LVSD_SOCKET.\n"
+            )
+            return 2
+        }
+        let session = AdminSession(
+            client: client, formatter: IPVSAdminFormatter(resolver: resolver), output: output)
+        switch invocation {
+        case .command(let command): return session.apply(command)
+        case .list(let options): return session.list(options)
+        case .save(let numeric): return session.save(numeric: numeric)
+        case .restore: return session.restore(parser: parser, readLine: readInputLine)
+        case .help, .version: return 0
+        }
+    }
+}

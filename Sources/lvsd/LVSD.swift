@@ -1,0 +1,115 @@
+// lvsd: the director daemon (DESIGN.md §2). Parses its arguments, bootstraps logging, runs
+// the daemon until SIGTERM/SIGINT. Everything else lives in LVSDaemon.
+import ArgumentParser
+import LVSControl
+import LVSCore
+import LVSDaemon
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+@main
+struct LVSD: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lvsd",
+        abstract: "SwiftLVS director daemon: holds the virtual services that lvsadm configures.",
+        version: DaemonConfiguration.version)
+
+    @Option(
+        name: .customLong("control-socket"),
+        help: ArgumentHelp(
+            "Unix socket for lvsadm (default /run/lvsd.sock as root, else $XDG_RUNTIME_DIR/lvsd.sock).",
+            valueName: "path"))
+    var controlSocket: String?
+
+    @Option(
+        name: .customLong("rules"),
+        help: ArgumentHelp(
+            "ipvsadm-save file (numeric, as `lvsadm -S -n` writes it) applied at start as one batch.",
+            valueName: "file"))
+    var rules: String?
+
+    @Flag(
+        name: .customLong("dry-run"),
+        help: "Hold the configuration and serve the control socket, but bind and forward nothing.")
+    var dryRun = false
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    @Flag(name: .customLong("expire-nodest-conn"), help: "Expire connections whose real server was removed.")
+    var expireNodestConn = false
+
+    @Flag(
+        name: .customLong("expire-quiescent-template"),
+        help: "Invalidate persistence templates of weight-0 real servers.")
+    var expireQuiescentTemplate = false
+
+    @Option(name: .customLong("conn-reuse-mode"), help: "Port-reuse handling bitmap (kernel conn_reuse_mode).")
+    var connReuseMode: UInt8 = 1
+
+    @Flag(name: .customLong("sloppy-tcp"), help: "Let any non-RST TCP segment create a connection, not only SYN.")
+    var sloppyTCP = false
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("unknown log level '\(logLevel)'")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "lvsd")
+
+        let path: String
+        if let controlSocket {
+            path = controlSocket
+        } else {
+            switch ControlSocketLocation.defaultPathForCurrentProcess() {
+            case .success(let found): path = found
+            case .failure(let missing): throw ValidationError(missing.description)
+            }
+        }
+        var settings = DirectorSettings()
+        settings.expireNodestConn = expireNodestConn
+        settings.expireQuiescentTemplate = expireQuiescentTemplate
+        settings.connReuseMode = connReuseMode
+        settings.sloppyTCP = sloppyTCP
+
+        var generator = SystemRandomNumberGenerator()
+        let seed = generator.next()
+        let configuration = DaemonConfiguration(
+            controlSocketPath: path, rulesFile: rules, dryRun: dryRun, settings: settings, seed: seed)
+
+        // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
+        let signals = TerminationSignals.install()
+        let daemon: DirectorDaemon
+        do {
+            // Rules files resolve numerically for now (write them with `lvsadm -S -n`): the libc
+            // resolver lives in lvsadm, which lvsd cannot import.
+            daemon = try await DirectorDaemon.start(configuration, logger: logger)
+        } catch {
+            printError("lvsd: \(error)")
+            throw ExitCode(1)
+        }
+        print("lvsd: listening on \(daemon.controlServer.path)")
+        fflush(nil)  // stdout may be a pipe: whoever started us waits for this line
+        let signal = await signals.next()
+        logger.notice("\(TerminationSignals.name(of: signal)) received, shutting down")
+        await daemon.stop()
+    }
+
+    private func printError(_ text: String) {
+        let bytes = Array((text + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+}

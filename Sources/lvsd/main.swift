@@ -1,1 +1,0 @@
-print("lvsd: not yet wired")

@@ -1,0 +1,126 @@
+import Foundation
+import LVSCore
+import Testing
+
+@testable import LVSControl
+
+@Suite("Control protocol codec")
+struct ControlProtocolTests {
+    static let service = VirtualServiceConfig(
+        id: VirtualServiceID(protocol: .tcp, address: IPAddress(ipv4: 0xCFAF_2C6E), port: 80), scheduler: "rr",
+        persistenceTimeout: 360, netmask: .ipv4(mask: 0xFFFF_FF00))
+    static let realServer = RealServerConfig(
+        address: IPAddress(ipv4: 0xC0A8_0A01), port: 80, forwarding: .masquerading, weight: 3, upperThreshold: 10)
+
+    static let requests: [ControlRequestBody] = [
+        .apply(.addService(service)),
+        .apply(.addRealServer(service.id, realServer)),
+        .apply(.setTimeouts(TimeoutSettings(tcpEstablished: 1, tcpFinWait: 2, udp: 3))),
+        .apply(.startDaemon(SyncDaemonConfig(role: .backup, multicastInterface: "lo", syncID: 7))),
+        .apply(.zero(nil)),
+        .apply(.clear),
+        .applyBatch([.addService(service), .addRealServer(service.id, realServer), .deleteService(service.id)]),
+        .applyBatch([]),
+        .getTable, .getConnections, .getTimeouts, .getDaemons, .ping,
+    ]
+
+    @Test("every request kind survives encode and decode", arguments: requests)
+    func requestRoundTrip(body: ControlRequestBody) throws {
+        let line = ControlProtocol.encode(ControlRequest(id: 42, body: body))
+        #expect(line.last == UInt8(ascii: "\n"))
+        #expect(line.dropLast().contains(UInt8(ascii: "\n")) == false)
+        let decoded = try ControlProtocol.decodeRequest(line.dropLast()).get()
+        #expect(decoded == ControlRequest(id: 42, body: body))
+    }
+
+    static let replies: [ControlReply] = [
+        ControlReply(id: 1, body: .ok),
+        ControlReply(
+            id: 2, body: .failure(.admin(.alreadyExists, command: .addService(service)))),
+        ControlReply(
+            id: 3,
+            body: .failure(.admin(.notFound, command: .deleteRealServer(service.id, realServer.key), batchIndex: 4))),
+        ControlReply(id: nil, body: .failure(ControlFailure(kind: .lineTooLong, message: "too long"))),
+        ControlReply(
+            id: 5,
+            body: .table(
+                TableSnapshot(
+                    services: [
+                        VirtualServiceSnapshot(
+                            config: service,
+                            realServers: [RealServerSnapshot(config: realServer, activeConnections: 12)],
+                            stats: StatsCounters(connections: UInt64.max))
+                    ]))),
+        ControlReply(
+            id: 6,
+            body: .connections([
+                ConnectionSnapshot(
+                    protocolNumber: .tcp, clientAddress: IPAddress(ipv4: 0x0A00_0002), clientPort: 53712,
+                    virtualAddress: IPAddress(ipv4: 0xCFAF_2C6E), virtualPort: 80,
+                    destinationAddress: IPAddress(ipv4: 0xC0A8_0A01), destinationPort: 80, stateName: "ESTABLISHED",
+                    expiresInSeconds: 898)
+            ])),
+        ControlReply(id: 7, body: .timeouts(TimeoutSettings())),
+        ControlReply(id: 8, body: .daemons([SyncDaemonSnapshot(config: SyncDaemonConfig(role: .master))])),
+        ControlReply(id: 9, body: .pong(ControlServerInfo(daemonVersion: "0.1.0", dryRun: true))),
+    ]
+
+    @Test("every reply kind survives encode and decode", arguments: replies)
+    func replyRoundTrip(reply: ControlReply) throws {
+        let line = ControlProtocol.encode(reply)
+        #expect(line.last == UInt8(ascii: "\n"))
+        #expect(try ControlProtocol.decodeReply(line.dropLast()) == reply)
+    }
+
+    @Test("a refused command carries the exact ipvsadm message")
+    func adminFailureMessage() {
+        let failure = ControlFailure.admin(.noSuchService, command: .addRealServer(Self.service.id, Self.realServer))
+        #expect(failure.message == "Service not defined")
+        #expect(failure.kind == .admin)
+        #expect(ControlFailure.permissionDenied.message == "Permission denied (you must be root)")
+    }
+
+    @Test("the wire form is the documented one")
+    func wireForm() {
+        let text = String(decoding: ControlProtocol.encode(ControlRequest(id: 3, body: .ping)), as: UTF8.self)
+        #expect(text == "{\"id\":3,\"type\":\"ping\",\"v\":1}\n")
+        let ok = String(decoding: ControlProtocol.encode(ControlReply(id: 3, body: .ok)), as: UTF8.self)
+        #expect(ok == "{\"id\":3,\"type\":\"ok\",\"v\":1}\n")
+    }
+
+    @Test(
+        "bad request lines give the right failure and keep the id when known",
+        arguments: [
+            ("not json", nil as Int?, ControlFailure.Kind.malformedRequest),
+            ("[1,2,3]", nil, .malformedRequest),
+            ("{\"id\":4,\"type\":\"ping\"}", 4, .malformedRequest),
+            ("{\"v\":2,\"id\":5,\"type\":\"ping\"}", 5, .unsupportedVersion),
+            ("{\"v\":1,\"id\":6,\"type\":\"reboot\"}", 6, .malformedRequest),
+            ("{\"v\":1,\"id\":7,\"type\":\"apply\"}", 7, .malformedRequest),
+            ("{\"v\":1,\"id\":8,\"type\":\"apply\",\"command\":{\"explode\":{}}}", 8, .malformedRequest),
+            ("{\"v\":1,\"type\":\"ping\"}", nil, .malformedRequest),
+            ("{\"v\":\"one\",\"id\":9,\"type\":\"ping\"}", nil, .malformedRequest),
+            ("", nil, .malformedRequest),
+        ])
+    func badRequests(line: String, id: Int?, kind: ControlFailure.Kind) {
+        switch ControlProtocol.decodeRequest(Array(line.utf8)) {
+        case .success(let request):
+            Issue.record("decoded \(request) from \(line)")
+        case .failure(let error):
+            #expect(error.id == id)
+            #expect(error.failure.kind == kind)
+            #expect(error.reply.id == id)
+        }
+    }
+
+    @Test("an unreadable reply is a protocol violation, not a crash")
+    func badReply() {
+        #expect(throws: ControlFailure.self) { try ControlProtocol.decodeReply(Array("{\"v\":1}".utf8)) }
+        #expect(throws: ControlFailure.self) {
+            try ControlProtocol.decodeReply(Array("{\"v\":1,\"type\":\"table\"}".utf8))
+        }
+        #expect(throws: ControlFailure.self) {
+            try ControlProtocol.decodeReply(Array("{\"v\":3,\"type\":\"ok\"}".utf8))
+        }
+    }
+}
