@@ -71,7 +71,7 @@ final class DirectorFixture {
     @inline(__always)
     func packet(client: UInt32, flags: TCPSegmentFlags) -> InboundPacket {
         InboundPacket(
-            protocolNumber: .tcp, clientAddress: IPAddress(ipv4: client), clientPort: UInt16(truncatingIfNeeded: client),
+            protocolNumber: .tcp, clientAddress: IPAddress(ipv4: client), clientPort: UInt16(truncatingIfNeeded: 1024 &+ client % 60_000),
             destinationAddress: id.address, destinationPort: 80, tcpFlags: flags, length: 60)
     }
 }

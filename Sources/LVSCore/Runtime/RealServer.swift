@@ -1,25 +1,30 @@
 /// A real server as the director runs it: its configuration plus the live counters schedulers
 /// read (reference §4.6.4, §4.10).
 ///
+/// Exclusivity: the stored properties that schedulers and the packet path read are marked
+/// `@exclusivity(unchecked)`. Invariant: one thread owns a `Director` and everything in it, and no
+/// code holds an `inout` access to one of these properties across a call that reads it, so the
+/// dynamic check can never fire; it cost about 7 ns per read, a quarter of a wlc pick per server.
+///
 /// A reference type because schedulers, the service's list and connection entries all see the same
 /// counters. Owned and mutated by one thread (the daemon's state owner); the engines of later
 /// issues read published snapshots instead.
 public final class RealServer {
     public let key: RealServerKey
-    public internal(set) var config: RealServerConfig
+    @exclusivity(unchecked) public internal(set) var config: RealServerConfig
     /// The last non-zero weight ever configured (Maglev keeps a quiesced server's share, §3.14).
-    public internal(set) var lastNonZeroWeight: Int32
+    @exclusivity(unchecked) public internal(set) var lastNonZeroWeight: Int32
     /// Connections in an active state (TCP ESTABLISHED, SYN_SENT, SYN_RECV, SYNACK; SCTP ESTABLISHED).
-    public internal(set) var activeConnections: Int32 = 0
+    @exclusivity(unchecked) public internal(set) var activeConnections: Int32 = 0
     /// All non-template connections bound to this server (active + inactive).
-    public internal(set) var totalConnections: Int32 = 0
+    @exclusivity(unchecked) public internal(set) var totalConnections: Int32 = 0
     /// Persistence templates bound to this server.
-    public internal(set) var persistentConnections: Int32 = 0
+    @exclusivity(unchecked) public internal(set) var persistentConnections: Int32 = 0
     /// Set by the upper threshold, cleared under the lower one (§4.10).
-    public internal(set) var isOverloaded: Bool = false
+    @exclusivity(unchecked) public internal(set) var isOverloaded: Bool = false
     /// False once deleted from its service (it may linger in the trash while entries reference it).
-    public internal(set) var isAvailable: Bool = true
-    public internal(set) var stats = StatsCounters()
+    @exclusivity(unchecked) public internal(set) var isAvailable: Bool = true
+    @exclusivity(unchecked) public internal(set) var stats = StatsCounters()
     public internal(set) var estimator = RateEstimator()
 
     public init(config: RealServerConfig) {
