@@ -10,7 +10,10 @@ let strictSettings: [SwiftSetting] = [
 /// `LVS_PURE_ONLY=1 swift test` builds and tests only the pure targets (LVSCore, IPVSAdmin): a
 /// development shortcut that skips compiling SwiftNIO. CI and the README never set it.
 let pureOnly = Context.environment["LVS_PURE_ONLY"] == "1"
-let ioTargetNames: Set<String> = ["CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests", "LVSDaemonTests"]
+let ioTargetNames: Set<String> = [
+    "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
+    "LVSDaemonTests",
+]
 
 let package = Package(
     name: "SwiftLVS",

@@ -29,7 +29,9 @@ func connectionBenchmarks() {
     ) { benchmark in
         let fixture = DirectorFixture()
         let clients: UInt32 = 100_000
-        for i in 0..<clients { _ = fixture.director.inbound(fixture.packet(client: 0x0C00_0000 + i, flags: .syn), now: .seconds(1)) }
+        for i in 0..<clients {
+            _ = fixture.director.inbound(fixture.packet(client: 0x0C00_0000 + i, flags: .syn), now: .seconds(1))
+        }
         var i: UInt32 = 0
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
@@ -71,7 +73,8 @@ final class DirectorFixture {
     @inline(__always)
     func packet(client: UInt32, flags: TCPSegmentFlags) -> InboundPacket {
         InboundPacket(
-            protocolNumber: .tcp, clientAddress: IPAddress(ipv4: client), clientPort: UInt16(truncatingIfNeeded: 1024 &+ client % 60_000),
+            protocolNumber: .tcp, clientAddress: IPAddress(ipv4: client),
+            clientPort: UInt16(truncatingIfNeeded: 1024 &+ client % 60_000),
             destinationAddress: id.address, destinationPort: 80, tcpFlags: flags, length: 60)
     }
 }

@@ -9,10 +9,12 @@ extension IPVSAdminFormatter {
         typealias C = PrintfColumns
         var out = "IPVS connection entries\n"
         if options.persistentConnections {
-            out += "pro expire " + C.left("state", 11) + " " + C.left("source", 18) + " " + C.left("virtual", 18) + " "
+            out +=
+                "pro expire " + C.left("state", 11) + " " + C.left("source", 18) + " " + C.left("virtual", 18) + " "
                 + C.left("destination", 18) + " " + C.left("pe name", 16) + " pe_data\n"
         } else {
-            out += "pro expire " + C.left("state", 11) + " " + C.left("source", 18) + " " + C.left("virtual", 18)
+            out +=
+                "pro expire " + C.left("state", 11) + " " + C.left("source", 18) + " " + C.left("virtual", 18)
                 + " destination\n"
         }
         for entry in entries {
@@ -30,7 +32,8 @@ extension IPVSAdminFormatter {
             entry.virtualAddress, port: entry.virtualPort, protocolNumber: proto, numeric: options.numeric)
         let destination = endpoint(
             entry.destinationAddress, port: entry.destinationPort, protocolNumber: proto, numeric: options.numeric)
-        let head = C.left(proto.displayName, 3) + " " + C.left(C.minutesSeconds(entry.expiresInSeconds), 6) + " "
+        let head =
+            C.left(proto.displayName, 3) + " " + C.left(C.minutesSeconds(entry.expiresInSeconds), 6) + " "
             + C.left(entry.stateName, 11) + " " + C.left(source, 18) + " " + C.left(virtual, 18) + " "
         // ipvsadm pads the destination to 16 here while the title pads it to 18: the columns of
         // this variant do not line up in ipvsadm either.

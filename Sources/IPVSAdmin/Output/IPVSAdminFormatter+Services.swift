@@ -74,7 +74,8 @@ extension IPVSAdminFormatter {
                 r.connectionsPerSecond, r.inPacketsPerSecond, r.outPacketsPerSecond, r.inBytesPerSecond,
                 r.outBytesPerSecond,
             ]
-            out += PrintfColumns.left(name, 33)
+            out +=
+                PrintfColumns.left(name, 33)
                 + values.map { PrintfColumns.largeNumber($0, exact: options.exact) }.joined() + "\n"
         case .thresholds, .persistentConnections, .tunnelInfo, .standard:
             out += name + schedulerAndFlags(service.config) + "\n"

@@ -185,10 +185,12 @@ struct ConnectionTable {
             {
                 let matches: Bool
                 if e.forwarding == .masquerading {
-                    matches = e.destinationPort == sourcePort && e.destinationLow == source.low
+                    matches =
+                        e.destinationPort == sourcePort && e.destinationLow == source.low
                         && e.destinationHigh == source.high && e.destinationFamily == source.family
                 } else {
-                    matches = e.virtualPort == sourcePort && e.virtualLow == source.low
+                    matches =
+                        e.virtualPort == sourcePort && e.virtualLow == source.low
                         && e.virtualHigh == source.high
                 }
                 if matches { return cur }

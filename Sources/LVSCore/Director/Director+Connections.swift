@@ -129,7 +129,8 @@ extension Director {
             }
         }
         // Firewall-mark templates show the mark as an IPv4 address (reference §2.4).
-        let virtualAddress = e.protocolNumber == .ip
+        let virtualAddress =
+            e.protocolNumber == .ip
             ? IPAddress(ipv4: UInt32(truncatingIfNeeded: e.virtualLow)) : e.virtualAddress
         let remaining = e.expiry > now.nanoseconds ? (e.expiry - now.nanoseconds) / Self.nanosecondsPerSecond : 0
         return ConnectionSnapshot(

@@ -88,7 +88,8 @@ public final class Director {
             services[config.id] = VirtualServiceState(config: config, scheduler: scheduler(for: config))
         case .editService(let config):
             guard let service = services[config.id] else { return }
-            let schedulerChanged = service.config.scheduler != config.scheduler
+            let schedulerChanged =
+                service.config.scheduler != config.scheduler
                 || service.config.schedulerFlags != config.schedulerFlags
             service.config = config
             if schedulerChanged {

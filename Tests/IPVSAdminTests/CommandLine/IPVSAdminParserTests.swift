@@ -17,7 +17,8 @@ import Testing
     func otherCommands(_ row: ParserCase) { check(row) }
 
     @Test func tableCoversTheSpecification() {
-        let total = ServiceCases.all.count + RealServerCases.all.count + ListCases.all.count
+        let total =
+            ServiceCases.all.count + RealServerCases.all.count + ListCases.all.count
             + OtherCommandCases.all.count
         #expect(total >= 250)
     }

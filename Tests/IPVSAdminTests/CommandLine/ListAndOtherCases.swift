@@ -10,26 +10,60 @@ enum ListCases {
         ok("--list", list()),
         ok("-Ln", list { $0.numeric = true }),
         ok("-L -n", list { $0.numeric = true }),
-        ok("-Lnc", list { $0.numeric = true; $0.connections = true }),
-        ok("-lcn", list { $0.numeric = true; $0.connections = true }),
+        ok(
+            "-Lnc",
+            list {
+                $0.numeric = true; $0.connections = true
+            }),
+        ok(
+            "-lcn",
+            list {
+                $0.numeric = true; $0.connections = true
+            }),
         ok("-L --numeric=yes", list { $0.numeric = true }),
-        ok("-L -n --stats", list { $0.numeric = true; $0.stats = true }),
-        ok("-L --rate --exact", list { $0.rate = true; $0.exact = true }),
+        ok(
+            "-L -n --stats",
+            list {
+                $0.numeric = true; $0.stats = true
+            }),
+        ok(
+            "-L --rate --exact",
+            list {
+                $0.rate = true; $0.exact = true
+            }),
         ok("-L -X", list { $0.exact = true }),
-        ok("-L --stats --rate --thresholds", list { $0.stats = true; $0.rate = true; $0.thresholds = true }),
+        ok(
+            "-L --stats --rate --thresholds",
+            list {
+                $0.stats = true; $0.rate = true; $0.thresholds = true
+            }),
         ok(
             "-L --thresholds --persistent-conn --tun-info --nosort",
-            list { $0.thresholds = true; $0.persistentConnections = true; $0.tunnelInfo = true; $0.noSort = true }),
+            list {
+                $0.thresholds = true; $0.persistentConnections = true; $0.tunnelInfo = true; $0.noSort = true
+            }),
         ok("-L --sort", list()),
         ok("-L -t 10.0.0.1:80", list { $0.service = tcp("10.0.0.1", 80) }),
         ok("-L -t 10.0.0.1", list { $0.service = tcp("10.0.0.1", 0) }),
-        ok("-L -n -u [2001:db8::1]:53 --stats", list { $0.numeric = true; $0.stats = true; $0.service = udp("2001:db8::1", 53) }),
+        ok(
+            "-L -n -u [2001:db8::1]:53 --stats",
+            list {
+                $0.numeric = true; $0.stats = true; $0.service = udp("2001:db8::1", 53)
+            }),
         ok("-L -f 1 -6", list { $0.service = fwmark(1, .inet6) }),
         ok("-L --timeout", list { $0.timeout = true }),
         ok("-l --daemon", list { $0.daemon = true }),
-        ok("-L -c --persistent-conn", list { $0.connections = true; $0.persistentConnections = true }),
+        ok(
+            "-L -c --persistent-conn",
+            list {
+                $0.connections = true; $0.persistentConnections = true
+            }),
         ok("-L --json", list { $0.json = true }),
-        ok("-L -n --json --stats", list { $0.numeric = true; $0.json = true; $0.stats = true }),
+        ok(
+            "-L -n --json --stats",
+            list {
+                $0.numeric = true; $0.json = true; $0.stats = true
+            }),
         fails("-L -c --timeout", "The option 'timeout' conflicts with the 'connection' option in the 'list' command"),
         fails(
             "-L --daemon -t 10.0.0.1:80",
@@ -90,7 +124,9 @@ enum OtherCommandCases {
         fails("-Z -n", "Illegal 'numeric' option with the 'zero' command"),
         fails("-Z --stats", "Illegal 'stats' option with the 'zero' command"),
         // --set
-        ok("--set 900 120 300", .command(.setTimeouts(TimeoutSettings(tcpEstablished: 900, tcpFinWait: 120, udp: 300)))),
+        ok(
+            "--set 900 120 300", .command(.setTimeouts(TimeoutSettings(tcpEstablished: 900, tcpFinWait: 120, udp: 300)))
+        ),
         ok("--set 0 0 0", .command(.setTimeouts(TimeoutSettings(tcpEstablished: 0, tcpFinWait: 0, udp: 0)))),
         ok(
             "--set 2678400 1 2",

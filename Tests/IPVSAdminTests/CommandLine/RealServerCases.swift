@@ -45,7 +45,9 @@ enum RealServerCases {
         // Weights and thresholds.
         ok("-a -t 10.0.0.1:80 -r 10.0.0.2 -w 0", addServer(vip, server("10.0.0.2", 80, weight: 0))),
         ok("-a -t 10.0.0.1:80 -r 10.0.0.2 -w 65535", addServer(vip, server("10.0.0.2", 80, weight: 65535))),
-        ok(["-a", "-t", "10.0.0.1:80", "-r", "10.0.0.2", "-w", " 7"], addServer(vip, server("10.0.0.2", 80, weight: 7))),
+        ok(
+            ["-a", "-t", "10.0.0.1:80", "-r", "10.0.0.2", "-w", " 7"], addServer(vip, server("10.0.0.2", 80, weight: 7))
+        ),
         ok("-a -t 10.0.0.1:80 -r 10.0.0.2 -w5", addServer(vip, server("10.0.0.2", 80, weight: 5))),
         ok("-a -t 10.0.0.1:80 -r 10.0.0.2 --weight=9", addServer(vip, server("10.0.0.2", 80, weight: 9))),
         fails("-a -t 10.0.0.1:80 -r 10.0.0.2 -w 65536", "illegal weight specified"),
@@ -97,7 +99,8 @@ enum RealServerCases {
         fails(
             "-a -t 10.0.0.1:80 -r 10.0.0.2 -i --tun-type gre --tun-remcsum",
             "Illegal 'tun-remcsum' option with the 'gre' tunnel type"),
-        fails("-a -t 10.0.0.1:80 -r 10.0.0.2 -i --tun-nocsum", "Illegal 'tun-nocsum' option with the 'ipip' tunnel type"),
+        fails(
+            "-a -t 10.0.0.1:80 -r 10.0.0.2 -i --tun-nocsum", "Illegal 'tun-nocsum' option with the 'ipip' tunnel type"),
         fails(
             "-a -t 10.0.0.1:80 -r 10.0.0.2 -i --tun-type gue --tun-port 6080 --tun-csum --tun-remcsum",
             "The option 'tun-remcsum' conflicts with the 'tun-csum' option in the 'gue' tunnel type"),
@@ -128,14 +131,17 @@ enum RealServerCases {
             "--edit-server -t 10.0.0.1:80 -r 10.0.0.2:81 --masquerading",
             .command(.editRealServer(vip, server("10.0.0.2", 81, .masquerading)))),
         // Delete: the key as given, no port forcing, no family check.
-        ok("-d -t 10.0.0.1:80 -r 10.0.0.2", .command(.deleteRealServer(vip, RealServerKey(address: ip("10.0.0.2"), port: 80)))),
+        ok(
+            "-d -t 10.0.0.1:80 -r 10.0.0.2",
+            .command(.deleteRealServer(vip, RealServerKey(address: ip("10.0.0.2"), port: 80)))),
         ok(
             "-d -t 10.0.0.1:80 -r 10.0.0.2:8080",
             .command(.deleteRealServer(vip, RealServerKey(address: ip("10.0.0.2"), port: 8080)))),
         ok(
             "-d -t 10.0.0.1:80 -r [2001:db8::2]:80",
             .command(.deleteRealServer(vip, RealServerKey(address: ip("2001:db8::2"), port: 80)))),
-        fails("-d -t 10.0.0.1:80 -r 10.0.0.2 -m", "Illegal 'forwarding-method' option with the 'delete-server' command"),
+        fails(
+            "-d -t 10.0.0.1:80 -r 10.0.0.2 -m", "Illegal 'forwarding-method' option with the 'delete-server' command"),
         fails("-d -t 10.0.0.1:80 -r 10.0.0.2 -w 1", "Illegal 'weight' option with the 'delete-server' command"),
         fails("-d -t 10.0.0.1:80", "You need to supply the 'real-server' option for the 'delete-server' command"),
         fails("-aA", "invalid option `-aA'"),

@@ -31,7 +31,9 @@ import Testing
     }
 
     @Test func noSortKeepsSnapshotOrder() throws {
-        let options = Self.options { $0.numeric = true; $0.noSort = true }
+        let options = Self.options {
+            $0.numeric = true; $0.noSort = true
+        }
         try GoldenFile.expectMatches(numeric.listAll(F.referenceTable, options: options), "list-nosort.txt")
     }
 
@@ -48,17 +50,23 @@ import Testing
     }
 
     @Test func stats() throws {
-        let options = Self.options { $0.numeric = true; $0.stats = true }
+        let options = Self.options {
+            $0.numeric = true; $0.stats = true
+        }
         try GoldenFile.expectMatches(numeric.listAll(F.statsTable, options: options), "stats.txt")
     }
 
     @Test func statsExact() throws {
-        let options = Self.options { $0.numeric = true; $0.stats = true; $0.exact = true }
+        let options = Self.options {
+            $0.numeric = true; $0.stats = true; $0.exact = true
+        }
         try GoldenFile.expectMatches(numeric.listAll(F.statsTable, options: options), "stats-exact.txt")
     }
 
     @Test func rate() throws {
-        let options = Self.options { $0.numeric = true; $0.rate = true }
+        let options = Self.options {
+            $0.numeric = true; $0.rate = true
+        }
         try GoldenFile.expectMatches(numeric.listAll(F.rateTable, options: options), "rate.txt")
     }
 
@@ -67,26 +75,34 @@ import Testing
         (true, true, "rate-large-exact.txt"),
     ])
     func largeNumberBoundaries(rate: Bool, exact: Bool, golden: String) throws {
-        let options = Self.options { $0.numeric = true; $0.stats = !rate; $0.rate = rate; $0.exact = exact }
+        let options = Self.options {
+            $0.numeric = true; $0.stats = !rate; $0.rate = rate; $0.exact = exact
+        }
         try GoldenFile.expectMatches(numeric.listAll(F.largeTable, options: options), golden)
     }
 
     @Test func thresholds() throws {
-        let options = Self.options { $0.numeric = true; $0.thresholds = true }
+        let options = Self.options {
+            $0.numeric = true; $0.thresholds = true
+        }
         try GoldenFile.expectMatches(
             numeric.listService(F.thresholdService, options: options), "thresholds-service.txt")
         try GoldenFile.expectMatches(numeric.listAll(F.referenceTable, options: options), "thresholds-all.txt")
     }
 
     @Test func persistentConnections() throws {
-        let options = Self.options { $0.numeric = true; $0.persistentConnections = true }
+        let options = Self.options {
+            $0.numeric = true; $0.persistentConnections = true
+        }
         try GoldenFile.expectMatches(
             numeric.listService(F.persistentService, options: options), "persistent-conn-service.txt")
         try GoldenFile.expectMatches(numeric.listAll(F.referenceTable, options: options), "persistent-conn-all.txt")
     }
 
     @Test func tunnelInfo() throws {
-        let options = Self.options { $0.numeric = true; $0.tunnelInfo = true }
+        let options = Self.options {
+            $0.numeric = true; $0.tunnelInfo = true
+        }
         try GoldenFile.expectMatches(numeric.listService(F.tunnelService, options: options), "tun-info-service.txt")
         try GoldenFile.expectMatches(numeric.listAll(F.referenceTable, options: options), "list-tun-info-all.txt")
     }
@@ -99,12 +115,16 @@ import Testing
 
     @Test func ipv6SctpAndFirewallMarkServices() throws {
         try GoldenFile.expectMatches(numeric.listAll(F.longTable, options: Self.n), "ipv6-sctp-fwmark.txt")
-        let stats = Self.options { $0.numeric = true; $0.stats = true }
+        let stats = Self.options {
+            $0.numeric = true; $0.stats = true
+        }
         try GoldenFile.expectMatches(numeric.listAll(F.longTable, options: stats), "ipv6-sctp-fwmark-stats.txt")
     }
 
     @Test func connections() throws {
-        let c = Self.options { $0.numeric = true; $0.connections = true }
+        let c = Self.options {
+            $0.numeric = true; $0.connections = true
+        }
         try GoldenFile.expectMatches(numeric.listConnections(F.connections, options: c), "connections.txt")
         try GoldenFile.expectMatches(numeric.listConnections(F.miscConnections, options: c), "connections-misc.txt")
         let names = Self.options { $0.connections = true }
@@ -112,7 +132,9 @@ import Testing
     }
 
     @Test func connectionsWithPersistenceEngineData() throws {
-        let c = Self.options { $0.numeric = true; $0.connections = true; $0.persistentConnections = true }
+        let c = Self.options {
+            $0.numeric = true; $0.connections = true; $0.persistentConnections = true
+        }
         try GoldenFile.expectMatches(numeric.listConnections(F.sipTemplates, options: c), "connections-persistent.txt")
         try GoldenFile.expectMatches(
             numeric.listConnections(F.miscConnections, options: c), "connections-misc-persistent.txt")

@@ -38,13 +38,30 @@ import Testing
             let text = formatter.listService(F.web80, options: options)
             return text.split(separator: "\n")[0]
         }
-        #expect(title { $0.stats = true; $0.rate = true; $0.thresholds = true }.hasSuffix("OutBytes"))
-        #expect(title { $0.rate = true; $0.thresholds = true; $0.tunnelInfo = true }.hasSuffix("OutBPS"))
-        #expect(title { $0.thresholds = true; $0.persistentConnections = true }.contains("Uthreshold"))
-        #expect(title { $0.persistentConnections = true; $0.tunnelInfo = true }.contains("PersistConn"))
         #expect(
-            formatter.listService(F.web80, options: { var o = ListOptions(); o.tunnelInfo = true; return o }())
-                .contains("TunnelInfo"))
+            title {
+                $0.stats = true; $0.rate = true; $0.thresholds = true
+            }.hasSuffix("OutBytes"))
+        #expect(
+            title {
+                $0.rate = true; $0.thresholds = true; $0.tunnelInfo = true
+            }.hasSuffix("OutBPS"))
+        #expect(
+            title {
+                $0.thresholds = true; $0.persistentConnections = true
+            }.contains("Uthreshold"))
+        #expect(
+            title {
+                $0.persistentConnections = true; $0.tunnelInfo = true
+            }.contains("PersistConn"))
+        #expect(
+            formatter.listService(
+                F.web80,
+                options: {
+                    var o = ListOptions(); o.tunnelInfo = true; return o
+                }()
+            )
+            .contains("TunnelInfo"))
         #expect(title { _ in } == "Prot LocalAddress:Port Scheduler Flags")
     }
 

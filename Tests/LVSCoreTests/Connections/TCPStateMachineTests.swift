@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LVSCore
 
 /// Every cell of both transition tables, checked against the reference's tables (§4.6.2, §4.6.3)
@@ -81,15 +82,17 @@ import Testing
     }
 
     @Test func stateNamesAsListed() {
-        #expect(TCPState.allCases.map(\.name) == [
-            "NONE", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT", "TIME_WAIT", "CLOSE", "CLOSE_WAIT",
-            "LAST_ACK", "LISTEN", "SYNACK",
-        ])
+        #expect(
+            TCPState.allCases.map(\.name) == [
+                "NONE", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT", "TIME_WAIT", "CLOSE", "CLOSE_WAIT",
+                "LAST_ACK", "LISTEN", "SYNACK",
+            ])
         #expect(TCPState.allCases.filter(\.isActive) == [.established, .synSent, .synRecv, .synAck])
-        #expect(SCTPState.allCases.map(\.name) == [
-            "NONE", "INIT1", "INIT", "C-SENT", "C-REPLIED", "C-WAIT", "COOKIE", "C-ECHOED", "ESTABLISHED",
-            "S-SENT", "S-RECEIVED", "S-ACK-SENT", "REJECTED", "CLOSED",
-        ])
+        #expect(
+            SCTPState.allCases.map(\.name) == [
+                "NONE", "INIT1", "INIT", "C-SENT", "C-REPLIED", "C-WAIT", "COOKIE", "C-ECHOED", "ESTABLISHED",
+                "S-SENT", "S-RECEIVED", "S-ACK-SENT", "REJECTED", "CLOSED",
+            ])
     }
 
     @Test func defaultTimeoutsOfEveryState() {

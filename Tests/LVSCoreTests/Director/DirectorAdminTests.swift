@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LVSCore
 
 @Suite struct DirectorAdminTests {
@@ -88,7 +89,9 @@ import Testing
         try d.apply(.startDaemon(SyncDaemonConfig(role: .backup)), now: .zero)
         try d.apply(.startDaemon(SyncDaemonConfig(role: .master)), now: .zero)
         #expect(d.syncDaemons.map(\.role) == [.master, .backup])
-        #expect(throws: AdminError.alreadyExists) { try d.apply(.startDaemon(SyncDaemonConfig(role: .master)), now: .zero) }
+        #expect(throws: AdminError.alreadyExists) {
+            try d.apply(.startDaemon(SyncDaemonConfig(role: .master)), now: .zero)
+        }
         try d.apply(.stopDaemon(.master), now: .zero)
         #expect(throws: AdminError.noSuchService) { try d.apply(.stopDaemon(.master), now: .zero) }
     }
