@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "LVSControl",
             dependencies: [
-                "LVSCore",
+                "LVSCore", "IPVSAdmin",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -94,9 +94,8 @@ struct LVSD: AsyncParsableCommand {
         let signals = TerminationSignals.install()
         let daemon: DirectorDaemon
         do {
-            // Rules files resolve numerically for now (write them with `lvsadm -S -n`): the libc
-            // resolver lives in lvsadm, which lvsd cannot import.
-            daemon = try await DirectorDaemon.start(configuration, logger: logger)
+            // Host and service names in a rules file resolve through libc, as ipvsadm -R does.
+            daemon = try await DirectorDaemon.start(configuration, resolver: LibcNameResolver(), logger: logger)
         } catch {
             printError("lvsd: \(error)")
             throw ExitCode(1)

@@ -4,11 +4,14 @@ import Testing
 
 @Suite("lvsd executable")
 struct LVSDSignalTests {
-    /// Starts `lvsd`, waits for its "listening" line, sends SIGTERM and waits for it to exit.
-    static func runUntilTerminated(socket: String) throws -> (status: Int32, output: String, socketExisted: Bool) {
+    /// Starts `lvsd`, waits for its "listening" line, runs `whileRunning`, sends SIGTERM and waits
+    /// for it to exit.
+    static func runUntilTerminated(
+        socket: String, extraArguments: [String] = [], whileRunning: () throws -> Void = {}
+    ) throws -> (status: Int32, output: String, socketExisted: Bool) {
         let process = Process()
         process.executableURL = try Subprocess.executable("lvsd")
-        process.arguments = ["--control-socket", socket, "--log-level", "warning"]
+        process.arguments = ["--control-socket", socket, "--log-level", "warning"] + extraArguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -21,6 +24,13 @@ struct LVSDSignalTests {
             output.append(chunk)
         }
         let existed = FileManager.default.fileExists(atPath: socket)
+        do {
+            if existed { try whileRunning() }
+        } catch {
+            process.terminate()
+            process.waitUntilExit()
+            throw error
+        }
         process.terminate()  // SIGTERM
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: output, as: UTF8.self), existed)
@@ -39,6 +49,39 @@ struct LVSDSignalTests {
         #expect(result.socketExisted)
         #expect(result.status == 0)
         #expect(!FileManager.default.fileExists(atPath: socket))
+        directory.remove()
+    }
+
+    @Test("lvsd --rules resolves host and service names through libc, as ipvsadm -R does")
+    func rulesWithNames() async throws {
+        let directory = try TemporaryDirectory()
+        let socket = directory.file("lvsd.sock")
+        let rules = directory.file("names.rules")
+        try """
+        -A -t localhost:http -s rr
+        -a -t localhost:http -r localhost:http-alt -m -w 2
+        -A -u 127.0.0.1:domain -s sh
+        """.write(toFile: rules, atomically: true, encoding: .utf8)
+        let saved = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result {
+                        var saved = ""
+                        _ = try Self.runUntilTerminated(socket: socket, extraArguments: ["--rules", rules]) {
+                            saved = try Subprocess.runSynchronously("lvsadm", ["--control-socket", socket, "-S", "-n"])
+                                .standardOutput
+                        }
+                        return saved
+                    })
+            }
+        }
+        #expect(
+            saved == """
+                -A -t 127.0.0.1:80 -s rr
+                -a -t 127.0.0.1:80 -r 127.0.0.1:8080 -m -w 2
+                -A -u 127.0.0.1:53 -s sh
+
+                """)
         directory.remove()
     }
 

@@ -48,6 +48,11 @@ enum Subprocess {
         }
     }
 
+    /// `run` for callers already off the cooperative pool (blocking).
+    static func runSynchronously(_ name: String, _ arguments: [String], input: String = "") throws -> ProcessResult {
+        try runBlocking(executable(name), arguments, input: input, environment: [:])
+    }
+
     private static func runBlocking(
         _ url: URL, _ arguments: [String], input: String, environment: [String: String]
     ) throws -> ProcessResult {

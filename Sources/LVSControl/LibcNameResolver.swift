@@ -10,8 +10,10 @@ import LVSCore
 /// The name look-ups ipvsadm makes through libc (reference §1.3, §2.1): host names to IPv4
 /// addresses (gethostbyname's "first address"), service names to ports and back, and reverse
 /// look-ups of addresses for listings without `-n`.
-struct LibcNameResolver: NameResolver {
-    func ipv4Address(forHost name: String) -> IPAddress? {
+public struct LibcNameResolver: NameResolver {
+    public init() {}
+
+    public func ipv4Address(forHost name: String) -> IPAddress? {
         var hints = addrinfo()
         hints.ai_family = AF_INET
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -23,12 +25,12 @@ struct LibcNameResolver: NameResolver {
         return IPAddress(ipv4: UInt32(bigEndian: value))
     }
 
-    func port(forService name: String, protocolName: String) -> UInt16? {
+    public func port(forService name: String, protocolName: String) -> UInt16? {
         guard let entry = getservbyname(name, protocolName) else { return nil }
         return UInt16(bigEndian: UInt16(truncatingIfNeeded: entry.pointee.s_port))
     }
 
-    func hostName(for address: IPAddress) -> String? {
+    public func hostName(for address: IPAddress) -> String? {
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         let status: Int32
         switch address.family {
@@ -62,7 +64,7 @@ struct LibcNameResolver: NameResolver {
         return String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    func serviceName(forPort port: UInt16, protocolName: String) -> String? {
+    public func serviceName(forPort port: UInt16, protocolName: String) -> String? {
         guard let entry = getservbyport(Int32(port.bigEndian), protocolName), let name = entry.pointee.s_name else {
             return nil
         }
