@@ -65,19 +65,7 @@ public final class LocalityBasedLeastConnectionWithReplicationScheduler: Schedul
 
     /// `set_min`: the wlc minimum among members that can take a new connection.
     static func setMinimum(_ members: ContiguousArray<RealServer>) -> RealServer? {
-        var least: RealServer?
-        var leastOverhead: Int64 = 0
-        var leastWeight: Int64 = 0
-        for member in members where member.canTakeNewConnection {
-            let overhead = member.overhead
-            let weight = Int64(member.weight)
-            if least == nil || leastOverhead &* weight > overhead &* leastWeight {
-                least = member
-                leastOverhead = overhead
-                leastWeight = weight
-            }
-        }
-        return least
+        WeightedLeastConnectionScheduler.leastLoaded(members)
     }
 
     /// `set_max`: position of the member with the largest overhead / weight among those with

@@ -12,18 +12,6 @@ public final class ShortestExpectedDelayScheduler: Scheduler {
     }
 
     public func pick(_ input: SchedulingInput) -> RealServer? {
-        var least: RealServer?
-        var leastOverhead: Int64 = 0
-        var leastWeight: Int64 = 0
-        for candidate in destinations where candidate.canTakeNewConnection {
-            let overhead = Int64(candidate.activeConnections) &+ 1
-            let weight = Int64(candidate.weight)
-            if least == nil || leastOverhead &* weight > overhead &* leastWeight {
-                least = candidate
-                leastOverhead = overhead
-                leastWeight = weight
-            }
-        }
-        return least
+        WeightedMinimum.choose(destinations, load: WeightedMinimum.expectedDelay)
     }
 }

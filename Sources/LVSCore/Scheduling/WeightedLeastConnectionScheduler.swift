@@ -18,19 +18,7 @@ public final class WeightedLeastConnectionScheduler: Scheduler {
     /// The wlc choice over `destinations` (also the fallback of lblc and lblcr, reference §3.10,
     /// §3.11): the first eligible real server C, replaced by a later eligible D only when
     /// `overhead(C) × weight(D) > overhead(D) × weight(C)`.
-    static func leastLoaded(_ destinations: [RealServer]) -> RealServer? {
-        var least: RealServer?
-        var leastOverhead: Int64 = 0
-        var leastWeight: Int64 = 0
-        for candidate in destinations where candidate.canTakeNewConnection {
-            let overhead = candidate.overhead
-            let weight = Int64(candidate.weight)
-            if least == nil || leastOverhead &* weight > overhead &* leastWeight {
-                least = candidate
-                leastOverhead = overhead
-                leastWeight = weight
-            }
-        }
-        return least
+    static func leastLoaded<Servers: Sequence<RealServer>>(_ destinations: Servers) -> RealServer? {
+        WeightedMinimum.choose(destinations) { $0.overhead }
     }
 }
