@@ -89,7 +89,7 @@ public final class Reactor<Handler: ReactorHandler>: @unchecked Sendable {
         guard phase == .idle else { return }
         phase = .running
         handler.reactorStarted(self)
-        let capacity = Int32(truncatingIfNeeded: configuration.eventBatchSize)
+        let capacity = Int32(clamping: configuration.eventBatchSize)
         while !stopRequested {
             let count = clinuxnet_epoll_wait(epollFD, eventBuffer, capacity, waitTimeoutMilliseconds())
             if count < 0 {
