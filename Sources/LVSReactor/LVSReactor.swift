@@ -1,1 +1,0 @@
-// Target LVSReactor: see docs/architecture.md.
