@@ -49,7 +49,10 @@ public final class Reactor<Handler: ReactorHandler>: @unchecked Sendable {
             _ = Glibc.close(epollFD)
             throw error
         }
-        guard clinuxnet_epoll_ctl(epollFD, CLINUXNET_EPOLL_CTL_ADD, mailbox.eventFD, ReactorInterest.input.rawValue, Self.mailboxData) == 0
+        guard
+            clinuxnet_epoll_ctl(
+                epollFD, CLINUXNET_EPOLL_CTL_ADD, mailbox.eventFD, ReactorInterest.input.rawValue, Self.mailboxData)
+                == 0
         else {
             let error = SystemError.last("epoll_ctl")
             mailbox.close()
@@ -102,8 +105,9 @@ public final class Reactor<Handler: ReactorHandler>: @unchecked Sendable {
             counterStorage.wakeups &+= 1
             var index: Int32 = 0
             while index < count {
-                dispatch(data: clinuxnet_epoll_event_data(eventBuffer, index),
-                         events: clinuxnet_epoll_event_events(eventBuffer, index))
+                dispatch(
+                    data: clinuxnet_epoll_event_data(eventBuffer, index),
+                    events: clinuxnet_epoll_event_events(eventBuffer, index))
                 index &+= 1
             }
             while let slot = wheel.nextExpired(now: currentTime) {

@@ -17,16 +17,19 @@ public struct ReactorThread: Sendable {
     public let id: pthread_t
 
     /// Starts a thread named `name` (the kernel keeps the first 15 bytes) running `body`.
-    public static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws(SystemError) -> ReactorThread {
+    public static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws(SystemError) -> ReactorThread
+    {
         let start = Unmanaged.passRetained(Start(name: name, body: body)).toOpaque()
         var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { argument in
-            guard let argument else { return nil }
-            let start = Unmanaged<Start>.fromOpaque(argument).takeRetainedValue()
-            _ = clinuxnet_set_thread_name(String(start.name.utf8.prefix(15)) ?? "lvs-reactor")
-            start.body()
-            return nil
-        }, start)
+        let rc = pthread_create(
+            &thread, nil,
+            { argument in
+                guard let argument else { return nil }
+                let start = Unmanaged<Start>.fromOpaque(argument).takeRetainedValue()
+                _ = clinuxnet_set_thread_name(String(start.name.utf8.prefix(15)) ?? "lvs-reactor")
+                start.body()
+                return nil
+            }, start)
         guard rc == 0 else {
             Unmanaged<Start>.fromOpaque(start).release()
             throw SystemError(errno: rc, function: "pthread_create")

@@ -93,7 +93,8 @@ extension Socket {
     public static func sendMessages(
         _ fd: Int32, _ messages: UnsafeMutablePointer<clinuxnet_mmsghdr>, count: Int
     ) throws(SystemError) -> Int {
-        let sent = clinuxnet_sendmmsg(fd, messages, UInt32(clamping: count), CLINUXNET_MSG_DONTWAIT | CLINUXNET_MSG_NOSIGNAL)
+        let sent = clinuxnet_sendmmsg(
+            fd, messages, UInt32(clamping: count), CLINUXNET_MSG_DONTWAIT | CLINUXNET_MSG_NOSIGNAL)
         if sent >= 0 { return Int(sent) }
         let error = SystemError.last("sendmmsg")
         if error.errno == EAGAIN || error.errno == EWOULDBLOCK || error.errno == EINTR { return 0 }

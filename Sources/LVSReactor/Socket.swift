@@ -95,7 +95,8 @@ public enum Socket {
 
     /// A bound, listening, non-blocking TCP socket.
     public static func makeTCPListener(_ options: TCPListenerOptions) throws(SystemError) -> Int32 {
-        let fd = try makeSocket(family: options.address.family == .inet ? AF_INET : AF_INET6, type: CLINUXNET_SOCK_STREAM)
+        let fd = try makeSocket(
+            family: options.address.family == .inet ? AF_INET : AF_INET6, type: CLINUXNET_SOCK_STREAM)
         do throws(SystemError) {
             try check(clinuxnet_set_reuseaddr(fd, 1), "setsockopt(SO_REUSEADDR)")
             if options.reusePort { try check(clinuxnet_set_reuseport(fd, 1), "setsockopt(SO_REUSEPORT)") }
@@ -137,7 +138,9 @@ public enum Socket {
 
     /// Starts a non-blocking TCP connect. On failure the socket is closed and the error thrown
     /// (ECONNREFUSED can come at once on loopback).
-    public static func connect(to address: SocketAddress, options: TCPConnectOptions = TCPConnectOptions()) throws(SystemError) -> ConnectResult {
+    public static func connect(to address: SocketAddress, options: TCPConnectOptions = TCPConnectOptions())
+        throws(SystemError) -> ConnectResult
+    {
         let isIPv4 = address.family == .inet
         let fd = try makeSocket(family: isIPv4 ? AF_INET : AF_INET6, type: CLINUXNET_SOCK_STREAM)
         do throws(SystemError) {

@@ -92,7 +92,9 @@ enum TestClient {
     static func receive(_ fd: Int32, until count: Int, into received: inout [UInt8]) throws {
         var chunk = [UInt8](repeating: 0, count: 65536)
         while received.count < count {
-            let got = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, min($0.count, count - received.count), 0) }
+            let got = chunk.withUnsafeMutableBytes {
+                recv(fd, $0.baseAddress, min($0.count, count - received.count), 0)
+            }
             if got == 0 { return }
             guard got > 0 else { throw SystemError.last("recv") }
             received.append(contentsOf: chunk[0..<got])

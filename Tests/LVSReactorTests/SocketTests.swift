@@ -147,7 +147,8 @@ import Testing
     }
 
     @Test func udpBatchSendAndReceive() throws {
-        let receiver = try Socket.makeUDPSocket(UDPSocketOptions(address: .loopbackIPv4(port: 0), receivePacketInfo: true))
+        let receiver = try Socket.makeUDPSocket(
+            UDPSocketOptions(address: .loopbackIPv4(port: 0), receivePacketInfo: true))
         defer { close(receiver) }
         let address = try Socket.localAddress(receiver)
         let sender = try Socket.makeUDPSocket(UDPSocketOptions(address: .loopbackIPv4(port: 0), reusePort: false))
@@ -162,7 +163,8 @@ import Testing
         let sent = try target.withSockAddr { (name, length) throws -> Int in
             try storage.withUnsafeMutableBufferPointer { (bufs) throws -> Int in
                 for index in 0..<3 {
-                    iovecs[index] = iovec(iov_base: bufs[index].withUnsafeMutableBytes { $0.baseAddress }, iov_len: bufs[index].count)
+                    iovecs[index] = iovec(
+                        iov_base: bufs[index].withUnsafeMutableBytes { $0.baseAddress }, iov_len: bufs[index].count)
                 }
                 return try iovecs.withUnsafeMutableBufferPointer { (vectors) throws -> Int in
                     for index in 0..<3 {
@@ -171,7 +173,9 @@ import Testing
                         messages[index].msg_hdr.msg_iov = vectors.baseAddress! + index
                         messages[index].msg_hdr.msg_iovlen = 1
                     }
-                    return try messages.withUnsafeMutableBufferPointer { try Socket.sendMessages(sender, $0.baseAddress!, count: 3) }
+                    return try messages.withUnsafeMutableBufferPointer {
+                        try Socket.sendMessages(sender, $0.baseAddress!, count: 3)
+                    }
                 }
             }
         }
@@ -183,7 +187,9 @@ import Testing
         var received = 0
         var lengths: [UInt32] = []
         try inbox.withUnsafeMutableBufferPointer { (bufs) throws in
-            var receiveVectors = (0..<4).map { iovec(iov_base: bufs[$0].withUnsafeMutableBytes { $0.baseAddress }, iov_len: 16) }
+            var receiveVectors = (0..<4).map {
+                iovec(iov_base: bufs[$0].withUnsafeMutableBytes { $0.baseAddress }, iov_len: 16)
+            }
             var receiveMessages = [clinuxnet_mmsghdr](repeating: clinuxnet_mmsghdr(), count: 4)
             try receiveVectors.withUnsafeMutableBufferPointer { (vectors) throws in
                 for index in 0..<4 {
