@@ -48,6 +48,7 @@ public struct ConfigurationModel: Sendable, Hashable {
             guard var entry = services[id] else { throw .noSuchService }
             try validate(realServer: server, in: entry.config)
             guard !entry.realServers.contains(where: { $0.key == server.key }) else { throw .alreadyExists }
+            try validate(engineOf: server, joining: entry.realServers)
             try validate(realServerCount: entry.realServers.count + 1, scheduler: entry.config.scheduler)
             entry.realServers.insert(server, at: 0)
             services[id] = entry
@@ -55,6 +56,9 @@ public struct ConfigurationModel: Sendable, Hashable {
             guard var entry = services[id] else { throw .noSuchService }
             try validate(realServer: server, in: entry.config)
             guard let index = entry.realServers.firstIndex(where: { $0.key == server.key }) else { throw .notFound }
+            var others = entry.realServers
+            others.remove(at: index)
+            try validate(engineOf: server, joining: others)
             entry.realServers[index] = server
             services[id] = entry
         case .deleteRealServer(let id, let key):
@@ -126,6 +130,17 @@ public struct ConfigurationModel: Sendable, Hashable {
         }
     }
 
+    /// A virtual service is served by one engine (DESIGN.md §1): the proxy engine for `--proxy`
+    /// real servers, the packet engine for the others, so the two cannot share a service.
+    private func validate(engineOf server: RealServerConfig, joining others: [RealServerConfig]) throws(AdminError) {
+        let isProxy = server.forwarding == .proxy
+        if others.contains(where: { ($0.forwarding == .proxy) != isProxy }) {
+            throw .notSupported(
+                "A virtual service is served by one engine: --proxy real servers cannot be mixed with -g, -i or -m ones"
+            )
+        }
+    }
+
     /// Kernel-side real-server checks (reference §1.5 "Kernel-side checks").
     private func validate(realServer server: RealServerConfig, in service: VirtualServiceConfig) throws(AdminError) {
         guard server.weight >= 0 else { throw .outOfRange }
@@ -135,6 +150,9 @@ public struct ConfigurationModel: Sendable, Hashable {
         guard server.lowerThreshold <= server.upperThreshold else { throw .outOfRange }
         if server.address.family != service.id.family && server.forwarding != .tunnelling {
             throw .addressFamilyNotSupported
+        }
+        if server.forwarding != .proxy && (server.proxyProtocol != .none || server.transparentSource) {
+            throw .invalidArgument("PROXY protocol and transparent source need the proxy method")
         }
         if server.forwarding == .tunnelling && server.tunnelType == .gue && server.tunnelPort == 0 {
             throw .invalidArgument("GUE tunnels need a port")

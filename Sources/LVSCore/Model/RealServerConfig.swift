@@ -72,6 +72,23 @@ public enum TunnelChecksum: UInt8, Sendable, Hashable, Codable, CaseIterable {
     }
 }
 
+/// The PROXY protocol header the proxy engine sends to a real server before the client's bytes
+/// (HAProxy's published specification), so the real server learns the client's address.
+public enum ProxyProtocolVersion: UInt8, Sendable, Hashable, Codable, CaseIterable {
+    case none = 0
+    case v1 = 1
+    case v2 = 2
+
+    /// `v1`, `v2` as `--proxy-protocol` takes and `-S` prints them.
+    public var name: String {
+        switch self {
+        case .none: return "none"
+        case .v1: return "v1"
+        case .v2: return "v2"
+        }
+    }
+}
+
 /// Everything `-a`/`-e` set on a real server (reference §1.5). `-e` sends a complete record.
 public struct RealServerConfig: Sendable, Hashable, Codable {
     public var address: IPAddress
@@ -86,6 +103,11 @@ public struct RealServerConfig: Sendable, Hashable, Codable {
     public var tunnelType: TunnelType
     public var tunnelPort: UInt16
     public var tunnelChecksum: TunnelChecksum
+    /// Proxy method only: a PROXY protocol header towards the real server (`--proxy-protocol`).
+    public var proxyProtocol: ProxyProtocolVersion
+    /// Proxy method only: connect to the real server from the client's own address
+    /// (IP_TRANSPARENT; needs CAP_NET_ADMIN and routing that brings replies back; `--transparent`).
+    public var transparentSource: Bool
 
     public init(
         address: IPAddress,
@@ -96,7 +118,9 @@ public struct RealServerConfig: Sendable, Hashable, Codable {
         lowerThreshold: UInt32 = 0,
         tunnelType: TunnelType = .ipip,
         tunnelPort: UInt16 = 0,
-        tunnelChecksum: TunnelChecksum = .none
+        tunnelChecksum: TunnelChecksum = .none,
+        proxyProtocol: ProxyProtocolVersion = .none,
+        transparentSource: Bool = false
     ) {
         self.address = address
         self.port = port
@@ -107,6 +131,8 @@ public struct RealServerConfig: Sendable, Hashable, Codable {
         self.tunnelType = tunnelType
         self.tunnelPort = tunnelPort
         self.tunnelChecksum = tunnelChecksum
+        self.proxyProtocol = proxyProtocol
+        self.transparentSource = transparentSource
     }
 
     public var key: RealServerKey { RealServerKey(address: address, port: port) }

@@ -109,3 +109,36 @@ import Testing
         #expect(!server.isOverloaded)
     }
 }
+
+@Suite struct DirectorEngineRulesTests {
+    let vip = VirtualServiceID(protocol: .tcp, address: IPAddress("10.0.0.1")!, port: 80)
+
+    @Test func proxyAndPacketRealServersCannotShareAService() throws {
+        let d = Director(seed: 1)
+        try d.apply(.addService(VirtualServiceConfig(id: vip)), now: .zero)
+        try d.apply(
+            .addRealServer(vip, RealServerConfig(address: IPAddress("10.0.0.2")!, port: 80, forwarding: .proxy)),
+            now: .zero)
+        let masq = AdminCommand.addRealServer(
+            vip, RealServerConfig(address: IPAddress("10.0.0.3")!, port: 80, forwarding: .masquerading))
+        #expect(throws: AdminError.self) { try d.apply(masq, now: .zero) }
+        // Editing the only real server to another method is allowed: nothing else shares the service.
+        try d.apply(
+            .editRealServer(
+                vip, RealServerConfig(address: IPAddress("10.0.0.2")!, port: 80, forwarding: .directRouting)),
+            now: .zero)
+        #expect(d.services[vip]!.realServers.map(\.config.forwarding) == [.directRouting])
+    }
+
+    @Test func proxyOptionsNeedTheProxyMethod() throws {
+        let d = Director(seed: 1)
+        try d.apply(.addService(VirtualServiceConfig(id: vip)), now: .zero)
+        var server = RealServerConfig(
+            address: IPAddress("10.0.0.2")!, port: 80, forwarding: .masquerading, proxyProtocol: .v2)
+        #expect(throws: AdminError.invalidArgument("PROXY protocol and transparent source need the proxy method")) {
+            try d.apply(.addRealServer(vip, server), now: .zero)
+        }
+        server.forwarding = .proxy
+        try d.apply(.addRealServer(vip, server), now: .zero)
+    }
+}
