@@ -125,6 +125,14 @@ extension CommandLineState {
                 throw .validation("illegal tunnel port specified")
             }
             tunnelPort = UInt16(number)
+        case .proxyProtocol:
+            try mark(.proxyProtocol)
+            switch value {
+            case "v1": proxyProtocol = .v1
+            case "v2": proxyProtocol = .v2
+            default: throw .validation("illegal proxy-protocol version specified (v1 or v2)")
+            }
+        case .transparent: try mark(.transparent); transparentSource = true
         case .tunnelNoChecksum: try mark(.tunnelNoChecksum)
         case .tunnelChecksum: try mark(.tunnelChecksum)
         case .tunnelRemoteChecksum: try mark(.tunnelRemoteChecksum)

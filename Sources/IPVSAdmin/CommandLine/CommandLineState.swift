@@ -31,6 +31,8 @@ struct CommandLineState {
     var lowerThreshold: UInt32 = 0
     var tunnelType: TunnelType = .ipip
     var tunnelPort: UInt16 = 0
+    var proxyProtocol: ProxyProtocolVersion = .none
+    var transparentSource = false
 
     // Sync daemon (`ce.daemon`).
     var daemonRole: SyncDaemonRole = .master

@@ -100,10 +100,14 @@ extension IPVSAdminParser {
             throw .validation("Tunnel options conflict with forward method")
         }
         if let error = OptionMatrix.checkTunnel(state.tunnelType, state.given) { throw error }
+        if (state.given.contains(.proxyProtocol) || state.given.contains(.transparent)) && state.forwarding != .proxy {
+            throw .validation("Proxy options conflict with forward method")
+        }
         return RealServerConfig(
             address: address, port: port, forwarding: state.forwarding, weight: state.weight,
             upperThreshold: state.upperThreshold, lowerThreshold: state.lowerThreshold,
-            tunnelType: state.tunnelType, tunnelPort: state.tunnelPort, tunnelChecksum: state.tunnelChecksum)
+            tunnelType: state.tunnelType, tunnelPort: state.tunnelPort, tunnelChecksum: state.tunnelChecksum,
+            proxyProtocol: state.proxyProtocol, transparentSource: state.transparentSource)
     }
 
     /// `-L` (reference §1.6): the exclusive group is in the matrix; these pairs are checked after.

@@ -78,6 +78,8 @@ extension IPVSAdminParser {
                 ("--ipip         -i", "IP-in-IP encapsulation (tunnelling)"),
                 ("--masquerading -m", "masquerading (NAT)"),
                 ("--proxy", "full proxy (lvsadm only)"),
+                ("--proxy-protocol v1|v2", "PROXY header to the real server (--proxy)"),
+                ("--transparent", "connect from the client's address (--proxy)"),
                 ("--tun-type      type", "one of ipip|gue|gre,"),
                 ("", "ipip when not given."),
                 ("--tun-port      port", "tunnel destination port"),

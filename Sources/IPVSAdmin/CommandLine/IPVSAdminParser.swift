@@ -145,7 +145,8 @@ public struct IPVSAdminParser: Sendable {
         case .tcpService, .udpService, .sctpService, .fwmarkService, .ipv6, .scheduler, .persistent, .netmask,
             .persistenceEngine, .schedulerFlags, .onePacket, .realServer, .masquerading, .ipip, .gatewaying, .proxy,
             .weight, .upperThreshold, .lowerThreshold, .tunnelType, .tunnelPort, .tunnelNoChecksum, .tunnelChecksum,
-            .tunnelRemoteChecksum, .numeric, .connection, .timeout, .daemon, .stats, .rate, .thresholds,
+            .tunnelRemoteChecksum, .proxyProtocol, .transparent, .numeric, .connection, .timeout, .daemon, .stats,
+            .rate, .thresholds,
             .persistentConnections, .noSort, .sort, .exact, .tunnelInfo, .json, .mcastInterface, .syncID,
             .mcastGroup, .mcastPort, .mcastTTL, .syncMaxLength:
             throw tryHelp

@@ -36,6 +36,8 @@ enum OptionColumn: Int, Sendable, CaseIterable {
     case persistenceEngine, schedulerFlags, mcastGroup, mcastPort, mcastTTL, syncMaxLength
     case tunnelInfo, tunnelType, tunnelPort, tunnelNoChecksum, tunnelChecksum, tunnelRemoteChecksum
     case json
+    /// Our proxy-method options for `-a`/`-e`: `--proxy-protocol v1|v2`, `--transparent`.
+    case proxyProtocol, transparent
 
     /// The name used in ipvsadm's messages (`multiple 'weight' options specified`).
     var name: String {
@@ -75,6 +77,8 @@ enum OptionColumn: Int, Sendable, CaseIterable {
         case .tunnelChecksum: return "tun-csum"
         case .tunnelRemoteChecksum: return "tun-remcsum"
         case .json: return "json"
+        case .proxyProtocol: return "proxy-protocol"
+        case .transparent: return "transparent"
         }
     }
 }
@@ -91,11 +95,15 @@ enum OptionMatrix {
     /// One row per command, one character per `OptionColumn`: `+` required, `x` illegal,
     /// `1` member of the exclusive group, `o` optional (ipvsadm's `commands_v_options`).
     static let rows: [CommandKind: [Character]] = {
+        // Columns a row does not spell out (our additions at the end) are illegal.
         func row(_ segments: [(Character, Int)]) -> [Character] {
-            segments.flatMap { Array(repeating: $0.0, count: $0.1) }
+            let given = segments.flatMap { Array(repeating: $0.0, count: $0.1) }
+            return given + Array(repeating: "x", count: max(0, OptionColumn.allCases.count - given.count))
         }
         let serviceCommand = row([("x", 2), ("+", 1), ("o", 3), ("x", 15), ("o", 3), ("x", 10), ("x", 1)])
-        let serverCommand = row([("x", 2), ("+", 1), ("x", 3), ("+", 1), ("o", 4), ("x", 18), ("o", 5), ("x", 1)])
+        let serverCommand = row([
+            ("x", 2), ("+", 1), ("x", 3), ("+", 1), ("o", 4), ("x", 18), ("o", 5), ("x", 1), ("o", 2),
+        ])
         let allIllegal = row([("x", 35)])
         return [
             .addService: serviceCommand,

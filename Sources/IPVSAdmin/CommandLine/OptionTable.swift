@@ -15,6 +15,7 @@ enum OptionTag: Sendable, Equatable {
     // Real-server parameters.
     case realServer, masquerading, ipip, gatewaying, proxy, weight, upperThreshold, lowerThreshold
     case tunnelType, tunnelPort, tunnelNoChecksum, tunnelChecksum, tunnelRemoteChecksum
+    case proxyProtocol, transparent
     // List options.
     case numeric, connection, timeout, daemon, stats, rate, thresholds, persistentConnections
     case noSort, sort, exact, tunnelInfo, json
@@ -103,6 +104,8 @@ enum OptionTable {
         // Our additions (long form only, so no ipvsadm short letter is taken).
         OptionSpec(longName: "proxy", shortName: nil, argument: .none, tag: .proxy),
         OptionSpec(longName: "json", shortName: nil, argument: .none, tag: .json),
+        OptionSpec(longName: "proxy-protocol", shortName: nil, argument: .required, tag: .proxyProtocol),
+        OptionSpec(longName: "transparent", shortName: nil, argument: .none, tag: .transparent),
     ]
 
     /// popt matches long names exactly (no abbreviations).

@@ -115,6 +115,8 @@ extension IPVSAdminFormatter {
             ("forwarding", .string(forwardingKey(config.forwarding))), ("weight", .signed(Int64(config.weight))),
             ("upper_threshold", .number(config.upperThreshold)), ("lower_threshold", .number(config.lowerThreshold)),
             ("tunnel", tunnel),
+            ("proxy_protocol", config.proxyProtocol == .none ? .null : .string(config.proxyProtocol.name)),
+            ("transparent_source", .bool(config.transparentSource)),
             ("active_connections", .number(server.activeConnections)),
             ("inactive_connections", .number(server.inactiveConnections)),
             ("persistent_connections", .number(server.persistentConnections)),

@@ -60,7 +60,10 @@ extension IPVSAdminFormatter {
             case .gue: line += " --tun-port \(config.tunnelPort) " + config.tunnelChecksum.option
             case .gre: line += " " + config.tunnelChecksum.option
             }
-        case .masquerading, .localNode, .directRouting, .bypass, .proxy:
+        case .proxy:
+            if config.proxyProtocol != .none { line += " --proxy-protocol " + config.proxyProtocol.name }
+            if config.transparentSource { line += " --transparent" }
+        case .masquerading, .localNode, .directRouting, .bypass:
             break
         }
         if config.upperThreshold != 0 || config.lowerThreshold != 0 {

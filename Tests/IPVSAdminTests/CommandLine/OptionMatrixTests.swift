@@ -7,7 +7,7 @@ import Testing
         for command in CommandKind.allCases {
             #expect(OptionMatrix.rows[command]?.count == OptionColumn.allCases.count, "\(command.name)")
         }
-        #expect(OptionColumn.allCases.count == 35)
+        #expect(OptionColumn.allCases.count == 37)
     }
 
     @Test func jsonIsLegalOnlyWithList() {

@@ -94,6 +94,15 @@ func fwmark(_ mark: UInt32, _ family: AddressFamily = .inet) -> VirtualServiceID
 func addService(_ config: VirtualServiceConfig) -> IPVSAdminInvocation { .command(.addService(config)) }
 func editService(_ config: VirtualServiceConfig) -> IPVSAdminInvocation { .command(.editService(config)) }
 
+/// A `--proxy` real server on port 80 with our proxy options.
+func proxied(_ address: String, proxyProtocol: ProxyProtocolVersion = .none, transparent: Bool = false)
+    -> RealServerConfig
+{
+    RealServerConfig(
+        address: ip(address), port: 80, forwarding: .proxy, proxyProtocol: proxyProtocol,
+        transparentSource: transparent)
+}
+
 func server(
     _ address: String, _ port: UInt16, _ forwarding: ForwardingMethod = .directRouting, weight: Int32 = 1,
     upper: UInt32 = 0, lower: UInt32 = 0, tunnel: TunnelType = .ipip, tunnelPort: UInt16 = 0,

@@ -29,6 +29,29 @@ enum RealServerCases {
         ok("-a -f 1 -r 192.168.10.1:http", addServer(fwmark(1), server("192.168.10.1", 80))),
         ok("-a -t 10.0.0.1:80 -r 10.0.0.2 --proxy", addServer(vip, server("10.0.0.2", 80, .proxy))),
         ok("-a -t 10.0.0.1:80 -r 10.0.0.2:8080 --proxy", addServer(vip, server("10.0.0.2", 8080, .proxy))),
+        // Our proxy-method options.
+        ok(
+            "-a -t 10.0.0.1:80 -r 10.0.0.2 --proxy --proxy-protocol v1",
+            addServer(vip, proxied("10.0.0.2", proxyProtocol: .v1))),
+        ok(
+            "-a -t 10.0.0.1:80 -r 10.0.0.2 --proxy-protocol=v2 --transparent --proxy",
+            addServer(vip, proxied("10.0.0.2", proxyProtocol: .v2, transparent: true))),
+        ok(
+            "-e -t 10.0.0.1:80 -r 10.0.0.2 --proxy --transparent",
+            .command(.editRealServer(vip, proxied("10.0.0.2", transparent: true)))),
+        fails("-a -t 10.0.0.1:80 -r 10.0.0.2 -m --proxy-protocol v1", "Proxy options conflict with forward method"),
+        fails("-a -t 10.0.0.1:80 -r 10.0.0.2 --transparent", "Proxy options conflict with forward method"),
+        fails(
+            "-a -t 10.0.0.1:80 -r 10.0.0.2 --proxy --proxy-protocol v3",
+            "illegal proxy-protocol version specified (v1 or v2)"),
+        fails(
+            "-a -t 10.0.0.1:80 -r 10.0.0.2 --proxy --transparent --transparent",
+            "multiple 'transparent' options specified"),
+        fails("-A -t 10.0.0.1:80 --transparent", "Illegal 'transparent' option with the 'add-service' command"),
+        fails(
+            "-d -t 10.0.0.1:80 -r 10.0.0.2 --proxy-protocol v1",
+            "Illegal 'proxy-protocol' option with the 'delete-server' command"),
+        fails("-L --transparent", "Illegal 'transparent' option with the 'list' command"),
         fails(
             "-a -t 10.0.0.1:80 -r [2001:db8::2]:80 --proxy",
             "Different address family is allowed only for tunneling servers"),

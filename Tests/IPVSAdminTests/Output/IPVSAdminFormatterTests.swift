@@ -114,7 +114,26 @@ import Testing
         #expect(lines[3].hasPrefix("  -> 10.0.0.2:80                  Bypass  1"))
         #expect(lines[4].hasPrefix("  -> 10.0.0.3:80                  Proxy   1"))
         let saved = formatter.save(TableSnapshot(services: [service]), numeric: true)
-        #expect(saved.contains("-r 10.0.0.3:80 --proxy -w 1"))
+        #expect(saved.contains("-r 10.0.0.3:80 --proxy -w 1\n"))
+    }
+
+    @Test func proxyOptionsAreSavedAndRestoreToTheSameCommand() throws {
+        var config = RealServerConfig(address: IPAddress("10.0.0.3")!, port: 8080, forwarding: .proxy, weight: 2)
+        config.proxyProtocol = .v2
+        config.transparentSource = true
+        let id = F.tcp("10.0.0.1", 80)
+        let service = VirtualServiceSnapshot(
+            config: VirtualServiceConfig(id: id, scheduler: "rr"), realServers: [RealServerSnapshot(config: config)])
+        let saved = formatter.save(TableSnapshot(services: [service]), numeric: true)
+        #expect(
+            saved == """
+                -A -t 10.0.0.1:80 -s rr
+                -a -t 10.0.0.1:80 -r 10.0.0.3:8080 --proxy -w 2 --proxy-protocol v2 --transparent
+
+                """)
+        let line = saved.split(separator: "\n")[1]
+        let parsed = IPVSAdminParser(resolver: NumericResolver()).parse(RestoreInput.tokenize(line: String(line)))
+        #expect(parsed == .success(.command(.addRealServer(id, config))))
     }
 }
 
