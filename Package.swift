@@ -33,6 +33,10 @@ let package = Package(
         .target(name: "LVSCore", swiftSettings: strictSettings),
         // ipvsadm's command line (parser) and output formats (formatter). Pure.
         .target(name: "IPVSAdmin", dependencies: ["LVSCore"], swiftSettings: strictSettings),
+        // Pure wire formats: Ethernet/ARP/IPv4/IPv6/TCP/UDP/ICMP, checksums, encapsulation.
+        .target(name: "LVSPacket", swiftSettings: strictSettings),
+        // keepalived.conf-style configuration: parser, diagnostics, mapping to admin commands.
+        .target(name: "LVSConfig", dependencies: ["LVSCore", "IPVSAdmin"], swiftSettings: strictSettings),
         // The only C in the project: thin wrappers over Linux calls Swift cannot reach directly
         // (epoll_event's packed layout, splice, SO_PEERCRED, TCP_INFO). Headers and one-liners only.
         .target(name: "CLinuxNet"),
@@ -75,6 +79,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "LVSCoreTests", dependencies: ["LVSCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSPacketTests", dependencies: ["LVSPacket"], resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSConfigTests", dependencies: ["LVSConfig", "LVSCore", "IPVSAdmin"],
+            resources: [.copy("Configurations")], swiftSettings: strictSettings),
         .testTarget(
             name: "IPVSAdminTests", dependencies: ["IPVSAdmin", "LVSCore"],
             resources: [.copy("Golden")], swiftSettings: strictSettings),

@@ -1,0 +1,1 @@
+// Target LVSConfig: see docs/architecture.md.

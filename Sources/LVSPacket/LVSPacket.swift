@@ -1,0 +1,1 @@
+// Target LVSPacket: see docs/architecture.md.
