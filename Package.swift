@@ -12,7 +12,7 @@ let strictSettings: [SwiftSetting] = [
 let pureOnly = Context.environment["LVS_PURE_ONLY"] == "1"
 let ioTargetNames: Set<String> = [
     "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
-    "LVSDaemonTests",
+    "LVSDaemonTests", "LVSProxy", "LVSProxyTests",
 ]
 
 let package = Package(
@@ -38,6 +38,12 @@ let package = Package(
         .target(name: "CLinuxNet"),
         // Per-core edge-triggered epoll reactor shared by the proxy and packet engines.
         .target(name: "LVSReactor", dependencies: ["CLinuxNet", "LVSCore"], swiftSettings: strictSettings),
+        // The proxy engine: terminates TCP/UDP on VIP:port on the reactors and connects to real servers.
+        .target(
+            name: "LVSProxy",
+            dependencies: ["LVSReactor", "CLinuxNet", "LVSCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         // Versioned JSON-lines control protocol and its Unix-socket transports.
         .target(
             name: "LVSControl",
@@ -53,7 +59,7 @@ let package = Package(
         .target(
             name: "LVSDaemon",
             dependencies: [
-                "LVSCore", "IPVSAdmin", "LVSControl",
+                "LVSCore", "IPVSAdmin", "LVSControl", "LVSProxy",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,6 +86,11 @@ let package = Package(
             resources: [.copy("Golden")], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSReactorTests", dependencies: ["LVSReactor", "CLinuxNet"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSProxyTests",
+            dependencies: ["LVSProxy", "LVSReactor", "LVSCore", "LVSDaemon", "LVSControl", "CLinuxNet"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "LVSControlTests", dependencies: ["LVSControl", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(
