@@ -18,7 +18,8 @@ struct TestDaemon: Sendable {
         var logger = Logger(label: "lvsd-test")
         logger.logLevel = .warning
         let daemon = try await DirectorDaemon.start(
-            DaemonConfiguration(controlSocketPath: directory.file("lvsd.sock"), rulesFile: rulesFile, seed: 1),
+            DaemonConfiguration(
+                controlSocketPath: directory.file("lvsd.sock"), rulesFile: rulesFile, dryRun: true, seed: 1),
             policy: policy, clock: { MonotonicInstant.seconds(100) }, logger: logger)
         return TestDaemon(directory: directory, daemon: daemon)
     }
