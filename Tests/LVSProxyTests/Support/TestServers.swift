@@ -194,7 +194,8 @@ final class TestTCPServer: @unchecked Sendable {
         for fd in fds {
             var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
             setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
-            // close with SO_LINGER 0 sends RST; the serving thread's recv then fails and it ends.
+            // SHUT_RD wakes the serving thread; close with SO_LINGER 0 sends RST.
+            shutdown(fd, Int32(SHUT_RD))
             close(fd)
         }
     }
