@@ -95,7 +95,7 @@ let package = Package(
             name: "LVSControlTests", dependencies: ["LVSControl", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSDaemonTests",
-            dependencies: ["LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore"],
+            dependencies: ["LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore", "LVSProxy", "LVSReactor"],
             swiftSettings: strictSettings
         ),
     ]
