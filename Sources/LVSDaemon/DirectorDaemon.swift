@@ -49,7 +49,8 @@ public final class DirectorDaemon: Sendable {
         let shared = SharedDirector(director)
         let engine: ProxyEngine?
         if configuration.dryRun {
-            logger.notice("dry run: lvsd holds the configuration and serves the control socket but binds and forwards nothing")
+            logger.notice(
+                "dry run: lvsd holds the configuration and serves the control socket but binds and forwards nothing")
             engine = nil
         } else {
             let started = try ProxyEngine(

@@ -87,7 +87,8 @@ extension DirectorHost {
             case .directRouting, .localNode, .bypass: method = "Direct routing"
             case .tunnelling: method = "Tunnelling"
             }
-            return .notSupported("\(method) needs the packet engine (lvsd --packet-engine), not available yet; use --proxy")
+            return .notSupported(
+                "\(method) needs the packet engine (lvsd --packet-engine), not available yet; use --proxy")
         case .deleteService, .clear, .deleteRealServer, .zero, .setTimeouts, .startDaemon, .stopDaemon,
             .setDirectorSettings:
             return nil

@@ -54,7 +54,9 @@ public enum ProxyProtocolHeader {
         }
     }
 
-    private static func storeAddress(_ address: IPAddress, into buffer: UnsafeMutableRawBufferPointer, at offset: inout Int) {
+    private static func storeAddress(
+        _ address: IPAddress, into buffer: UnsafeMutableRawBufferPointer, at offset: inout Int
+    ) {
         switch address.family {
         case .inet:
             storeBigEndian(UInt64(address.ipv4Value), bytes: 4, into: buffer, at: &offset)

@@ -209,8 +209,7 @@ extension ProxyWorker {
         let traffic = Traffic(
             inPackets: entry.unreportedInPackets, inBytes: entry.unreportedBytes,
             outPackets: entry.unreportedOutPackets, outBytes: entry.unreportedOutBytes)
-        if entry.partner != .max, slots.isCurrent(entry.partnerToken), let server = slots.release(slot: entry.partner)
-        {
+        if entry.partner != .max, slots.isCurrent(entry.partnerToken), let server = slots.release(slot: entry.partner) {
             returnPools(server)
             reactor.close(server.token)
         }

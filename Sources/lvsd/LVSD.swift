@@ -63,7 +63,8 @@ struct LVSD: AsyncParsableCommand {
 
     @Option(
         name: .customLong("max-connections"),
-        help: ArgumentHelp("Most proxied connections and UDP sessions at once, daemon-wide; 0 = no limit.", valueName: "n"))
+        help: ArgumentHelp(
+            "Most proxied connections and UDP sessions at once, daemon-wide; 0 = no limit.", valueName: "n"))
     var maxConnections: Int = 0
 
     @Option(
@@ -73,7 +74,8 @@ struct LVSD: AsyncParsableCommand {
 
     @Option(
         name: .customLong("connect-timeout"),
-        help: ArgumentHelp("Milliseconds a connect to a real server may take before another is tried.", valueName: "ms"))
+        help: ArgumentHelp("Milliseconds a connect to a real server may take before another is tried.", valueName: "ms")
+    )
     var connectTimeout: UInt64 = 5_000
 
     @Option(
@@ -85,12 +87,14 @@ struct LVSD: AsyncParsableCommand {
 
     @Option(
         name: .customLong("splice"),
-        help: ArgumentHelp("When TCP bytes move by splice(2): never, bulk (after a full buffer) or always.", valueName: "mode"))
+        help: ArgumentHelp(
+            "When TCP bytes move by splice(2): never, bulk (after a full buffer) or always.", valueName: "mode"))
     var splice: String = "bulk"
 
     @Option(
         name: .customLong("buffer-size"),
-        help: ArgumentHelp("Bytes per pooled buffer: what one direction of a connection holds in user space.", valueName: "bytes"))
+        help: ArgumentHelp(
+            "Bytes per pooled buffer: what one direction of a connection holds in user space.", valueName: "bytes"))
     var bufferSize: Int = 16 * 1024
 
     @Flag(

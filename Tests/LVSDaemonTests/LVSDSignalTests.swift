@@ -89,7 +89,8 @@ struct LVSDSignalTests {
     func badRulesFile() async throws {
         let directory = try TemporaryDirectory()
         let result = try await Subprocess.run(
-            "lvsd", ["--control-socket", directory.file("s.sock"), "--dry-run", "--rules", directory.file("missing.rules")])
+            "lvsd",
+            ["--control-socket", directory.file("s.sock"), "--dry-run", "--rules", directory.file("missing.rules")])
         #expect(result.status == 1)
         #expect(result.standardError.contains("lvsd: \(directory.file("missing.rules")): cannot read"))
         #expect(!FileManager.default.fileExists(atPath: directory.file("s.sock")))

@@ -7,7 +7,8 @@ import Testing
 @Suite("lvsadm with the proxy engine", .serialized)
 struct ProxyEngineLVSAdminTests {
     static func freePort() -> UInt16 {
-        let fd = (try? Socket.makeTCPListener(TCPListenerOptions(address: .loopbackIPv4(port: 0), reusePort: false))) ?? -1
+        let fd =
+            (try? Socket.makeTCPListener(TCPListenerOptions(address: .loopbackIPv4(port: 0), reusePort: false))) ?? -1
         defer { close(fd) }
         return (try? Socket.localAddress(fd))?.port ?? 0
     }
@@ -16,7 +17,8 @@ struct ProxyEngineLVSAdminTests {
     func forwardThroughLVSAdmin() async throws {
         let daemon = try await TestDaemon.start(dryRun: false)
         // A real server: a listener whose accepted connection the test answers itself.
-        let realServer = try Socket.makeTCPListener(TCPListenerOptions(address: .loopbackIPv4(port: 0), reusePort: false))
+        let realServer = try Socket.makeTCPListener(
+            TCPListenerOptions(address: .loopbackIPv4(port: 0), reusePort: false))
         defer { close(realServer) }
         let realPort = try Socket.localAddress(realServer).port
         let vip = "127.0.0.1:\(Self.freePort())"
@@ -31,7 +33,8 @@ struct ProxyEngineLVSAdminTests {
             refused.standardError
                 == "Masquerading needs the packet engine (lvsd --packet-engine), not available yet; use --proxy\n")
 
-        let client = try Socket.connect(to: SocketAddress(IPAddress(ipv4: 0x7F00_0001), port: UInt16(vip.split(separator: ":")[1])!))
+        let client = try Socket.connect(
+            to: SocketAddress(IPAddress(ipv4: 0x7F00_0001), port: UInt16(vip.split(separator: ":")[1])!))
         defer { close(client.fd) }
         // Blocking accept on the real server side (bounded by the poll below).
         var pollfd = Glibc.pollfd(fd: realServer, events: Int16(POLLIN), revents: 0)

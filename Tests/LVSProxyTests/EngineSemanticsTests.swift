@@ -116,7 +116,9 @@ struct EngineSemanticsTests {
         defer { close(fd) }
         _ = Net.send(fd, [1])
         #expect(Net.receive(fd, count: 1) == [1])
-        #expect(expiring.apply(.deleteRealServer(service, RealServerKey(address: server.address.ip, port: server.port))) == .ok)
+        #expect(
+            expiring.apply(.deleteRealServer(service, RealServerKey(address: server.address.ip, port: server.port)))
+                == .ok)
         #expect(Net.receiveAll(fd).isEmpty)
         #expect(expiring.engine.count(.expiredByDirector) == 1)
 
@@ -131,7 +133,8 @@ struct EngineSemanticsTests {
         defer { close(stalled) }
         _ = Net.send(stalled, Array("x".utf8))
         #expect(Net.text(Net.receive(stalled, count: 6)) == "other\n")
-        #expect(keeping.apply(.deleteRealServer(kept, RealServerKey(address: other.address.ip, port: other.port))) == .ok)
+        #expect(
+            keeping.apply(.deleteRealServer(kept, RealServerKey(address: other.address.ip, port: other.port))) == .ok)
         keeping.engine.flush()
         #expect(keeping.eventually { keeping.table.services.first?.realServers.count == 1 })
         usleep(300_000)
@@ -176,10 +179,12 @@ struct EngineSemanticsTests {
                 == .failure(
                     .admin(
                         .notSupported(
-                            "Masquerading needs the packet engine (lvsd --packet-engine), not available yet; use --proxy"),
+                            "Masquerading needs the packet engine (lvsd --packet-engine), not available yet; use --proxy"
+                        ),
                         command: .addRealServer(
                             service,
-                            RealServerConfig(address: IPAddress(ipv4: 0x7F00_0001), port: 80, forwarding: .masquerading)))))
+                            RealServerConfig(address: IPAddress(ipv4: 0x7F00_0001), port: 80, forwarding: .masquerading)
+                        ))))
         let mark = h.apply(.addService(VirtualServiceConfig(id: VirtualServiceID(firewallMark: 1, family: .inet))))
         #expect(mark != .ok)
     }
@@ -193,7 +198,9 @@ struct EngineSemanticsTests {
         let sessions = h.service(port: ProxyHarness.freePort(udp: true), udp: true)
         let onePacket = h.service(port: ProxyHarness.freePort(udp: true), udp: true, onePacket: true)
         for (service, server) in [(sessions, a), (sessions, b), (onePacket, a), (onePacket, b)] {
-            h.add(RealServerConfig(address: IPAddress(ipv4: 0x7F00_0001), port: server.port, forwarding: .proxy), to: service)
+            h.add(
+                RealServerConfig(address: IPAddress(ipv4: 0x7F00_0001), port: server.port, forwarding: .proxy),
+                to: service)
         }
         let client = TestUDPClient()
         defer { client.close() }

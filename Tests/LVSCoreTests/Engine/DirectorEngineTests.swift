@@ -138,7 +138,8 @@ import Testing
         #expect(status == .live)
         #expect(h.entry()?.expiresInSeconds == 900)
         let server = try #require(h.realServer(2))
-        #expect(server.stats == StatsCounters(connections: 1, inPackets: 3, outPackets: 4, inBytes: 300, outBytes: 4000))
+        #expect(
+            server.stats == StatsCounters(connections: 1, inPackets: 3, outPackets: 4, inBytes: 300, outBytes: 4000))
         #expect(h.director.services[h.tcpService]?.stats.outBytes == 4000)
         #expect(h.director.globalStats.inPackets == 3)
     }
@@ -147,8 +148,9 @@ import Testing
         let h = try harness()
         let ref = try ref(open(h))
         try h.apply(.deleteRealServer(h.tcpService, h.serverKey(2)))
-        #expect(h.director.recordTraffic(ref, inPackets: 1, inBytes: 1, outPackets: 0, outBytes: 0, now: h.now)
-            == .destinationUnavailable)
+        #expect(
+            h.director.recordTraffic(ref, inPackets: 1, inBytes: 1, outPackets: 0, outBytes: 0, now: h.now)
+                == .destinationUnavailable)
         // Re-adding revives the same object: the connection resumes (reference §4.11).
         try h.addServer(2, forwarding: .proxy)
         #expect(h.director.engineStatus(ref) == .live)

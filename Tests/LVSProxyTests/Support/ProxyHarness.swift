@@ -15,7 +15,8 @@ final class ProxyHarness: @unchecked Sendable {
     private var servers: [TestTCPServer] = []
     private var udpServers: [TestUDPServer] = []
 
-    init(configuration: ProxyEngineConfiguration = ProxyEngineConfiguration(), settings: DirectorSettings? = nil) throws {
+    init(configuration: ProxyEngineConfiguration = ProxyEngineConfiguration(), settings: DirectorSettings? = nil) throws
+    {
         var configuration = configuration
         if configuration.reactorCount == 0 { configuration.reactorCount = 2 }
         configuration.connectTimeoutMilliseconds = min(configuration.connectTimeoutMilliseconds, 1_000)

@@ -85,7 +85,8 @@ final class TestTCPServer: @unchecked Sendable {
     init(_ behaviour: Behaviour, ipv6: Bool = false) {
         self.behaviour = behaviour
         let bind = ipv6 ? SocketAddress.loopbackIPv6(port: 0) : SocketAddress.loopbackIPv4(port: 0)
-        listener = (try? Socket.makeTCPListener(TCPListenerOptions(address: bind, backlog: 128, reusePort: false))) ?? -1
+        listener =
+            (try? Socket.makeTCPListener(TCPListenerOptions(address: bind, backlog: 128, reusePort: false))) ?? -1
         let local = (try? Socket.localAddress(listener)) ?? bind
         address = local
         port = local.port
