@@ -12,7 +12,7 @@ let strictSettings: [SwiftSetting] = [
 let pureOnly = Context.environment["LVS_PURE_ONLY"] == "1"
 let ioTargetNames: Set<String> = [
     "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
-    "LVSDaemonTests",
+    "LVSDaemonTests", "LVSProxy", "LVSProxyTests",
 ]
 
 let package = Package(
@@ -42,6 +42,12 @@ let package = Package(
         .target(name: "CLinuxNet"),
         // Per-core edge-triggered epoll reactor shared by the proxy and packet engines.
         .target(name: "LVSReactor", dependencies: ["CLinuxNet", "LVSCore"], swiftSettings: strictSettings),
+        // The proxy engine: terminates TCP/UDP on VIP:port on the reactors and connects to real servers.
+        .target(
+            name: "LVSProxy",
+            dependencies: ["LVSReactor", "CLinuxNet", "LVSCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         // Versioned JSON-lines control protocol and its Unix-socket transports.
         .target(
             name: "LVSControl",
@@ -57,7 +63,7 @@ let package = Package(
         .target(
             name: "LVSDaemon",
             dependencies: [
-                "LVSCore", "IPVSAdmin", "LVSControl",
+                "LVSCore", "IPVSAdmin", "LVSControl", "LVSProxy",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "lvsd",
             dependencies: [
-                "LVSDaemon",
+                "LVSDaemon", "LVSProxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,10 +97,15 @@ let package = Package(
         .testTarget(
             name: "LVSReactorTests", dependencies: ["LVSReactor", "CLinuxNet"], swiftSettings: strictSettings),
         .testTarget(
+            name: "LVSProxyTests",
+            dependencies: ["LVSProxy", "LVSReactor", "LVSCore", "LVSDaemon", "LVSControl", "CLinuxNet"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "LVSControlTests", dependencies: ["LVSControl", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSDaemonTests",
-            dependencies: ["LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore"],
+            dependencies: ["LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore", "LVSProxy", "LVSReactor"],
             swiftSettings: strictSettings
         ),
     ]
