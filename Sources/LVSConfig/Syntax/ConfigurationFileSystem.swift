@@ -23,12 +23,15 @@ public struct InMemoryFileSystem: ConfigurationFileSystem {
     }
 
     public func read(path: String) -> Result<String, ConfigurationFileError> {
-        if let text = files[path] { return .success(text) }
+        if let text = files[path] ?? files[ConfigurationReader.normalized(path)] { return .success(text) }
         return .failure(ConfigurationFileError("No such file or directory"))
     }
 
     public func glob(pattern: String) -> [String] {
-        files.keys.filter { GlobPattern.matches(pattern: Array(pattern), name: Array($0)) }.sorted()
+        // Paths are compared in normal form, so `./a.conf` finds `a.conf` as glob(3) would.
+        let normalPattern = Array(ConfigurationReader.normalized(pattern))
+        return files.keys.filter { GlobPattern.matches(pattern: normalPattern, name: Array(ConfigurationReader.normalized($0))) }
+            .sorted()
     }
 }
 
