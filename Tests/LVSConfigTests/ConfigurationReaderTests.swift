@@ -40,7 +40,7 @@ import Testing
         #expect(diagnostics == [])
         #expect(nodes.first?.arguments.map(\.text) == [#"/bin/run {a} "x" \"#, "user"])
         #expect(nodes.first?.arguments.first?.isQuoted == true)
-        #expect(nodes.first?.arguments.first?.location == SourceLocation(file: "keepalived.conf", line: 1, column: 11))
+        #expect(nodes.first?.arguments.first?.location == ConfigurationLocation(file: "keepalived.conf", line: 1, column: 11))
     }
 
     @Test func bracesOnTheSameLineTheNextLineOrAgainstAWord() {
@@ -59,14 +59,14 @@ import Testing
             """)
         #expect(diagnostics == [])
         #expect(outline(nodes) == ["a 1 {", "  b {", "    c 2", "d {", "  e 3", "f {"])
-        #expect(nodes.last?.blockLocation == SourceLocation(file: "keepalived.conf", line: 9, column: 1))
+        #expect(nodes.last?.blockLocation == ConfigurationLocation(file: "keepalived.conf", line: 9, column: 1))
     }
 
     @Test func everyTokenCarriesFileLineAndColumn() {
         let (nodes, _) = tree("global_defs {\n\trouter_id   X\n}\n")
         let inner = nodes.first?.block?.first
-        #expect(inner?.keyword.location == SourceLocation(file: "keepalived.conf", line: 2, column: 2))
-        #expect(inner?.arguments.first?.location == SourceLocation(file: "keepalived.conf", line: 2, column: 14))
+        #expect(inner?.keyword.location == ConfigurationLocation(file: "keepalived.conf", line: 2, column: 2))
+        #expect(inner?.arguments.first?.location == ConfigurationLocation(file: "keepalived.conf", line: 2, column: 14))
     }
 
     @Test func backslashAtLineEndContinuesTheLine() {
@@ -85,7 +85,7 @@ import Testing
             ])
         #expect(diagnostics == [])
         #expect(outline(nodes) == ["a 1", "a 2", "b 2", "x 3", "z 26"])
-        #expect(nodes[3].location == SourceLocation(file: "conf.d/sub/x.inc", line: 1, column: 1))
+        #expect(nodes[3].location == ConfigurationLocation(file: "conf.d/sub/x.inc", line: 1, column: 1))
     }
 
     @Test func includeInsideABlockSplicesStatementsIntoIt() {

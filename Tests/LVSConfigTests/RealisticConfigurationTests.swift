@@ -60,7 +60,7 @@ import Testing
         #expect(rs.smtpAlert == true)
         let checker = try #require(rs.checkers.first)
         #expect(checker.kind == .http)
-        #expect(checker.location == SourceLocation(file: "\(directory)/web-nat.conf", line: 35, column: 9))
+        #expect(checker.location == ConfigurationLocation(file: "\(directory)/web-nat.conf", line: 35, column: 9))
         #expect(checker.parameters.connectTimeout == .seconds(3))
         #expect(checker.parameters.retry == 3)
         #expect(checker.parameters.delayBeforeRetry == .seconds(2))

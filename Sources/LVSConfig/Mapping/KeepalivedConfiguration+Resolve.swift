@@ -4,7 +4,7 @@ import LVSCore
 struct ResolvedService: Sendable, Hashable {
     var config: VirtualServiceConfig
     var realServers: [RealServerConfig]
-    var location: SourceLocation
+    var location: ConfigurationLocation
 }
 
 // Applies keepalived's defaults and rules to turn virtual_server blocks into services
@@ -14,7 +14,7 @@ extension KeepalivedConfiguration {
     func resolve() -> (services: [ResolvedService], diagnostics: [ConfigurationDiagnostic]) {
         var log = DiagnosticLog()
         var services: [ResolvedService] = []
-        var seen: [VirtualServiceID: SourceLocation] = [:]
+        var seen: [VirtualServiceID: ConfigurationLocation] = [:]
         for vs in virtualServers {
             for service in resolve(vs, log: &log) {
                 if let first = seen[service.config.id] {

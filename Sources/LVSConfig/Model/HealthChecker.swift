@@ -17,7 +17,7 @@ public struct HealthChecker: Sendable, Hashable {
     }
 
     public var kind: Kind
-    public var location: SourceLocation
+    public var location: ConfigurationLocation
     /// nil: the real server's address.
     public var connectIP: IPAddress?
     /// nil: the real server's port.
@@ -43,7 +43,7 @@ public struct HealthChecker: Sendable, Hashable {
         case bfd(name: String?)
     }
 
-    public init(kind: Kind, location: SourceLocation, detail: Detail = .none) {
+    public init(kind: Kind, location: ConfigurationLocation, detail: Detail = .none) {
         self.kind = kind
         self.location = location
         self.detail = detail
@@ -64,7 +64,7 @@ public struct HTTPCheck: Sendable, Hashable {
 
 /// One `url { … }` of an HTTP_GET / SSL_GET.
 public struct URLCheck: Sendable, Hashable {
-    public var location: SourceLocation
+    public var location: ConfigurationLocation
     public var path: String?
     /// MD5 of the body, 32 lowercase hexadecimal digits.
     public var digest: String?
@@ -74,7 +74,7 @@ public struct URLCheck: Sendable, Hashable {
     public var regex: String?
     public var regexNoMatch: Bool = false
 
-    public init(location: SourceLocation) {
+    public init(location: ConfigurationLocation) {
         self.location = location
     }
 }

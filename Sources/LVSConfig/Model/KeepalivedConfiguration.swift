@@ -33,9 +33,9 @@ public struct KeepalivedConfiguration: Sendable, Hashable {
 public struct UnsupportedBlock: Sendable, Hashable {
     public var keyword: String
     public var arguments: [String]
-    public var location: SourceLocation
+    public var location: ConfigurationLocation
 
-    public init(keyword: String, arguments: [String], location: SourceLocation) {
+    public init(keyword: String, arguments: [String], location: ConfigurationLocation) {
         self.keyword = keyword
         self.arguments = arguments
         self.location = location

@@ -71,7 +71,7 @@ public struct SorryServer: Sendable, Hashable {
 
 /// One `virtual_server` block (reference §8.3). Optional fields were not written.
 public struct VirtualServer: Sendable, Hashable {
-    public var location: SourceLocation
+    public var location: ConfigurationLocation
     public var address: VirtualServerAddress
     /// `lb_algo`/`lvs_sched`; nil: `wlc`.
     public var scheduler: String?
@@ -113,7 +113,7 @@ public struct VirtualServer: Sendable, Hashable {
     public var smtpAlert: Bool?
     public var realServers: [RealServer] = []
 
-    public init(location: SourceLocation, address: VirtualServerAddress) {
+    public init(location: ConfigurationLocation, address: VirtualServerAddress) {
         self.location = location
         self.address = address
     }
@@ -121,7 +121,7 @@ public struct VirtualServer: Sendable, Hashable {
 
 /// One `real_server` block (reference §8.4).
 public struct RealServer: Sendable, Hashable {
-    public var location: SourceLocation
+    public var location: ConfigurationLocation
     public var address: IPAddress
     /// nil: the virtual service's port.
     public var port: UInt16?
@@ -144,7 +144,7 @@ public struct RealServer: Sendable, Hashable {
     public var transparentSource: Bool?
     public var checkers: [HealthChecker] = []
 
-    public init(location: SourceLocation, address: IPAddress, port: UInt16? = nil) {
+    public init(location: ConfigurationLocation, address: IPAddress, port: UInt16? = nil) {
         self.location = location
         self.address = address
         self.port = port

@@ -4,7 +4,7 @@ import LVSCore
 /// and checkers; each entry becomes one virtual service per address (reference §8.2).
 public struct VirtualServerGroup: Sendable, Hashable {
     public var name: String
-    public var location: SourceLocation
+    public var location: ConfigurationLocation
     public var entries: [Entry]
 
     public enum Entry: Sendable, Hashable {
@@ -14,7 +14,7 @@ public struct VirtualServerGroup: Sendable, Hashable {
         case firewallMark(UInt32, family: AddressFamily?)
     }
 
-    public init(name: String, location: SourceLocation, entries: [Entry] = []) {
+    public init(name: String, location: ConfigurationLocation, entries: [Entry] = []) {
         self.name = name
         self.location = location
         self.entries = entries

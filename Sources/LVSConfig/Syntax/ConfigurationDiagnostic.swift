@@ -1,6 +1,6 @@
 /// Where a token came from: the file (as it was named in the top-level path or the `include`
 /// that reached it), the line and the column, both counted from 1.
-public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct ConfigurationLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var column: Int
@@ -14,7 +14,7 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
     /// `keepalived.conf:12:5`
     public var description: String { "\(file):\(line):\(column)" }
 
-    public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
+    public static func < (lhs: ConfigurationLocation, rhs: ConfigurationLocation) -> Bool {
         if lhs.file != rhs.file { return lhs.file < rhs.file }
         if lhs.line != rhs.line { return lhs.line < rhs.line }
         return lhs.column < rhs.column
@@ -33,11 +33,11 @@ public struct ConfigurationDiagnostic: Sendable, Hashable, CustomStringConvertib
     }
 
     public var severity: Severity
-    public var location: SourceLocation
+    public var location: ConfigurationLocation
     /// What is wrong and how to fix it.
     public var message: String
 
-    public init(_ severity: Severity, _ location: SourceLocation, _ message: String) {
+    public init(_ severity: Severity, _ location: ConfigurationLocation, _ message: String) {
         self.severity = severity
         self.location = location
         self.message = message
@@ -51,11 +51,11 @@ public struct ConfigurationDiagnostic: Sendable, Hashable, CustomStringConvertib
 struct DiagnosticLog {
     private(set) var entries: [ConfigurationDiagnostic] = []
 
-    mutating func error(_ location: SourceLocation, _ message: String) {
+    mutating func error(_ location: ConfigurationLocation, _ message: String) {
         entries.append(ConfigurationDiagnostic(.error, location, message))
     }
 
-    mutating func warning(_ location: SourceLocation, _ message: String) {
+    mutating func warning(_ location: ConfigurationLocation, _ message: String) {
         entries.append(ConfigurationDiagnostic(.warning, location, message))
     }
 

@@ -15,7 +15,7 @@ struct ConfigurationReader {
             collectLines(text: text, file: path, stack: [Self.normalized(path)], into: &lines, diagnostics: &diagnostics)
         case .failure(let error):
             diagnostics.error(
-                SourceLocation(file: path, line: 1, column: 1),
+                ConfigurationLocation(file: path, line: 1, column: 1),
                 "cannot read the configuration file: \(error.reason); check the path and its permissions")
         }
         return ConfigurationTreeBuilder.build(lines: lines, diagnostics: &diagnostics)
@@ -124,7 +124,7 @@ enum ConfigurationTreeBuilder {
     private struct Frame {
         var node: ConfigurationNode?
         var children: [ConfigurationNode] = []
-        var openLocation: SourceLocation?
+        var openLocation: ConfigurationLocation?
     }
 
     static func build(lines: [[ConfigurationToken]], diagnostics: inout DiagnosticLog) -> [ConfigurationNode] {

@@ -2,11 +2,11 @@
 public struct ConfigurationToken: Sendable, Hashable, CustomStringConvertible {
     /// The word, without quotes and with escapes resolved.
     public var text: String
-    public var location: SourceLocation
+    public var location: ConfigurationLocation
     /// Written between double quotes: never a brace, a comment or a keyword.
     public var isQuoted: Bool
 
-    public init(text: String, location: SourceLocation, isQuoted: Bool = false) {
+    public init(text: String, location: ConfigurationLocation, isQuoted: Bool = false) {
         self.text = text
         self.location = location
         self.isQuoted = isQuoted
@@ -25,11 +25,11 @@ public struct ConfigurationNode: Sendable, Hashable {
     public var arguments: [ConfigurationToken]
     /// nil when the statement has no block; the location is that of its `{`.
     public var block: [ConfigurationNode]?
-    public var blockLocation: SourceLocation?
+    public var blockLocation: ConfigurationLocation?
 
     public init(
         keyword: ConfigurationToken, arguments: [ConfigurationToken] = [], block: [ConfigurationNode]? = nil,
-        blockLocation: SourceLocation? = nil
+        blockLocation: ConfigurationLocation? = nil
     ) {
         self.keyword = keyword
         self.arguments = arguments
@@ -38,5 +38,5 @@ public struct ConfigurationNode: Sendable, Hashable {
     }
 
     public var name: String { keyword.text }
-    public var location: SourceLocation { keyword.location }
+    public var location: ConfigurationLocation { keyword.location }
 }

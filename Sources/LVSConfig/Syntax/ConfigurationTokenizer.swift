@@ -37,7 +37,7 @@ struct ConfigurationTokenizer {
         var i = 0
         var word = ""
         var wordStart = 0
-        func location(_ index: Int) -> SourceLocation { SourceLocation(file: file, line: line, column: index + 1) }
+        func location(_ index: Int) -> ConfigurationLocation { ConfigurationLocation(file: file, line: line, column: index + 1) }
         func flush() {
             if !word.isEmpty {
                 tokens.append(ConfigurationToken(text: word, location: location(wordStart)))
