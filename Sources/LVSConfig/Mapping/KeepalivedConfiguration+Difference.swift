@@ -6,8 +6,8 @@ extension KeepalivedConfiguration {
     /// The commands that turn `old` (as `adminCommands()` built it) into this configuration.
     public func difference(from old: KeepalivedConfiguration) throws(KeepalivedConfigurationError) -> [AdminCommand] {
         let oldServices = try old.resolvedServices().map { ($0.config, $0.realServers) }
-        let oldTimeouts = old.globalDefinitions.lvsTimeouts
-        return try plan(from: oldServices, oldTimeouts: oldTimeouts)
+        let timeouts = globalDefinitions.lvsTimeouts
+        return try plan(from: oldServices, setTimeouts: timeouts != nil && timeouts != old.globalDefinitions.lvsTimeouts)
     }
 
     /// The commands that turn the director's current configuration into this one. Services
@@ -16,7 +16,15 @@ extension KeepalivedConfiguration {
         let oldServices = current.serviceOrder.compactMap { id in
             current.services[id].map { ($0.config, Array($0.realServers.reversed())) }
         }
-        return try plan(from: oldServices, oldTimeouts: current.timeouts)
+        // A 0 in lvs_timeouts keeps the current value (`--set`), so only a non-zero change counts.
+        var setTimeouts = false
+        if let t = globalDefinitions.lvsTimeouts {
+            setTimeouts =
+                (t.tcpEstablished != 0 && t.tcpEstablished != current.timeouts.tcpEstablished)
+                || (t.tcpFinWait != 0 && t.tcpFinWait != current.timeouts.tcpFinWait)
+                || (t.udp != 0 && t.udp != current.timeouts.udp)
+        }
+        return try plan(from: oldServices, setTimeouts: setTimeouts)
     }
 
     /// Order: timeouts; deleted services; per kept service, deleted real servers, the service
@@ -24,13 +32,11 @@ extension KeepalivedConfiguration {
     /// between the proxy and packet engines is deleted and added again, because a service may
     /// not mix the two even for a moment (ConfigurationModel validates every step).
     private func plan(
-        from oldServices: [(VirtualServiceConfig, [RealServerConfig])], oldTimeouts: TimeoutSettings?
+        from oldServices: [(VirtualServiceConfig, [RealServerConfig])], setTimeouts: Bool
     ) throws(KeepalivedConfigurationError) -> [AdminCommand] {
         let newServices = try resolvedServices()
         var commands: [AdminCommand] = []
-        if let timeouts = globalDefinitions.lvsTimeouts, timeouts != oldTimeouts {
-            commands.append(.setTimeouts(timeouts))
-        }
+        if setTimeouts, let timeouts = globalDefinitions.lvsTimeouts { commands.append(.setTimeouts(timeouts)) }
         let newByID = Dictionary(newServices.map { ($0.config.id, $0) }, uniquingKeysWith: { first, _ in first })
         let oldByID = Dictionary(oldServices.map { ($0.0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for (config, _) in oldServices where newByID[config.id] == nil {
