@@ -1,1 +1,0 @@
-// Target LVSConfig: see docs/architecture.md.
