@@ -40,7 +40,9 @@ import Testing
         #expect(diagnostics == [])
         #expect(nodes.first?.arguments.map(\.text) == [#"/bin/run {a} "x" \"#, "user"])
         #expect(nodes.first?.arguments.first?.isQuoted == true)
-        #expect(nodes.first?.arguments.first?.location == ConfigurationLocation(file: "keepalived.conf", line: 1, column: 11))
+        #expect(
+            nodes.first?.arguments.first?.location
+                == ConfigurationLocation(file: "keepalived.conf", line: 1, column: 11))
     }
 
     @Test func bracesOnTheSameLineTheNextLineOrAgainstAWord() {
@@ -90,7 +92,8 @@ import Testing
 
     @Test func includeInsideABlockSplicesStatementsIntoIt() {
         let (nodes, diagnostics) = tree(
-            "virtual_server 192.0.2.1 80 {\n  include rs.conf\n}\n", files: ["rs.conf": "real_server 10.0.0.1 80 {\n}\n"])
+            "virtual_server 192.0.2.1 80 {\n  include rs.conf\n}\n",
+            files: ["rs.conf": "real_server 10.0.0.1 80 {\n}\n"])
         #expect(diagnostics == [])
         #expect(outline(nodes) == ["virtual_server 192.0.2.1 80 {", "  real_server 10.0.0.1 80 {"])
     }
@@ -107,7 +110,8 @@ import Testing
 
     @Test func includeCyclesAreDetected() {
         let (nodes, diagnostics) = tree(
-            "a 1\ninclude b.conf\n", files: ["b.conf": "b 1\ninclude ./c.conf\n", "c.conf": "include keepalived.conf\nc 1\n"])
+            "a 1\ninclude b.conf\n",
+            files: ["b.conf": "b 1\ninclude ./c.conf\n", "c.conf": "include keepalived.conf\nc 1\n"])
         #expect(
             diagnostics == [
                 "c.conf:1:9: error: include cycle keepalived.conf -> b.conf -> c.conf -> keepalived.conf; remove one of these includes"
@@ -120,7 +124,10 @@ import Testing
         for level in 1...5 { files["l\(level).conf"] = "s \(level)\ninclude l\(level + 1).conf\n" }
         files["l6.conf"] = "s 6\n"
         let (nodes, diagnostics) = tree("include l1.conf\n", files: files, depth: 3)
-        #expect(diagnostics == ["l3.conf:2:9: error: includes nested deeper than 3 levels at \"l4.conf\"; flatten the includes"])
+        #expect(
+            diagnostics == [
+                "l3.conf:2:9: error: includes nested deeper than 3 levels at \"l4.conf\"; flatten the includes"
+            ])
         #expect(outline(nodes) == ["s 1", "s 2", "s 3"])
     }
 

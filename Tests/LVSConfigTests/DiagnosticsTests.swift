@@ -10,7 +10,8 @@ import Testing
     }
 
     private func expectDiagnostics(
-        _ text: String, _ expected: [String], files: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation
+        _ text: String, _ expected: [String], files: [String: String] = [:],
+        sourceLocation: SourceLocation = #_sourceLocation
     ) {
         let result = Support.parse(text, files: files)
         #expect(Support.lines(result) == expected, sourceLocation: sourceLocation)
@@ -25,7 +26,8 @@ import Testing
             ]
         ),
         (
-            "unknown scheduler", "virtual_server 192.0.2.1 80 {\n    lvs_sched rrr\n    lb_kind NAT\n    protocol TCP\n}\n",
+            "unknown scheduler",
+            "virtual_server 192.0.2.1 80 {\n    lvs_sched rrr\n    lb_kind NAT\n    protocol TCP\n}\n",
             [
                 "keepalived.conf:2:15: error: unknown lvs_sched \"rrr\"; use one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos",
                 "keepalived.conf:1:1: warning: virtual_server 192.0.2.1 80 has no lb_algo; keepalived's default wlc is used",
@@ -59,7 +61,8 @@ import Testing
             ]
         ),
         (
-            "unknown protocol", "virtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol ICMP\n}\n",
+            "unknown protocol",
+            "virtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol ICMP\n}\n",
             [
                 "keepalived.conf:4:14: error: unknown protocol \"ICMP\"; use TCP, UDP or SCTP",
                 "keepalived.conf:1:1: warning: virtual_server 192.0.2.1 80 has no protocol; keepalived's default UDP is used (add protocol TCP, UDP or SCTP)",
@@ -72,11 +75,13 @@ import Testing
             ]
         ),
         (
-            "missing value", "virtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n    delay_loop\n}\n",
+            "missing value",
+            "virtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n    delay_loop\n}\n",
             ["keepalived.conf:5:5: error: delay_loop needs a value, e.g. delay_loop 6"]
         ),
         (
-            "bad timer", "virtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n    delay_loop 6s\n}\n",
+            "bad timer",
+            "virtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n    delay_loop 6s\n}\n",
             ["keepalived.conf:5:16: error: delay_loop \"6s\" is not a time; write seconds such as 6 or 2.5"]
         ),
         (
@@ -92,7 +97,8 @@ import Testing
             ["keepalived.conf:5:20: error: unknown proxy_protocol \"v3\"; use v1 or v2"]
         ),
         (
-            "GUE without port", "virtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind TUN type gue\n    protocol TCP\n}\n",
+            "GUE without port",
+            "virtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind TUN type gue\n    protocol TCP\n}\n",
             [
                 "keepalived.conf:3:13: error: TUN type gue needs a port, e.g. lb_kind TUN type gue port 6080",
                 "keepalived.conf:1:1: warning: virtual_server 192.0.2.1 80 has no lb_kind; keepalived's default NAT is used (ipvsadm's is DR)",
@@ -150,7 +156,9 @@ import Testing
         ),
         (
             "range backwards", "virtual_server_group G {\n    192.0.2.10-5 80\n}\n",
-            ["keepalived.conf:2:5: error: address range \"192.0.2.10-5\" ends before it starts; write the lower address first"]
+            [
+                "keepalived.conf:2:5: error: address range \"192.0.2.10-5\" ends before it starts; write the lower address first"
+            ]
         ),
         (
             "bad lvs_timeouts", "global_defs {\n    lvs_timeouts tcp 900 fin 60\n}\n",
@@ -159,7 +167,9 @@ import Testing
         (
             "real_server without address",
             "virtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n    real_server {\n    }\n}\n",
-            ["keepalived.conf:5:5: error: real_server needs an address and optional port, e.g. real_server 192.0.2.10 80 {"]
+            [
+                "keepalived.conf:5:5: error: real_server needs an address and optional port, e.g. real_server 192.0.2.10 80 {"
+            ]
         ),
     ]
 
@@ -183,9 +193,14 @@ import Testing
 
     @Test func errorsInIncludedFilesNameThatFile() {
         expectDiagnostics(
-            "include svc/*.conf\n", ["svc/web.conf:3:13: error: unknown lb_kind \"NATT\"; use NAT, DR, TUN or PROXY",
-                "svc/web.conf:1:1: warning: virtual_server 192.0.2.1 80 has no lb_kind; keepalived's default NAT is used (ipvsadm's is DR)"],
-            files: ["svc/web.conf": "virtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind NATT\n    protocol TCP\n}\n"])
+            "include svc/*.conf\n",
+            [
+                "svc/web.conf:3:13: error: unknown lb_kind \"NATT\"; use NAT, DR, TUN or PROXY",
+                "svc/web.conf:1:1: warning: virtual_server 192.0.2.1 80 has no lb_kind; keepalived's default NAT is used (ipvsadm's is DR)",
+            ],
+            files: [
+                "svc/web.conf": "virtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind NATT\n    protocol TCP\n}\n"
+            ])
     }
 
     @Test func adminCommandsThrowsEveryError() throws {

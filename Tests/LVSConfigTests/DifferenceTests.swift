@@ -55,33 +55,45 @@ import Testing
     }
 
     @Test func addingARealServerAddsOnlyIt() throws {
-        let new = Self.base.replacingFirst("real_server 10.0.0.5 53 {", with: "real_server 10.0.0.6 53 {\n}\nreal_server 10.0.0.5 53 {")
+        let new = Self.base.replacingFirst(
+            "real_server 10.0.0.5 53 {", with: "real_server 10.0.0.6 53 {\n}\nreal_server 10.0.0.5 53 {")
         #expect(
             try plan(Self.base, new) == [
-                .addRealServer(dns, RealServerConfig(address: IPAddress(ipv4: 0x0A00_0006), port: 53, forwarding: .directRouting))
+                .addRealServer(
+                    dns, RealServerConfig(address: IPAddress(ipv4: 0x0A00_0006), port: 53, forwarding: .directRouting))
             ])
     }
 
     @Test func removingARealServerDeletesOnlyIt() throws {
         let new = Self.base.replacingFirst("real_server 10.0.0.2 80 {\n        weight 1\n    }", with: "")
-        #expect(try plan(Self.base, new) == [.deleteRealServer(web, RealServerKey(address: IPAddress(ipv4: 0x0A00_0002), port: 80))])
+        #expect(
+            try plan(Self.base, new) == [
+                .deleteRealServer(web, RealServerKey(address: IPAddress(ipv4: 0x0A00_0002), port: 80))
+            ])
     }
 
     @Test func changingAWeightEditsOnlyThatRealServer() throws {
         let new = Self.base.replacingFirst("weight 1", with: "weight 7")
         #expect(
             try plan(Self.base, new) == [
-                .editRealServer(web, RealServerConfig(address: IPAddress(ipv4: 0x0A00_0001), port: 80, forwarding: .masquerading, weight: 7))
+                .editRealServer(
+                    web,
+                    RealServerConfig(
+                        address: IPAddress(ipv4: 0x0A00_0001), port: 80, forwarding: .masquerading, weight: 7))
             ])
     }
 
     @Test func changingTheSchedulerEditsOnlyTheService() throws {
         let new = Self.base.replacingFirst("lb_algo rr", with: "lb_algo wlc\n    persistence_timeout 60")
-        #expect(try plan(Self.base, new) == [.editService(VirtualServiceConfig(id: web, scheduler: "wlc", persistenceTimeout: 60))])
+        #expect(
+            try plan(Self.base, new) == [
+                .editService(VirtualServiceConfig(id: web, scheduler: "wlc", persistenceTimeout: 60))
+            ])
     }
 
     @Test func removedAndAddedServicesAndTimeouts() throws {
-        let new = Self.base.replacingFirst("virtual_server 192.0.2.2 53", with: "virtual_server 192.0.2.3 53")
+        let new =
+            Self.base.replacingFirst("virtual_server 192.0.2.2 53", with: "virtual_server 192.0.2.3 53")
             + "\nglobal_defs {\n    lvs_timeouts tcp 600\n}\n"
         let dns3 = VirtualServiceID(protocol: .udp, address: IPAddress(ipv4: 0xC000_0203), port: 53)
         #expect(
@@ -89,7 +101,8 @@ import Testing
                 .setTimeouts(TimeoutSettings(tcpEstablished: 600, tcpFinWait: 0, udp: 0)),
                 .deleteService(dns),
                 .addService(VirtualServiceConfig(id: dns3, scheduler: "rr")),
-                .addRealServer(dns3, RealServerConfig(address: IPAddress(ipv4: 0x0A00_0005), port: 53, forwarding: .directRouting)),
+                .addRealServer(
+                    dns3, RealServerConfig(address: IPAddress(ipv4: 0x0A00_0005), port: 53, forwarding: .directRouting)),
             ])
     }
 
@@ -100,14 +113,18 @@ import Testing
         #expect(
             try plan(Self.base, new) == [
                 .deleteRealServer(web, key1), .deleteRealServer(web, key2),
-                .addRealServer(web, RealServerConfig(address: key1.address, port: 80, forwarding: .proxy, proxyProtocol: .v1)),
-                .addRealServer(web, RealServerConfig(address: key2.address, port: 80, forwarding: .proxy, proxyProtocol: .v1)),
+                .addRealServer(
+                    web, RealServerConfig(address: key1.address, port: 80, forwarding: .proxy, proxyProtocol: .v1)),
+                .addRealServer(
+                    web, RealServerConfig(address: key2.address, port: 80, forwarding: .proxy, proxyProtocol: .v1)),
             ])
     }
 
     @Test func differenceRefusesAConfigurationWithErrors() throws {
         let broken = Support.parse(Self.base + "\nvirtual_server group MISSING {\n}\n").configuration
-        #expect(throws: KeepalivedConfigurationError.self) { try broken.difference(from: try self.configuration(Self.base)) }
+        #expect(throws: KeepalivedConfigurationError.self) {
+            try broken.difference(from: try self.configuration(Self.base))
+        }
     }
 }
 

@@ -13,7 +13,8 @@ import Testing
 
     private func load(_ name: String) throws -> (KeepalivedParseResult, expected: String, directory: String) {
         let directory = try Support.configurationsDirectory()
-        let result = KeepalivedConfigurationParser(fileSystem: SystemFileSystem()).parse(path: "\(directory)/\(name).conf")
+        let result = KeepalivedConfigurationParser(fileSystem: SystemFileSystem()).parse(
+            path: "\(directory)/\(name).conf")
         let expected = try String(contentsOfFile: "\(directory)/\(name).save", encoding: .utf8)
         return (result, expected, directory)
     }
@@ -24,7 +25,9 @@ import Testing
         // Only dr-persistent.conf has something to say: its VRRP instance.
         let expectedWarnings =
             name == "dr-persistent"
-            ? ["dr-persistent.conf:8:1: warning: vrrp_instance is not yet supported; the block is read for syntax only and ignored"]
+            ? [
+                "dr-persistent.conf:8:1: warning: vrrp_instance is not yet supported; the block is read for syntax only and ignored"
+            ]
             : []
         #expect(warnings == expectedWarnings)
         let save = try Support.save(try result.configuration.adminCommands())
@@ -45,7 +48,8 @@ import Testing
         #expect(g.enableScriptSecurity)
         let commands = try result.configuration.adminCommands()
         #expect(commands.first == .setTimeouts(TimeoutSettings(tcpEstablished: 7200, tcpFinWait: 60, udp: 120)))
-        #expect(try Support.director(commands).timeouts == TimeoutSettings(tcpEstablished: 7200, tcpFinWait: 60, udp: 120))
+        #expect(
+            try Support.director(commands).timeouts == TimeoutSettings(tcpEstablished: 7200, tcpFinWait: 60, udp: 120))
     }
 
     @Test func webFarmRealServerAndHTTPCheckValues() throws {
@@ -56,7 +60,9 @@ import Testing
         let rs = try #require(vs.realServers.first)
         #expect(rs.upperThreshold == 1000 && rs.lowerThreshold == 800 && rs.inhibitOnFailure == true)
         #expect(rs.notifyUp == ScriptCommand(command: "/usr/local/bin/lvs-notify up 10.0.1.11"))
-        #expect(rs.notifyDown == ScriptCommand(command: "/usr/local/bin/lvs-notify down 10.0.1.11", user: "keepalived_script"))
+        #expect(
+            rs.notifyDown
+                == ScriptCommand(command: "/usr/local/bin/lvs-notify down 10.0.1.11", user: "keepalived_script"))
         #expect(rs.smtpAlert == true)
         let checker = try #require(rs.checkers.first)
         #expect(checker.kind == .http)
@@ -98,7 +104,8 @@ import Testing
     @Test func checkerDetailsOfTheOtherKinds() throws {
         let (dns, _, _) = try load("dns-udp")
         let rs = try #require(dns.configuration.virtualServers.first?.realServers)
-        guard case .dns(let query) = rs[0].checkers.first?.detail, case .udp(let udp) = rs[1].checkers.first?.detail else {
+        guard case .dns(let query) = rs[0].checkers.first?.detail, case .udp(let udp) = rs[1].checkers.first?.detail
+        else {
             Issue.record("wrong checker kinds")
             return
         }
@@ -119,11 +126,13 @@ import Testing
         let vs = try #require(sorry.configuration.virtualServers.first)
         #expect(vs.checkerParameters.alpha == true && vs.omega && vs.quorum == 4 && vs.hysteresis == 1)
         #expect(vs.quorumUp == ScriptCommand(command: "/usr/local/bin/quorum.sh up"))
-        #expect(vs.quorumDown == ScriptCommand(command: "/usr/local/bin/quorum.sh down", user: "nobody", group: "nogroup"))
+        #expect(
+            vs.quorumDown == ScriptCommand(command: "/usr/local/bin/quorum.sh down", user: "nobody", group: "nogroup"))
         #expect(
             vs.sorryServer
                 == SorryServer(
-                    address: IPAddress(ipv4: 0x0A00_0763), port: 8443, forwarding: ForwardingSpecification(method: .masquerading)))
+                    address: IPAddress(ipv4: 0x0A00_0763), port: 8443,
+                    forwarding: ForwardingSpecification(method: .masquerading)))
         #expect(vs.sorryServerInhibit && vs.haSuspend && vs.inhibitOnFailure && vs.weight == 2 && vs.smtpAlert == false)
         guard case .http(let ssl) = vs.realServers[0].checkers.first?.detail,
             case .misc(let misc) = vs.realServers[1].checkers.first?.detail
@@ -133,9 +142,12 @@ import Testing
         }
         #expect(vs.realServers[0].checkers.first?.kind == .ssl)
         #expect(ssl.enableSNI && ssl.virtualhost == "secure.example.com")
-        #expect(ssl.urls[0].digest == "9b3a0c85a887a256d6939da88aabd8cd" && ssl.urls[0].virtualhost == "secure.example.com")
+        #expect(
+            ssl.urls[0].digest == "9b3a0c85a887a256d6939da88aabd8cd" && ssl.urls[0].virtualhost == "secure.example.com")
         #expect(ssl.urls[1].regexNoMatch)
-        #expect(misc.path == ScriptCommand(command: "/usr/local/bin/check-weight 10.0.7.2", user: "nobody", group: "nogroup"))
+        #expect(
+            misc.path
+                == ScriptCommand(command: "/usr/local/bin/check-weight 10.0.7.2", user: "nobody", group: "nogroup"))
         #expect(misc.timeout == .seconds(8) && misc.dynamic)
         #expect(vs.realServers[1].checkers.first?.parameters.warmup == .seconds(3))
         #expect(sorry.configuration.globalDefinitions.lvsNotifyFifo == "/run/keepalived/lvs.fifo")
@@ -193,7 +205,8 @@ enum KeywordCatalogue {
         "TCP_CHECK", "HTTP_GET", "SSL_GET", "UDP_CHECK", "DNS_CHECK", "SMTP_CHECK", "MISC_CHECK", "PING_CHECK",
         "FILE_CHECK", "BFD_CHECK",
         "connect_ip", "connect_port", "bindto", "bind_port", "bind_if", "log_all_failures",
-        "url", "path", "digest", "status_code", "regex", "regex_no_match", "http_protocol", "enable_sni", "fast_recovery",
+        "url", "path", "digest", "status_code", "regex", "regex_no_match", "http_protocol", "enable_sni",
+        "fast_recovery",
         "payload", "require_reply", "min_reply_length", "max_reply_length", "type", "name", "helo_name",
         "misc_path", "misc_timeout", "misc_dynamic", "user", "track_file", "dynamic",
     ]

@@ -8,7 +8,8 @@ import Testing
 @Suite struct WarningTests {
     @Test func unknownKeywordsAreIgnoredWithAWarning() throws {
         let result = Support.parse(
-            "global_defs {\n    router_idd X\n}\nvirtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n    colour blue\n    real_server 10.0.0.1 80 {\n        wieght 2\n        TCP_CHECK {\n            connect_tmeout 3\n        }\n    }\n}\nfoo bar\n")
+            "global_defs {\n    router_idd X\n}\nvirtual_server 192.0.2.1 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n    colour blue\n    real_server 10.0.0.1 80 {\n        wieght 2\n        TCP_CHECK {\n            connect_tmeout 3\n        }\n    }\n}\nfoo bar\n"
+        )
         #expect(
             Support.lines(result) == [
                 "keepalived.conf:2:5: warning: unknown keyword \"router_idd\" in global_defs; it is ignored (check the spelling)",
@@ -18,12 +19,15 @@ import Testing
                 "keepalived.conf:16:1: warning: unknown keyword \"foo\" in the top level; it is ignored (check the spelling)",
             ])
         #expect(!result.hasErrors)
-        #expect(try Support.save(result.configuration.adminCommands()) == "-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 10.0.0.1:80 -m -w 1\n")
+        #expect(
+            try Support.save(result.configuration.adminCommands())
+                == "-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 10.0.0.1:80 -m -w 1\n")
     }
 
     @Test func vrrpBlocksAreReadForSyntaxOnly() {
         let result = Support.parse(
-            "vrrp_script chk { script \"/bin/true\" }\nvrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\nvrrp_instance VI_1 {\n  state MASTER\n  virtual_ipaddress {\n    192.0.2.1/24\n  }\n}\nstatic_ipaddress {\n  192.0.2.9/24 dev lo\n}\nglobal_defs {\n  vrrp_strict\n}\n")
+            "vrrp_script chk { script \"/bin/true\" }\nvrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\nvrrp_instance VI_1 {\n  state MASTER\n  virtual_ipaddress {\n    192.0.2.1/24\n  }\n}\nstatic_ipaddress {\n  192.0.2.9/24 dev lo\n}\nglobal_defs {\n  vrrp_strict\n}\n"
+        )
         #expect(
             Support.lines(result) == [
                 "keepalived.conf:1:1: warning: vrrp_script is not yet supported; the block is read for syntax only and ignored",
@@ -48,12 +52,15 @@ import Testing
                 "keepalived.conf:1:1: warning: virtual_server 192.0.2.1 0 has no lb_kind; keepalived's default NAT is used (ipvsadm's is DR)",
                 "keepalived.conf:1:1: warning: virtual service UDP 192.0.2.1:0 serves every port but is not persistent; keepalived makes it persistent for 360 s (add persistence_timeout)",
             ])
-        #expect(try Support.save(result.configuration.adminCommands()) == "-A -u 192.0.2.1:0 -s wlc -p 360\n-a -u 192.0.2.1:0 -r 10.0.0.1:0 -m -w 1\n")
+        #expect(
+            try Support.save(result.configuration.adminCommands())
+                == "-A -u 192.0.2.1:0 -s wlc -p 360\n-a -u 192.0.2.1:0 -r 10.0.0.1:0 -m -w 1\n")
     }
 
     @Test func realServerPortRulesOfDirectRouting() throws {
         let result = Support.parse(
-            "virtual_server 192.0.2.1 80 {\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n  ops\n  sh-port\n  hysteresis 2\n  quorum 2\n  real_server 10.0.0.1 8080 {\n  }\n  real_server 10.0.0.2 {\n  }\n  real_server 10.0.0.2 80 {\n  }\n}\n")
+            "virtual_server 192.0.2.1 80 {\n  lb_algo rr\n  lb_kind DR\n  protocol TCP\n  ops\n  sh-port\n  hysteresis 2\n  quorum 2\n  real_server 10.0.0.1 8080 {\n  }\n  real_server 10.0.0.2 {\n  }\n  real_server 10.0.0.2 80 {\n  }\n}\n"
+        )
         #expect(
             Support.lines(result) == [
                 "keepalived.conf:6:3: warning: sh-port only applies to the sh scheduler, not rr; it is ignored",
@@ -64,6 +71,7 @@ import Testing
             ])
         #expect(
             try Support.save(result.configuration.adminCommands())
-                == "-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 10.0.0.1:80 -g -w 1\n-a -t 192.0.2.1:80 -r 10.0.0.2:80 -g -w 1\n")
+                == "-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 10.0.0.1:80 -g -w 1\n-a -t 192.0.2.1:80 -r 10.0.0.2:80 -g -w 1\n"
+        )
     }
 }

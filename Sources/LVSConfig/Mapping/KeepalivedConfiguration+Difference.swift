@@ -7,7 +7,8 @@ extension KeepalivedConfiguration {
     public func difference(from old: KeepalivedConfiguration) throws(KeepalivedConfigurationError) -> [AdminCommand] {
         let oldServices = try old.resolvedServices().map { ($0.config, $0.realServers) }
         let timeouts = globalDefinitions.lvsTimeouts
-        return try plan(from: oldServices, setTimeouts: timeouts != nil && timeouts != old.globalDefinitions.lvsTimeouts)
+        return try plan(
+            from: oldServices, setTimeouts: timeouts != nil && timeouts != old.globalDefinitions.lvsTimeouts)
     }
 
     /// The commands that turn the director's current configuration into this one. Services

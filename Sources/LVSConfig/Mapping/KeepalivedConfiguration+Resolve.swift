@@ -37,7 +37,8 @@ extension KeepalivedConfiguration {
             if let proto = vs.protocolNumber { return proto }
             log.warning(
                 vs.location,
-                "virtual_server \(vs.address) has no protocol; keepalived's default UDP is used (add protocol TCP, UDP or SCTP)")
+                "virtual_server \(vs.address) has no protocol; keepalived's default UDP is used (add protocol TCP, UDP or SCTP)"
+            )
             return .udp
         }
         switch vs.address {
@@ -49,7 +50,8 @@ extension KeepalivedConfiguration {
             guard let group = group(named: name) else {
                 log.error(
                     vs.location,
-                    "virtual_server_group \"\(name)\" is not defined; define virtual_server_group \(name) { … } or fix the name")
+                    "virtual_server_group \"\(name)\" is not defined; define virtual_server_group \(name) { … } or fix the name"
+                )
                 return []
             }
             var ids: [VirtualServiceID] = []
@@ -102,21 +104,26 @@ extension KeepalivedConfiguration {
         if method.method != .proxy && (vs.proxyProtocol != nil || vs.transparentSource) {
             log.error(
                 vs.location,
-                "proxy_protocol and transparent_source need lb_kind PROXY, not \(Self.kindName(method)); change lb_kind or remove them")
+                "proxy_protocol and transparent_source need lb_kind PROXY, not \(Self.kindName(method)); change lb_kind or remove them"
+            )
         }
         return ids.map { id in
             ResolvedService(
-                config: serviceConfig(vs, id: id, log: &log), realServers: realServers(vs, id: id, method: method, log: &log),
+                config: serviceConfig(vs, id: id, log: &log),
+                realServers: realServers(vs, id: id, method: method, log: &log),
                 location: vs.location)
         }
     }
 
-    private func serviceConfig(_ vs: VirtualServer, id: VirtualServiceID, log: inout DiagnosticLog) -> VirtualServiceConfig {
+    private func serviceConfig(_ vs: VirtualServer, id: VirtualServiceID, log: inout DiagnosticLog)
+        -> VirtualServiceConfig
+    {
         var persistence = vs.persistenceTimeout
         if id.port == 0 && !id.isFirewallMark && persistence == nil {
             log.warning(
                 vs.location,
-                "virtual service \(id) serves every port but is not persistent; keepalived makes it persistent for 360 s (add persistence_timeout)")
+                "virtual service \(id) serves every port but is not persistent; keepalived makes it persistent for 360 s (add persistence_timeout)"
+            )
             persistence = VirtualServiceConfig.defaultPersistenceTimeout
         }
         var onePacket = vs.onePacketScheduling
@@ -129,9 +136,12 @@ extension KeepalivedConfiguration {
             switch (granularity, id.family) {
             case (.ipv4, .inet), (.ipv6, .inet6): netmask = granularity
             case (.ipv4, .inet6):
-                log.error(vs.location, "persistence_granularity of IPv6 service \(id) must be a prefix length such as 64")
+                log.error(
+                    vs.location, "persistence_granularity of IPv6 service \(id) must be a prefix length such as 64")
             case (.ipv6, .inet):
-                log.error(vs.location, "persistence_granularity of IPv4 service \(id) must be a netmask such as 255.255.255.0")
+                log.error(
+                    vs.location, "persistence_granularity of IPv4 service \(id) must be a netmask such as 255.255.255.0"
+                )
             }
         }
         return VirtualServiceConfig(
@@ -149,7 +159,8 @@ extension KeepalivedConfiguration {
             if rs.address.family != id.family && spec.method != .tunnelling {
                 log.error(
                     rs.location,
-                    "real_server \(rs.address) is not of the family of \(id); use addresses of one family (only TUN may mix)")
+                    "real_server \(rs.address) is not of the family of \(id); use addresses of one family (only TUN may mix)"
+                )
                 continue
             }
             var port = rs.port ?? id.port
@@ -159,7 +170,8 @@ extension KeepalivedConfiguration {
                 if !id.isFirewallMark && port != id.port {
                     log.warning(
                         rs.location,
-                        "real_server \(rs.address) \(port): \(Self.kindName(spec)) cannot change the port, so \(id.port) is used; use NAT or PROXY to map ports")
+                        "real_server \(rs.address) \(port): \(Self.kindName(spec)) cannot change the port, so \(id.port) is used; use NAT or PROXY to map ports"
+                    )
                     port = id.port
                 }
             case .masquerading, .proxy:
@@ -170,7 +182,8 @@ extension KeepalivedConfiguration {
             if spec.method != .proxy && (rs.proxyProtocol != nil || rs.transparentSource != nil) {
                 log.error(
                     rs.location,
-                    "proxy_protocol and transparent_source need lb_kind PROXY, not \(Self.kindName(spec)); change lb_kind or remove them")
+                    "proxy_protocol and transparent_source need lb_kind PROXY, not \(Self.kindName(spec)); change lb_kind or remove them"
+                )
                 continue
             }
             let config = RealServerConfig(
@@ -180,7 +193,9 @@ extension KeepalivedConfiguration {
                 proxyProtocol: spec.method == .proxy ? proxyProtocol : .none,
                 transparentSource: spec.method == .proxy && transparent)
             if result.contains(where: { $0.key == config.key }) {
-                log.warning(rs.location, "real_server \(config.key) is listed twice in this virtual server; the second is ignored")
+                log.warning(
+                    rs.location,
+                    "real_server \(config.key) is listed twice in this virtual server; the second is ignored")
                 continue
             }
             result.append(config)
@@ -189,7 +204,8 @@ extension KeepalivedConfiguration {
         if proxies > 0 && proxies < result.count {
             log.error(
                 vs.location,
-                "virtual_server \(vs.address) mixes lb_kind PROXY real servers with NAT, DR or TUN ones; one engine serves a service, so use one kind")
+                "virtual_server \(vs.address) mixes lb_kind PROXY real servers with NAT, DR or TUN ones; one engine serves a service, so use one kind"
+            )
         }
         return result
     }

@@ -82,7 +82,9 @@ extension ConfigurationBuilder {
         }
         switch node.name {
         case "connect_ip":
-            if let t = value(node, example: "192.0.2.10"), let ip = address(t, what: "connect_ip") { checker.connectIP = ip }
+            if let t = value(node, example: "192.0.2.10"), let ip = address(t, what: "connect_ip") {
+                checker.connectIP = ip
+            }
         case "connect_port":
             if let t = value(node, example: "80"), let p = port(t, what: "connect_port") { checker.connectPort = p }
         case "bindto":
@@ -92,14 +94,17 @@ extension ConfigurationBuilder {
         case "bind_if":
             if let t = value(node, example: "eth0") { checker.bindInterface = t.text }
         case "fwmark":
-            if let t = value(node, example: "7"), let m = uint32(t, 0...UInt32.max, what: "fwmark") { checker.firewallMark = m }
+            if let t = value(node, example: "7"), let m = uint32(t, 0...UInt32.max, what: "fwmark") {
+                checker.firewallMark = m
+            }
         default:
             return false
         }
         return true
     }
 
-    private mutating func httpStatement(_ node: ConfigurationNode, kind: HealthChecker.Kind, into http: inout HTTPCheck) {
+    private mutating func httpStatement(_ node: ConfigurationNode, kind: HealthChecker.Kind, into http: inout HTTPCheck)
+    {
         switch node.name {
         case "url":
             guard let block = requireBlock(node) else { return }
@@ -136,12 +141,16 @@ extension ConfigurationBuilder {
             guard let t = value(node, example: "9b3a0c85a887a256d6939da88aabd8cd") else { return }
             let digest = t.text.lowercased()
             guard digest.count == 32, digest.allSatisfy({ $0.isHexDigit }) else {
-                log.error(t.location, "digest \"\(t.text)\" is not an MD5 digest; write 32 hexadecimal digits (genhash prints it)")
+                log.error(
+                    t.location,
+                    "digest \"\(t.text)\" is not an MD5 digest; write 32 hexadecimal digits (genhash prints it)")
                 return
             }
             url.digest = digest
         case "status_code":
-            guard let args = arguments(node, 1, 64, usage: "codes or ranges, e.g. status_code 200 300-399") else { return }
+            guard let args = arguments(node, 1, 64, usage: "codes or ranges, e.g. status_code 200 300-399") else {
+                return
+            }
             for token in args {
                 if let range = statusRange(token) { url.statusCodes.append(range) }
             }
@@ -160,12 +169,16 @@ extension ConfigurationBuilder {
     private mutating func statusRange(_ token: ConfigurationToken) -> ClosedRange<UInt16>? {
         let parts = token.text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         let values = parts.map { part -> UInt16? in
-            guard part.count == 3, part.allSatisfy({ $0.isASCII && $0.isNumber }), let v = UInt16(part), (100...599).contains(v)
+            guard part.count == 3, part.allSatisfy({ $0.isASCII && $0.isNumber }), let v = UInt16(part),
+                (100...599).contains(v)
             else { return nil }
             return v
         }
         guard let low = values.first ?? nil, let high = values.last ?? nil, low <= high else {
-            log.error(token.location, "status_code \"\(token.text)\" is not a status code or range; use codes from 100 to 599, e.g. 200 or 200-299")
+            log.error(
+                token.location,
+                "status_code \"\(token.text)\" is not a status code or range; use codes from 100 to 599, e.g. 200 or 200-299"
+            )
             return nil
         }
         return low...high
@@ -176,7 +189,8 @@ extension ConfigurationBuilder {
         case "payload":
             guard let t = value(node, example: "0102abcd") else { return }
             guard let bytes = Self.hexBytes(t.text) else {
-                log.error(t.location, "payload \"\(t.text)\" is not hexadecimal bytes; write an even number of hex digits")
+                log.error(
+                    t.location, "payload \"\(t.text)\" is not hexadecimal bytes; write an even number of hex digits")
                 return
             }
             udp.payload = bytes
@@ -185,15 +199,21 @@ extension ConfigurationBuilder {
             udp.requireReply = true
             if let pattern = args.first {
                 guard pattern.text.allSatisfy({ $0.isHexDigit || $0 == "X" || $0 == "x" }) else {
-                    log.error(pattern.location, "require_reply \"\(pattern.text)\" is not a hex pattern; use hex digits and X for any nibble")
+                    log.error(
+                        pattern.location,
+                        "require_reply \"\(pattern.text)\" is not a hex pattern; use hex digits and X for any nibble")
                     return
                 }
                 udp.replyPattern = pattern.text
             }
         case "min_reply_length":
-            if let t = value(node, example: "4"), let n = uint32(t, 0...65535, what: "min_reply_length") { udp.minReplyLength = n }
+            if let t = value(node, example: "4"), let n = uint32(t, 0...65535, what: "min_reply_length") {
+                udp.minReplyLength = n
+            }
         case "max_reply_length":
-            if let t = value(node, example: "255"), let n = uint32(t, 0...65535, what: "max_reply_length") { udp.maxReplyLength = n }
+            if let t = value(node, example: "255"), let n = uint32(t, 0...65535, what: "max_reply_length") {
+                udp.maxReplyLength = n
+            }
         default:
             unknown(node, in: "UDP_CHECK")
         }
@@ -218,7 +238,8 @@ extension ConfigurationBuilder {
             guard let t = value(node, example: "A") else { return }
             let type = t.text.uppercased()
             guard DNSCheck.types.contains(type) else {
-                log.error(t.location, "unknown DNS type \"\(t.text)\"; use one of \(DNSCheck.types.joined(separator: ", "))")
+                log.error(
+                    t.location, "unknown DNS type \"\(t.text)\"; use one of \(DNSCheck.types.joined(separator: ", "))")
                 return
             }
             dns.type = type

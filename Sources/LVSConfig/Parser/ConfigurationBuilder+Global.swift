@@ -44,7 +44,8 @@ extension ConfigurationBuilder {
             case "notification_email_from":
                 if let t = value(node, example: "lvs@example.com") { g.notificationEmailFrom = t.text }
             case "smtp_server":
-                guard let args = arguments(node, 1, 2, usage: "a host and optional port, e.g. smtp_server 192.0.2.25 25")
+                guard
+                    let args = arguments(node, 1, 2, usage: "a host and optional port, e.g. smtp_server 192.0.2.25 25")
                 else { continue }
                 var server = SMTPServer(host: args[0].text)
                 if args.count == 2 {
@@ -63,9 +64,12 @@ extension ConfigurationBuilder {
             case "lvs_notify_fifo_script":
                 if let s = script(node) { g.lvsNotifyFifoScript = s }
             case "script_user":
-                guard let args = arguments(node, 1, 2, usage: "a user and optional group, e.g. script_user keepalived_script")
+                guard
+                    let args = arguments(
+                        node, 1, 2, usage: "a user and optional group, e.g. script_user keepalived_script")
                 else { continue }
-                g.scriptUser = ScriptCommand(command: "", user: args[0].text, group: args.count > 1 ? args[1].text : nil)
+                g.scriptUser = ScriptCommand(
+                    command: "", user: args[0].text, group: args.count > 1 ? args[1].text : nil)
             case "enable_script_security":
                 if flag(node) { g.enableScriptSecurity = true }
             default:
@@ -126,7 +130,8 @@ extension ConfigurationBuilder {
                 switch word.text {
                 case "inst": settings.vrrpInstance = next.text
                 case "id": settings.syncID = number(next, 0...255, what: "lvs_sync_daemon id").map { UInt8($0) }
-                case "maxlen": settings.maxLength = number(next, 1...65507, what: "lvs_sync_daemon maxlen").map { UInt16($0) }
+                case "maxlen":
+                    settings.maxLength = number(next, 1...65507, what: "lvs_sync_daemon maxlen").map { UInt16($0) }
                 case "port": settings.port = number(next, 1...65535, what: "lvs_sync_daemon port").map { UInt16($0) }
                 case "ttl": settings.ttl = number(next, 1...255, what: "lvs_sync_daemon ttl").map { UInt8($0) }
                 default: settings.group = address(next, what: "lvs_sync_daemon group")
@@ -138,7 +143,9 @@ extension ConfigurationBuilder {
                     settings.vrrpInstance = word.text
                     index += 1
                 } else {
-                    log.error(word.location, "unknown lvs_sync_daemon option \"\(word.text)\"; use inst, id, maxlen, port, ttl or group")
+                    log.error(
+                        word.location,
+                        "unknown lvs_sync_daemon option \"\(word.text)\"; use inst, id, maxlen, port, ttl or group")
                     return nil
                 }
             }

@@ -20,7 +20,8 @@ extension ConfigurationBuilder {
         var parsed = server ?? RealServer(location: node.location, address: .ipv4Any)
         for statement in node.block ?? [] { parseRealServerStatement(statement, into: &parsed) }
         if let upper = parsed.upperThreshold, let lower = parsed.lowerThreshold, lower > upper {
-            log.error(node.location, "lthreshold \(lower) is above uthreshold \(upper); make lthreshold the smaller one")
+            log.error(
+                node.location, "lthreshold \(lower) is above uthreshold \(upper); make lthreshold the smaller one")
         } else if parsed.upperThreshold == nil, let lower = parsed.lowerThreshold, lower > 0 {
             log.error(node.location, "lthreshold \(lower) needs an uthreshold above it; add uthreshold")
         }

@@ -51,7 +51,8 @@ extension ConfigurationBuilder {
         guard !token.text.isEmpty, token.text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             log.error(
                 token.location,
-                "\(what) \"\(token.text)\" is not a number; use a whole number from \(range.lowerBound) to \(range.upperBound)")
+                "\(what) \"\(token.text)\" is not a number; use a whole number from \(range.lowerBound) to \(range.upperBound)"
+            )
             return nil
         }
         guard let value = UInt64(token.text), range.contains(value) else {
@@ -83,7 +84,8 @@ extension ConfigurationBuilder {
 
     static func parseTimer(_ text: String) -> Duration? {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = parts.first, !whole.isEmpty, whole.count <= 9, whole.allSatisfy({ $0.isASCII && $0.isNumber }),
+        guard let whole = parts.first, !whole.isEmpty, whole.count <= 9,
+            whole.allSatisfy({ $0.isASCII && $0.isNumber }),
             let seconds = Int64(whole)
         else { return nil }
         var micros: Int64 = 0
@@ -101,7 +103,8 @@ extension ConfigurationBuilder {
         if let address = IPAddress(token.text) { return address }
         log.error(
             token.location,
-            "\(what) \"\(token.text)\" is not an IP address; write an IPv4 address such as 192.0.2.10 or an IPv6 address such as 2001:db8::10")
+            "\(what) \"\(token.text)\" is not an IP address; write an IPv4 address such as 192.0.2.10 or an IPv6 address such as 2001:db8::10"
+        )
         return nil
     }
 
@@ -110,7 +113,8 @@ extension ConfigurationBuilder {
         guard let args = arguments(node, 1, 3, usage: "a script, e.g. \(node.name) \"/usr/local/bin/notify.sh arg\"")
         else { return nil }
         return ScriptCommand(
-            command: args[0].text, user: args.count > 1 ? args[1].text : nil, group: args.count > 2 ? args[2].text : nil)
+            command: args[0].text, user: args.count > 1 ? args[1].text : nil, group: args.count > 2 ? args[2].text : nil
+        )
     }
 
     /// `smtp_alert [yes|no|true|false|on|off]`: bare means yes.
@@ -121,7 +125,9 @@ extension ConfigurationBuilder {
         case "yes", "true", "on": return true
         case "no", "false", "off": return false
         default:
-            log.error(word.location, "\(node.name) \"\(word.text)\" is not yes or no; write \(node.name) yes or \(node.name) no")
+            log.error(
+                word.location,
+                "\(node.name) \"\(word.text)\" is not yes or no; write \(node.name) yes or \(node.name) no")
             return nil
         }
     }
@@ -147,12 +153,15 @@ extension ConfigurationBuilder {
 
     private mutating func ensureAlone(_ args: [ConfigurationToken], _ node: ConfigurationNode) -> Bool {
         guard args.count > 1 else { return true }
-        log.error(args[1].location, "\(node.name) \(args[0].text) takes no options; only TUN has type and checksum options")
+        log.error(
+            args[1].location, "\(node.name) \(args[0].text) takes no options; only TUN has type and checksum options")
         return false
     }
 
     /// The TUN options (reference §8.3: GUE requires a port; ipip takes no checksum option; gre no remcsum).
-    private mutating func tunnel(_ options: ArraySlice<ConfigurationToken>, kind: ConfigurationToken) -> ForwardingSpecification? {
+    private mutating func tunnel(_ options: ArraySlice<ConfigurationToken>, kind: ConfigurationToken)
+        -> ForwardingSpecification?
+    {
         var spec = ForwardingSpecification(method: .tunnelling)
         var checksumToken: ConfigurationToken?
         var index = options.startIndex
@@ -176,8 +185,9 @@ extension ConfigurationBuilder {
                 index += 2
             case "port":
                 guard index + 1 < options.endIndex, let p = port(options[index + 1], what: "tunnel port"), p > 0 else {
-                    if index + 1 >= options.endIndex { log.error(option.location, "TUN port needs a number from 1 to 65535") }
-                    else if Self.isZero(options[index + 1]) {
+                    if index + 1 >= options.endIndex {
+                        log.error(option.location, "TUN port needs a number from 1 to 65535")
+                    } else if Self.isZero(options[index + 1]) {
                         log.error(options[index + 1].location, "tunnel port 0 is out of range; use 1 to 65535")
                     }
                     return nil
@@ -185,11 +195,14 @@ extension ConfigurationBuilder {
                 spec.tunnelPort = p
                 index += 2
             case "nocsum", "csum", "remcsum":
-                spec.tunnelChecksum = option.text == "nocsum" ? .none : (option.text == "csum" ? .checksum : .remoteChecksum)
+                spec.tunnelChecksum =
+                    option.text == "nocsum" ? .none : (option.text == "csum" ? .checksum : .remoteChecksum)
                 checksumToken = option
                 index += 1
             default:
-                log.error(option.location, "unknown TUN option \"\(option.text)\"; use type ipip|gue|gre, port N, nocsum, csum or remcsum")
+                log.error(
+                    option.location,
+                    "unknown TUN option \"\(option.text)\"; use type ipip|gue|gre, port N, nocsum, csum or remcsum")
                 return nil
             }
         }
@@ -205,7 +218,9 @@ extension ConfigurationBuilder {
                 return nil
             }
             if let checksum = checksumToken, spec.tunnelType == .ipip || spec.tunnelChecksum == .remoteChecksum {
-                log.error(checksum.location, "\(checksum.text) is not available for TUN type \(spec.tunnelType.name); remove it")
+                log.error(
+                    checksum.location,
+                    "\(checksum.text) is not available for TUN type \(spec.tunnelType.name); remove it")
                 return nil
             }
         }
@@ -231,13 +246,17 @@ extension ConfigurationBuilder {
     mutating func checkerParameter(_ node: ConfigurationNode, into parameters: inout CheckerParameters) -> Bool {
         switch node.name {
         case "delay_loop":
-            if let t = value(node, example: "6") { parameters.delayLoop = timer(t, what: "delay_loop") ?? parameters.delayLoop }
+            if let t = value(node, example: "6") {
+                parameters.delayLoop = timer(t, what: "delay_loop") ?? parameters.delayLoop
+            }
         case "connect_timeout":
             if let t = value(node, example: "3") {
                 parameters.connectTimeout = timer(t, what: "connect_timeout") ?? parameters.connectTimeout
             }
         case "retry", "nb_get_retry":
-            if let t = value(node, example: "3") { parameters.retry = uint32(t, 0...UInt32.max, what: node.name) ?? parameters.retry }
+            if let t = value(node, example: "3") {
+                parameters.retry = uint32(t, 0...UInt32.max, what: node.name) ?? parameters.retry
+            }
         case "delay_before_retry":
             if let t = value(node, example: "3") {
                 parameters.delayBeforeRetry = timer(t, what: "delay_before_retry") ?? parameters.delayBeforeRetry

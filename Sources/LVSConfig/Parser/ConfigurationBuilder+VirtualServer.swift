@@ -23,7 +23,9 @@ extension ConfigurationBuilder {
             return nil
         }
         if node.arguments.count > 2 {
-            log.warning(node.arguments[2].location, "virtual_server: extra words from \"\(node.arguments[2].text)\" on are ignored")
+            log.warning(
+                node.arguments[2].location,
+                "virtual_server: extra words from \"\(node.arguments[2].text)\" on are ignored")
         }
         let second = node.arguments.count > 1 ? node.arguments[1] : nil
         switch first.text {
@@ -53,7 +55,9 @@ extension ConfigurationBuilder {
         for token in tokens {
             let prefix = token.text.prefix(3)
             guard prefix == "sh-" || prefix == "mh-", prefix.dropLast() != scheduler else { continue }
-            log.warning(token.location, "\(token.text) only applies to the \(prefix.dropLast()) scheduler, not \(scheduler); it is ignored")
+            log.warning(
+                token.location,
+                "\(token.text) only applies to the \(prefix.dropLast()) scheduler, not \(scheduler); it is ignored")
             vs.schedulerFlags.remove(Self.schedulerFlagKeywords[token.text] ?? [])
         }
     }
@@ -85,7 +89,9 @@ extension ConfigurationBuilder {
         case "persistence_timeout":
             guard let args = arguments(node, 0, 1, usage: "seconds") else { return }
             if let t = args.first {
-                if let seconds = uint32(t, 1...VirtualServiceConfig.maximumPersistenceTimeout, what: "persistence_timeout") {
+                if let seconds = uint32(
+                    t, 1...VirtualServiceConfig.maximumPersistenceTimeout, what: "persistence_timeout")
+                {
                     vs.persistenceTimeout = seconds
                 }
             } else {
@@ -98,7 +104,8 @@ extension ConfigurationBuilder {
             } else {
                 log.error(
                     t.location,
-                    "persistence_granularity \"\(t.text)\" is neither an IPv4 netmask nor an IPv6 prefix length; write e.g. 255.255.255.0 or 64")
+                    "persistence_granularity \"\(t.text)\" is neither an IPv4 netmask nor an IPv6 prefix length; write e.g. 255.255.255.0 or 64"
+                )
             }
         case "persistence_engine":
             guard let t = value(node, example: "sip") else { return }
@@ -131,7 +138,9 @@ extension ConfigurationBuilder {
         case "omega":
             if flag(node) { vs.omega = true }
         case "quorum":
-            if let t = value(node, example: "2"), let q = uint32(t, 1...UInt32(Int32.max), what: "quorum") { vs.quorum = q }
+            if let t = value(node, example: "2"), let q = uint32(t, 1...UInt32(Int32.max), what: "quorum") {
+                vs.quorum = q
+            }
         case "hysteresis":
             if let t = value(node, example: "1"), let h = uint32(t, 0...UInt32(Int32.max), what: "hysteresis") {
                 vs.hysteresis = h
@@ -141,7 +150,8 @@ extension ConfigurationBuilder {
         case "quorum_down":
             if let s = script(node) { vs.quorumDown = s }
         case "sorry_server":
-            guard let args = arguments(node, 1, 2, usage: "an address and optional port, e.g. sorry_server 192.0.2.99 80")
+            guard
+                let args = arguments(node, 1, 2, usage: "an address and optional port, e.g. sorry_server 192.0.2.99 80")
             else { return }
             guard let ip = address(args[0], what: "sorry_server address") else { return }
             var sorry = SorryServer(address: ip, forwarding: vs.sorryServer?.forwarding)
@@ -200,7 +210,8 @@ extension ConfigurationBuilder {
         if let previous = configuration.group(named: nameToken.text) {
             log.error(
                 nameToken.location,
-                "virtual_server_group \"\(nameToken.text)\" is defined twice (first at \(previous.location)); rename or merge one")
+                "virtual_server_group \"\(nameToken.text)\" is defined twice (first at \(previous.location)); rename or merge one"
+            )
             return
         }
         var group = VirtualServerGroup(name: nameToken.text, location: node.location)

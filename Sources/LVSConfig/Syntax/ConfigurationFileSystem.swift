@@ -30,8 +30,10 @@ public struct InMemoryFileSystem: ConfigurationFileSystem {
     public func glob(pattern: String) -> [String] {
         // Paths are compared in normal form, so `./a.conf` finds `a.conf` as glob(3) would.
         let normalPattern = Array(ConfigurationReader.normalized(pattern))
-        return files.keys.filter { GlobPattern.matches(pattern: normalPattern, name: Array(ConfigurationReader.normalized($0))) }
-            .sorted()
+        return files.keys.filter {
+            GlobPattern.matches(pattern: normalPattern, name: Array(ConfigurationReader.normalized($0)))
+        }
+        .sorted()
     }
 }
 

@@ -12,7 +12,8 @@ struct ConfigurationReader {
         var lines: [[ConfigurationToken]] = []
         switch fileSystem.read(path: path) {
         case .success(let text):
-            collectLines(text: text, file: path, stack: [Self.normalized(path)], into: &lines, diagnostics: &diagnostics)
+            collectLines(
+                text: text, file: path, stack: [Self.normalized(path)], into: &lines, diagnostics: &diagnostics)
         case .failure(let error):
             diagnostics.error(
                 ConfigurationLocation(file: path, line: 1, column: 1),
@@ -141,7 +142,8 @@ enum ConfigurationTreeBuilder {
                         owner = last
                     } else {
                         diagnostics.error(
-                            token.location, "\"{\" without a keyword before it; put the block after the keyword it belongs to")
+                            token.location,
+                            "\"{\" without a keyword before it; put the block after the keyword it belongs to")
                         owner = ConfigurationNode(keyword: ConfigurationToken(text: "", location: token.location))
                     }
                     owner.blockLocation = token.location

@@ -37,7 +37,9 @@ struct ConfigurationTokenizer {
         var i = 0
         var word = ""
         var wordStart = 0
-        func location(_ index: Int) -> ConfigurationLocation { ConfigurationLocation(file: file, line: line, column: index + 1) }
+        func location(_ index: Int) -> ConfigurationLocation {
+            ConfigurationLocation(file: file, line: line, column: index + 1)
+        }
         func flush() {
             if !word.isEmpty {
                 tokens.append(ConfigurationToken(text: word, location: location(wordStart)))
@@ -86,7 +88,8 @@ struct ConfigurationTokenizer {
                     i += 1
                 }
                 if !closed {
-                    diagnostics.error(location(start), "unterminated quoted string; add the closing \" on the same line")
+                    diagnostics.error(
+                        location(start), "unterminated quoted string; add the closing \" on the same line")
                 }
                 tokens.append(ConfigurationToken(text: text, location: location(start), isQuoted: true))
                 continue
