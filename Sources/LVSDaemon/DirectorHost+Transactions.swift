@@ -89,8 +89,13 @@ extension DirectorHost {
             }
             return .notSupported(
                 "\(method) needs the packet engine (lvsd --packet-engine), not available yet; use --proxy")
-        case .deleteService, .clear, .deleteRealServer, .zero, .setTimeouts, .startDaemon, .stopDaemon,
-            .setDirectorSettings:
+        case .startDaemon:
+            // Recording a daemon that sends nothing would tell the operator sync runs when it does
+            // not; --dry-run still accepts it so configurations can be checked.
+            return .notSupported(
+                "Connection synchronisation (--start-daemon) is not available yet; lvsd --dry-run accepts it for checking"
+            )
+        case .deleteService, .clear, .deleteRealServer, .zero, .setTimeouts, .stopDaemon, .setDirectorSettings:
             return nil
         }
     }

@@ -32,6 +32,14 @@ struct ProxyEngineLVSAdminTests {
         #expect(
             refused.standardError
                 == "Masquerading needs the packet engine (lvsd --packet-engine), not available yet; use --proxy\n")
+        let sync = try await LVSAdminEndToEndTests.lvsadm(
+            daemon, ["--start-daemon", "master", "--mcast-interface", "lo"])
+        #expect(sync.status == 255)
+        #expect(
+            sync.standardError
+                == "Connection synchronisation (--start-daemon) is not available yet; lvsd --dry-run accepts it for checking\n"
+        )
+        #expect(try await LVSAdminEndToEndTests.lvsadm(daemon, ["-L", "--daemon"]).standardOutput == "")
 
         let client = try Socket.connect(
             to: SocketAddress(IPAddress(ipv4: 0x7F00_0001), port: UInt16(vip.split(separator: ":")[1])!))
