@@ -33,6 +33,15 @@ public struct ICMPHeader: Sendable, Hashable {
     public var checksum: UInt16
     public var restOfHeader: UInt32
 
+    public init(offset: Int, isIPv6: Bool, type: UInt8, code: UInt8, checksum: UInt16 = 0, restOfHeader: UInt32 = 0) {
+        self.offset = offset
+        self.isIPv6 = isIPv6
+        self.type = type
+        self.code = code
+        self.checksum = checksum
+        self.restOfHeader = restOfHeader
+    }
+
     /// Offset of the message body (the quoted packet for errors).
     public var bodyOffset: Int { offset + Self.length }
 

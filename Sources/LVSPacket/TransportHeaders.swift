@@ -31,6 +31,22 @@ public struct TCPHeader: Sendable, Hashable {
     public var checksum: UInt16
     public var urgentPointer: UInt16
 
+    public init(
+        offset: Int, sourcePort: UInt16, destinationPort: UInt16, sequenceNumber: UInt32, acknowledgmentNumber: UInt32,
+        headerLength: Int = 20, flags: TCPFlags, window: UInt16, checksum: UInt16 = 0, urgentPointer: UInt16 = 0
+    ) {
+        self.offset = offset
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.sequenceNumber = sequenceNumber
+        self.acknowledgmentNumber = acknowledgmentNumber
+        self.headerLength = headerLength
+        self.flags = flags
+        self.window = window
+        self.checksum = checksum
+        self.urgentPointer = urgentPointer
+    }
+
     public var payloadOffset: Int { offset + headerLength }
 
     /// Parses the header at `offset`. `end` bounds the segment; with `requireFullHeader` false
@@ -80,6 +96,14 @@ public struct UDPHeader: Sendable, Hashable {
     public var length: Int
     /// 0 means "no checksum" (IPv4 only, RFC 768).
     public var checksum: UInt16
+
+    public init(offset: Int, sourcePort: UInt16, destinationPort: UInt16, length: Int, checksum: UInt16 = 0) {
+        self.offset = offset
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.length = length
+        self.checksum = checksum
+    }
 
     public var payloadOffset: Int { offset + Self.length }
 
