@@ -13,6 +13,17 @@ public struct ARPPacket: Sendable, Hashable {
     public var targetMAC: MACAddress
     public var targetIP: UInt32
 
+    public init(
+        offset: Int, operation: UInt16, senderMAC: MACAddress, senderIP: UInt32, targetMAC: MACAddress, targetIP: UInt32
+    ) {
+        self.offset = offset
+        self.operation = operation
+        self.senderMAC = senderMAC
+        self.senderIP = senderIP
+        self.targetMAC = targetMAC
+        self.targetIP = targetIP
+    }
+
     /// Parses an ARP payload at `offset`; anything but Ethernet/IPv4 request or reply is
     /// `unsupportedARP`.
     public static func parse(_ buffer: PacketBuffer, at offset: Int) throws(PacketError) -> ARPPacket {
