@@ -74,13 +74,8 @@ public struct ParsedPacket: Sendable, Hashable {
         let whole = !network.isFragment
         switch network.protocolNumber {
         case IPProtocolNumbers.tcp:
-            let header: TCPHeader
-            if whole {
-                header = try TCPHeader.parse(buffer, at: offset, end: end)
-            } else {
-                // A first fragment may carry only part of the options; the fixed header suffices.
-                header = try TCPHeader.parse(buffer, at: offset, end: max(end, offset + 60))
-            }
+            // A first fragment may carry only part of the options; the fixed header suffices.
+            let header = try TCPHeader.parse(buffer, at: offset, end: end, checkOptions: whole)
             packet.transport = .tcp(header)
             packet.sourcePort = header.sourcePort
             packet.destinationPort = header.destinationPort

@@ -49,9 +49,11 @@ public struct TCPHeader: Sendable, Hashable {
 
     public var payloadOffset: Int { offset + headerLength }
 
-    /// Parses the header at `offset`. `end` bounds the segment; with `requireFullHeader` false
-    /// (a first fragment or a quoted packet) only the fixed fields that fit must be present.
-    public static func parse(_ buffer: PacketBuffer, at offset: Int, end: Int) throws(PacketError) -> TCPHeader {
+    /// Parses the header at `offset`; `end` bounds the segment. With `checkOptions` false (a
+    /// first fragment, which may end inside the options) only the fixed 20 bytes must fit.
+    public static func parse(
+        _ buffer: PacketBuffer, at offset: Int, end: Int, checkOptions: Bool = true
+    ) throws(PacketError) -> TCPHeader {
         guard offset >= 0, end - offset >= minimumLength, let sourcePort = buffer.u16(at: offset),
             let destinationPort = buffer.u16(at: offset &+ 2), let sequence = buffer.u32(at: offset &+ 4),
             let acknowledgment = buffer.u32(at: offset &+ 8), let offsetByte = buffer.u8(at: offset &+ 12),
@@ -59,7 +61,9 @@ public struct TCPHeader: Sendable, Hashable {
             let checksum = buffer.u16(at: offset &+ 16), let urgent = buffer.u16(at: offset &+ 18)
         else { throw .truncatedTCPHeader }
         let headerLength = Int(offsetByte >> 4) * 4
-        guard headerLength >= minimumLength, headerLength <= end - offset else { throw .badTCPDataOffset }
+        guard headerLength >= minimumLength, !checkOptions || headerLength <= end - offset else {
+            throw .badTCPDataOffset
+        }
         return TCPHeader(
             offset: offset, sourcePort: sourcePort, destinationPort: destinationPort, sequenceNumber: sequence,
             acknowledgmentNumber: acknowledgment, headerLength: headerLength, flags: TCPFlags(rawValue: flags),
