@@ -1,1 +1,0 @@
-// Target LVSPacket: see docs/architecture.md.
