@@ -30,7 +30,8 @@ public struct ARPPacket: Sendable, Hashable {
         guard buffer.contains(offset: offset, length: length), let hardware = buffer.u16(at: offset),
             let proto = buffer.u16(at: offset &+ 2), let sizes = buffer.u16(at: offset &+ 4),
             let operation = buffer.u16(at: offset &+ 6), let senderMAC = MACAddress.read(from: buffer, at: offset &+ 8),
-            let senderIP = buffer.u32(at: offset &+ 14), let targetMAC = MACAddress.read(from: buffer, at: offset &+ 18),
+            let senderIP = buffer.u32(at: offset &+ 14),
+            let targetMAC = MACAddress.read(from: buffer, at: offset &+ 18),
             let targetIP = buffer.u32(at: offset &+ 24)
         else { throw .truncatedARP }
         guard hardware == 1, proto == EtherType.ipv4, sizes == 0x0604, operation == request || operation == reply

@@ -81,7 +81,8 @@ public struct ICMPHeader: Sendable, Hashable {
     public static func parse(_ buffer: PacketBuffer, at offset: Int, end: Int, ipv6: Bool) throws(PacketError)
         -> ICMPHeader
     {
-        guard offset >= 0, end - offset >= length, let type = buffer.u8(at: offset), let code = buffer.u8(at: offset &+ 1),
+        guard offset >= 0, end - offset >= length, let type = buffer.u8(at: offset),
+            let code = buffer.u8(at: offset &+ 1),
             let checksum = buffer.u16(at: offset &+ 2), let rest = buffer.u32(at: offset &+ 4)
         else { throw .truncatedICMPHeader }
         return ICMPHeader(offset: offset, isIPv6: ipv6, type: type, code: code, checksum: checksum, restOfHeader: rest)
@@ -135,7 +136,8 @@ public struct QuotedPacket: Sendable, Hashable {
         quoted.transportOffset = transport
         let proto = network.protocolNumber
         if proto == IPProtocolNumbers.tcp || proto == IPProtocolNumbers.udp || proto == IPProtocolNumbers.sctp,
-            end - transport >= 4, let source = buffer.u16(at: transport), let destination = buffer.u16(at: transport &+ 2)
+            end - transport >= 4, let source = buffer.u16(at: transport),
+            let destination = buffer.u16(at: transport &+ 2)
         {
             quoted.sourcePort = source
             quoted.destinationPort = destination

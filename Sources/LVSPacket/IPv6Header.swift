@@ -125,10 +125,12 @@ public struct IPv6Header: Sendable, Hashable {
             }
             extensionHeaderCount += 1
             if next == IPProtocolNumbers.fragment {
-                guard let offsetFlags = buffer.u16(at: position &+ 2), let identification = buffer.u32(at: position &+ 4)
+                guard let offsetFlags = buffer.u16(at: position &+ 2),
+                    let identification = buffer.u32(at: position &+ 4)
                 else { throw .truncatedExtensionHeader }
                 let found = Fragment(
-                    headerOffset: position, fragmentOffset: Int(offsetFlags & 0xFFF8), moreFragments: offsetFlags & 1 != 0,
+                    headerOffset: position, fragmentOffset: Int(offsetFlags & 0xFFF8),
+                    moreFragments: offsetFlags & 1 != 0,
                     identification: identification)
                 fragment = found
                 if found.fragmentOffset != 0 {

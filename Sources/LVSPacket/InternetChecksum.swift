@@ -85,7 +85,8 @@ public enum InternetChecksum {
     @inlinable
     public static func update(_ checksum: UInt16, old: UInt32, new: UInt32) -> UInt16 {
         ~fold(
-            UInt64(~checksum) &+ UInt64(~UInt16(truncatingIfNeeded: old >> 16)) &+ UInt64(~UInt16(truncatingIfNeeded: old))
+            UInt64(~checksum) &+ UInt64(~UInt16(truncatingIfNeeded: old >> 16))
+                &+ UInt64(~UInt16(truncatingIfNeeded: old))
                 &+ UInt64(new >> 16) &+ UInt64(new & 0xFFFF))
     }
 

@@ -51,7 +51,8 @@ public struct PacketBuilder: Sendable {
         source: MACAddress = defaultSourceMAC, destination: MACAddress = defaultDestinationMAC, vlanTag: UInt16? = nil
     ) -> PacketBuilder {
         var builder = PacketBuilder()
-        builder.ethernetHeader = EthernetHeader(destination: destination, source: source, vlanTag: vlanTag, etherType: 0)
+        builder.ethernetHeader = EthernetHeader(
+            destination: destination, source: source, vlanTag: vlanTag, etherType: 0)
         return builder
     }
 
@@ -78,8 +79,10 @@ public struct PacketBuilder: Sendable {
         headerChecksum: UInt16? = nil
     ) -> PacketBuilder {
         ipv4(
-            source: WireAddress(source) ?? WireAddress(ipv4: 0), destination: WireAddress(destination) ?? WireAddress(ipv4: 0),
-            ttl: ttl, tos: tos, identification: identification, dontFragment: dontFragment, moreFragments: moreFragments,
+            source: WireAddress(source) ?? WireAddress(ipv4: 0),
+            destination: WireAddress(destination) ?? WireAddress(ipv4: 0),
+            ttl: ttl, tos: tos, identification: identification, dontFragment: dontFragment,
+            moreFragments: moreFragments,
             fragmentOffset: fragmentOffset, options: options, headerChecksum: headerChecksum)
     }
 
@@ -123,7 +126,8 @@ public struct PacketBuilder: Sendable {
 
     public func udp(sourcePort: UInt16, destinationPort: UInt16, checksum: UDPChecksum = .computed) -> PacketBuilder {
         var copy = self
-        let header = UDPHeader(offset: 0, sourcePort: sourcePort, destinationPort: destinationPort, length: 0, checksum: 0)
+        let header = UDPHeader(
+            offset: 0, sourcePort: sourcePort, destinationPort: destinationPort, length: 0, checksum: 0)
         copy.transport = .udp(header, checksum: checksum)
         return copy
     }

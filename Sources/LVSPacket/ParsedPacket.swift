@@ -67,7 +67,8 @@ public struct ParsedPacket: Sendable, Hashable {
     }
 
     static func parseTransport(_ buffer: PacketBuffer, network: NetworkHeader) throws(PacketError) -> ParsedPacket {
-        var packet = ParsedPacket(network: network, transport: .fragment, quoted: nil, sourcePort: 0, destinationPort: 0)
+        var packet = ParsedPacket(
+            network: network, transport: .fragment, quoted: nil, sourcePort: 0, destinationPort: 0)
         guard !network.isNonFirstFragment else { return packet }
         let offset = network.transportOffset
         let end = network.end

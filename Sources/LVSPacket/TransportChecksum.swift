@@ -44,7 +44,8 @@ public enum TransportChecksum {
 
     /// True when the stored checksum matches (an IPv4 UDP checksum of 0, "not computed", is valid).
     public static func isValid(in buffer: PacketBuffer, packet: ParsedPacket) -> Bool {
-        guard let l4 = packet.l4Offset, let field = fieldOffset(protocolNumber: packet.protocolNumber, ipv6: packet.isIPv6),
+        guard let l4 = packet.l4Offset,
+            let field = fieldOffset(protocolNumber: packet.protocolNumber, ipv6: packet.isIPv6),
             let stored = buffer.u16(at: l4 &+ field), let expected = compute(in: buffer, packet: packet)
         else { return false }
         if stored == 0 && packet.protocolNumber == IPProtocolNumbers.udp && !packet.isIPv6 { return true }

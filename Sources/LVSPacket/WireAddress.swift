@@ -137,8 +137,12 @@ public struct WireAddress: Sendable, Hashable, CustomStringConvertible {
             return "\(v >> 24).\((v >> 16) & 0xFF).\((v >> 8) & 0xFF).\(v & 0xFF)"
         }
         var groups: [UInt16] = []
-        for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: high >> UInt64(shift))) }
-        for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: low >> UInt64(shift))) }
+        for shift in stride(from: 48, through: 0, by: -16) {
+            groups.append(UInt16(truncatingIfNeeded: high >> UInt64(shift)))
+        }
+        for shift in stride(from: 48, through: 0, by: -16) {
+            groups.append(UInt16(truncatingIfNeeded: low >> UInt64(shift)))
+        }
         return groups.map { String($0, radix: 16) }.joined(separator: ":")
     }
 }

@@ -13,29 +13,50 @@ import Testing
             .udp(sourcePort: 1, destinationPort: 53).payload([5, 6, 7]).build()
         return [
             PacketBuilder.ethernet().ipv4(source: client4, destination: vip4, options: [1, 1, 1, 0])
-                .tcp(sourcePort: 40000, destinationPort: 80, flags: .syn, options: [2, 4, 5, 0xB4]).payload([9, 9]).build(),
-            PacketBuilder.ethernet(vlanTag: 7).ipv4(source: client4, destination: vip4).udp(sourcePort: 5, destinationPort: 53)
-                .payload([1, 2, 3]).padToMinimumFrame().build(),
-            PacketBuilder.ethernet().ipv4(source: client4, destination: vip4).udp(sourcePort: 5, destinationPort: 53, checksum: .zero)
-                .payload([1, 2, 3]).build(),
-            PacketBuilder.ethernet().ipv4(source: client4, destination: vip4).echoRequest(identifier: 1, sequence: 2).payload([0]).build(),
-            PacketBuilder.ethernet().ipv4(source: "203.0.113.1", destination: rs4).icmp(type: 3, code: 4, restOfHeader: 1400)
-                .payload(inner4).build(),
-            PacketBuilder.ethernet().ipv4(source: client4, destination: vip4, moreFragments: true).udp(sourcePort: 1, destinationPort: 2)
-                .payload([UInt8](repeating: 3, count: 16)).build(),
-            PacketBuilder.ethernet().ipv6(source: client6, destination: vip6).tcp(sourcePort: 3, destinationPort: 443, flags: [.ack])
-                .payload([UInt8](repeating: 4, count: 40)).build(),
+                .tcp(sourcePort: 40000, destinationPort: 80, flags: .syn, options: [2, 4, 5, 0xB4]).payload([9, 9])
+                .build(),
+            PacketBuilder.ethernet(vlanTag: 7).ipv4(source: client4, destination: vip4).udp(
+                sourcePort: 5, destinationPort: 53
+            )
+            .payload([1, 2, 3]).padToMinimumFrame().build(),
+            PacketBuilder.ethernet().ipv4(source: client4, destination: vip4).udp(
+                sourcePort: 5, destinationPort: 53, checksum: .zero
+            )
+            .payload([1, 2, 3]).build(),
+            PacketBuilder.ethernet().ipv4(source: client4, destination: vip4).echoRequest(identifier: 1, sequence: 2)
+                .payload([0]).build(),
+            PacketBuilder.ethernet().ipv4(source: "203.0.113.1", destination: rs4).icmp(
+                type: 3, code: 4, restOfHeader: 1400
+            )
+            .payload(inner4).build(),
+            PacketBuilder.ethernet().ipv4(source: client4, destination: vip4, moreFragments: true).udp(
+                sourcePort: 1, destinationPort: 2
+            )
+            .payload([UInt8](repeating: 3, count: 16)).build(),
+            PacketBuilder.ethernet().ipv6(source: client6, destination: vip6).tcp(
+                sourcePort: 3, destinationPort: 443, flags: [.ack]
+            )
+            .payload([UInt8](repeating: 4, count: 40)).build(),
             PacketBuilder.ethernet().ipv6(
                 source: client6, destination: vip6,
-                extensions: [.hopByHop(), .routing(length: 2), .fragment(offset: 0, moreFragments: false, identification: 9), .authentication()]
+                extensions: [
+                    .hopByHop(), .routing(length: 2), .fragment(offset: 0, moreFragments: false, identification: 9),
+                    .authentication(),
+                ]
             ).udp(sourcePort: 1, destinationPort: 53).payload([1]).build(),
-            PacketBuilder.ethernet().ipv6(source: "2001:db8:ff::1", destination: rs6).icmp(type: ICMPTypes.v6PacketTooBig, restOfHeader: 1280)
-                .payload(inner6).build(),
-            PacketBuilder.ethernet().ipv6(source: client6, destination: vip6).echoRequest(identifier: 3, sequence: 4).build(),
-            PacketBuilder.ethernet().ipv4(source: "198.51.100.2", destination: rs4).rawProtocol(4).payload(inner4).build(),
-            PacketBuilder.ethernet().ipv6(source: "2001:db8::2", destination: rs6).rawProtocol(41).payload(inner6).build(),
+            PacketBuilder.ethernet().ipv6(source: "2001:db8:ff::1", destination: rs6).icmp(
+                type: ICMPTypes.v6PacketTooBig, restOfHeader: 1280
+            )
+            .payload(inner6).build(),
+            PacketBuilder.ethernet().ipv6(source: client6, destination: vip6).echoRequest(identifier: 3, sequence: 4)
+                .build(),
+            PacketBuilder.ethernet().ipv4(source: "198.51.100.2", destination: rs4).rawProtocol(4).payload(inner4)
+                .build(),
+            PacketBuilder.ethernet().ipv6(source: "2001:db8::2", destination: rs6).rawProtocol(41).payload(inner6)
+                .build(),
             FixtureGenerator.arpFrame(
-                destination: .broadcast, source: FixtureGenerator.routerMAC, operation: 1, senderMAC: FixtureGenerator.routerMAC,
+                destination: .broadcast, source: FixtureGenerator.routerMAC, operation: 1,
+                senderMAC: FixtureGenerator.routerMAC,
                 senderIP: client4, targetMAC: .zero, targetIP: vip4),
         ]
     }
@@ -62,13 +83,16 @@ import Testing
             tally.parsed += 1
         }
         for operation in 0..<7 {
-            let result: Result<Bool, PacketError> = PacketBuffer.withCopy(of: frame, headroom: 64, tailroom: 64) { buffer in
+            let result: Result<Bool, PacketError> = PacketBuffer.withCopy(of: frame, headroom: 64, tailroom: 64) {
+                buffer in
                 // Fill the tailroom with a sentinel: no helper may write past the frame.
                 let end = buffer.start + buffer.count
                 for index in end..<buffer.storage.count { buffer.storage[index] = sentinel }
                 do throws(PacketError) {
                     let reparse = try run(operation, &buffer)
-                    let tailIntact = (end..<buffer.storage.count).allSatisfy { $0 < buffer.start + buffer.count || buffer.storage[$0] == sentinel }
+                    let tailIntact = (end..<buffer.storage.count).allSatisfy {
+                        $0 < buffer.start + buffer.count || buffer.storage[$0] == sentinel
+                    }
                     return .success(reparse && tailIntact)
                 } catch {
                     return .failure(error)
@@ -88,11 +112,13 @@ import Testing
     static func run(_ operation: Int, _ buffer: inout PacketBuffer) throws(PacketError) -> Bool {
         let frame = try parseFrame(buffer)
         if let arp = frame.arp {
-            try ARPPacket.answerInPlace(buffer, ethernet: frame.ethernet, request: arp, with: MACAddress(2, 0, 0, 0, 0, 9))
+            try ARPPacket.answerInPlace(
+                buffer, ethernet: frame.ethernet, request: arp, with: MACAddress(2, 0, 0, 0, 0, 9))
             return (try? parseFrame(buffer)) != nil
         }
         guard var packet = frame.packet else { return true }
-        let family = packet.isIPv6 ? WireAddress(ipv6High: 0x2001_0DB8_0000_0000, low: 77) : WireAddress(ipv4: 0x0A00_0063)
+        let family =
+            packet.isIPv6 ? WireAddress(ipv6High: 0x2001_0DB8_0000_0000, low: 77) : WireAddress(ipv4: 0x0A00_0063)
         switch operation {
         case 0:
             try NATRewrite.rewriteDestination(in: buffer, packet: &packet, address: family, port: 8080)
@@ -108,7 +134,8 @@ import Testing
         case 4:
             var built = false
             try PacketBuffer.withCopy(of: [], headroom: 18, tailroom: 1300) { (output) throws(PacketError) in
-                try ICMPErrorBuilder.build(.tooBig(mtu: 1280), offending: buffer, packet: packet, source: family, into: &output)
+                try ICMPErrorBuilder.build(
+                    .tooBig(mtu: 1280), offending: buffer, packet: packet, source: family, into: &output)
                 built = (try? ParsedPacket.parse(output, at: 0, end: output.count)) != nil
             }
             return built
@@ -117,7 +144,8 @@ import Testing
             try buffer.setCount(packet.l3Length)
             let inner = try ParsedPacket.parse(buffer, at: 0, end: buffer.count).network
             var id: UInt16 = 0
-            try Tunnel.encapsulate(&buffer, inner: inner, endpoints: .init(source: family, destination: family), identification: &id)
+            try Tunnel.encapsulate(
+                &buffer, inner: inner, endpoints: .init(source: family, destination: family), identification: &id)
             let decapsulated = try Tunnel.decapsulate(&buffer)
             return decapsulated.inner.l3Length == buffer.count
         default:
@@ -168,7 +196,9 @@ import Testing
                 frame = Array(frame.prefix(Int.random(in: 0...frame.count, using: &random)))
             default:
                 let etherTypes: [[UInt8]] = [[0x08, 0x00], [0x86, 0xDD], [0x08, 0x06], [0x81, 0x00]]
-                frame = random.bytes(12) + (etherTypes.randomElement(using: &random) ?? []) + random.bytes(Int.random(in: 0...120, using: &random))
+                frame =
+                    random.bytes(12) + (etherTypes.randomElement(using: &random) ?? [])
+                    + random.bytes(Int.random(in: 0...120, using: &random))
                 if frame.count > 14, Bool.random(using: &random) { frame[14] = frame[12] == 0x86 ? 0x60 : 0x45 }
             }
             Self.exercise(frame, &tally)
@@ -180,7 +210,8 @@ import Testing
         #expect(tally.parsed > 10_000)
         #expect(tally.rewritesDone > 10_000)
         #expect(tally.errors.count >= 12, "distinct parse errors: \(tally.errors.keys.map(\.reason).sorted())")
-        let report = tally.errors.sorted { $0.value > $1.value }.map { "\($0.key.reason)=\($0.value)" }.joined(separator: ", ")
+        let report = tally.errors.sorted { $0.value > $1.value }.map { "\($0.key.reason)=\($0.value)" }.joined(
+            separator: ", ")
         print("fuzz: \(frames) frames, \(tally.parsed) parsed, \(tally.rewritesDone) rewrites; drops: \(report)")
         let rewriteReport = tally.rewriteErrors.sorted { $0.value > $1.value }.map { "\($0.key.reason)=\($0.value)" }
             .joined(separator: ", ")

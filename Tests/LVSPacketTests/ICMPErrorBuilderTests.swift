@@ -3,7 +3,9 @@ import Testing
 
 @Suite struct ICMPErrorBuilderTests {
     /// Builds an error about the bare IP packet `offending`; returns the message bytes.
-    func build(_ kind: ICMPErrorBuilder.Kind, about offending: [UInt8], from source: WireAddress) throws(PacketError) -> [UInt8] {
+    func build(_ kind: ICMPErrorBuilder.Kind, about offending: [UInt8], from source: WireAddress) throws(PacketError)
+        -> [UInt8]
+    {
         try PacketBuffer.withCopy(of: offending) { (input) throws(PacketError) in
             let packet = try ParsedPacket.parse(input, at: 0, end: input.count)
             return try PacketBuffer.withCopy(of: [], headroom: 18, tailroom: 1500) { (output) throws(PacketError) in
@@ -17,8 +19,10 @@ import Testing
     /// 32-byte UDP packet with DF from 192.0.2.10:1000 to 198.51.100.1:53.
     @Test func knownAnswerFragmentationNeeded() throws {
         let offending = try #require(bytes(hex: "450000201234400040113c5ac000020ac633640103e80035000c71dcdeadbeef"))
-        let built = PacketBuilder.ip.ipv4(source: client4, destination: vip4, identification: 0x1234, dontFragment: true)
-            .udp(sourcePort: 1000, destinationPort: 53).payload([0xDE, 0xAD, 0xBE, 0xEF]).build()
+        let built = PacketBuilder.ip.ipv4(
+            source: client4, destination: vip4, identification: 0x1234, dontFragment: true
+        )
+        .udp(sourcePort: 1000, destinationPort: 53).payload([0xDE, 0xAD, 0xBE, 0xEF]).build()
         #expect(built == offending)
         let message = try build(.tooBig(mtu: 1400), about: offending, from: try #require(WireAddress(vip4)))
         #expect(hex(message) == "45c0003c0000000040018dc2c6336401c000020a0304e3e000000578" + hex(offending))
@@ -52,12 +56,14 @@ import Testing
     }
 
     @Test func portUnreachableBothFamilies() throws {
-        let v4 = PacketBuilder.ip.ipv4(source: client4, destination: vip4).tcp(sourcePort: 1, destinationPort: 81).build()
+        let v4 = PacketBuilder.ip.ipv4(source: client4, destination: vip4).tcp(sourcePort: 1, destinationPort: 81)
+            .build()
         let message4 = try build(.portUnreachable, about: v4, from: try #require(WireAddress(vip4)))
         #expect(message4.count == 20 + 8 + 40)
         #expect(message4[20] == 3 && message4[21] == 3)
         #expect(checksumsValid(Array(repeating: 0, count: 12) + [0x08, 0x00] + message4))
-        let v6 = PacketBuilder.ip.ipv6(source: client6, destination: vip6).udp(sourcePort: 1, destinationPort: 81).build()
+        let v6 = PacketBuilder.ip.ipv6(source: client6, destination: vip6).udp(sourcePort: 1, destinationPort: 81)
+            .build()
         let message6 = try build(.portUnreachable, about: v6, from: try #require(WireAddress(vip6)))
         #expect(message6.count == 40 + 8 + 48)
         #expect(message6[40] == 1 && message6[41] == 4)
@@ -69,13 +75,17 @@ import Testing
     @Test func refusesWhereRFC1122Forbids() throws {
         let vip = try #require(WireAddress(vip4))
         let error = PacketBuilder.ip.ipv4(source: client4, destination: vip4).icmp(type: 3, code: 1)
-            .payload(PacketBuilder.ip.ipv4(source: vip4, destination: client4).udp(sourcePort: 1, destinationPort: 2).build())
+            .payload(
+                PacketBuilder.ip.ipv4(source: vip4, destination: client4).udp(sourcePort: 1, destinationPort: 2).build()
+            )
             .build()
         #expect(throws: PacketError.icmpErrorNotPermitted) { try build(.portUnreachable, about: error, from: vip) }
         let fragment = PacketBuilder.ip.ipv4(source: client4, destination: vip4, fragmentOffset: 8).rawProtocol(17)
             .payload([1, 2, 3, 4]).build()
         #expect(throws: PacketError.icmpErrorNotPermitted) { try build(.portUnreachable, about: fragment, from: vip) }
-        let multicast = PacketBuilder.ip.ipv4(source: "224.0.0.5", destination: vip4).udp(sourcePort: 1, destinationPort: 2).build()
+        let multicast = PacketBuilder.ip.ipv4(source: "224.0.0.5", destination: vip4).udp(
+            sourcePort: 1, destinationPort: 2
+        ).build()
         #expect(throws: PacketError.icmpErrorNotPermitted) { try build(.portUnreachable, about: multicast, from: vip) }
         let v6 = PacketBuilder.ip.ipv6(source: "::", destination: vip6).udp(sourcePort: 1, destinationPort: 2).build()
         #expect(throws: PacketError.icmpErrorNotPermitted) {
@@ -90,9 +100,14 @@ import Testing
                 try ParsedPacket.parse(buffer, at: 0, end: buffer.count)
             }
         }
-        let df = try packet(PacketBuilder.ip.ipv4(source: client4, destination: vip4, dontFragment: true).tcp(sourcePort: 1, destinationPort: 2).build())
-        let noDF = try packet(PacketBuilder.ip.ipv4(source: client4, destination: vip4).tcp(sourcePort: 1, destinationPort: 2).build())
-        let v6 = try packet(PacketBuilder.ip.ipv6(source: client6, destination: vip6).tcp(sourcePort: 1, destinationPort: 2).build())
+        let df = try packet(
+            PacketBuilder.ip.ipv4(source: client4, destination: vip4, dontFragment: true).tcp(
+                sourcePort: 1, destinationPort: 2
+            ).build())
+        let noDF = try packet(
+            PacketBuilder.ip.ipv4(source: client4, destination: vip4).tcp(sourcePort: 1, destinationPort: 2).build())
+        let v6 = try packet(
+            PacketBuilder.ip.ipv6(source: client6, destination: vip6).tcp(sourcePort: 1, destinationPort: 2).build())
         #expect(ICMPErrorBuilder.needsTooBig(packet: df, length: 1500, mtu: 1480))
         #expect(!ICMPErrorBuilder.needsTooBig(packet: df, length: 1480, mtu: 1480))
         #expect(!ICMPErrorBuilder.needsTooBig(packet: noDF, length: 1500, mtu: 1480))

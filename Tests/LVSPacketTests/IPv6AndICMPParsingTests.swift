@@ -3,8 +3,10 @@ import Testing
 
 @Suite struct IPv6AndICMPParsingTests {
     @Test func plainIPv6TCP() throws {
-        let frame = PacketBuilder.ethernet().ipv6(source: client6, destination: vip6, hopLimit: 9, trafficClass: 0xB9, flowLabel: 0x12345)
-            .tcp(sourcePort: 50000, destinationPort: 443, flags: [.syn]).payload([1, 2, 3]).build()
+        let frame = PacketBuilder.ethernet().ipv6(
+            source: client6, destination: vip6, hopLimit: 9, trafficClass: 0xB9, flowLabel: 0x12345
+        )
+        .tcp(sourcePort: 50000, destinationPort: 443, flags: [.syn]).payload([1, 2, 3]).build()
         let packet = try #require(try parseResult(frame).get().packet)
         guard case .ipv6(let ip) = packet.network else { Issue.record("not ipv6"); return }
         #expect(ip.trafficClass == 0xB9 && ip.flowLabel == 0x12345 && ip.hopLimit == 9)
@@ -20,7 +22,9 @@ import Testing
     @Test func extensionChainIsWalked() throws {
         let frame = PacketBuilder.ethernet().ipv6(
             source: client6, destination: vip6,
-            extensions: [.hopByHop(length: 1), .routing(length: 2), .destinationOptions(length: 0), .authentication(length: 4)]
+            extensions: [
+                .hopByHop(length: 1), .routing(length: 2), .destinationOptions(length: 0), .authentication(length: 4),
+            ]
         ).udp(sourcePort: 7, destinationPort: 53).payload([9]).build()
         let packet = try #require(try parseResult(frame).get().packet)
         guard case .ipv6(let ip) = packet.network else { Issue.record("not ipv6"); return }
@@ -35,7 +39,8 @@ import Testing
 
     @Test func fragmentHeaders() throws {
         let first = PacketBuilder.ethernet().ipv6(
-            source: client6, destination: vip6, extensions: [.fragment(offset: 0, moreFragments: true, identification: 77)]
+            source: client6, destination: vip6,
+            extensions: [.fragment(offset: 0, moreFragments: true, identification: 77)]
         ).udp(sourcePort: 7, destinationPort: 53).payload([UInt8](repeating: 1, count: 16)).build()
         let packet = try #require(try parseResult(first).get().packet)
         guard case .ipv6(let ip) = packet.network else { Issue.record("not ipv6"); return }
@@ -43,7 +48,8 @@ import Testing
         #expect(ip.fragment?.moreFragments == true)
         #expect(packet.destinationPort == 53)
         let later = PacketBuilder.ethernet().ipv6(
-            source: client6, destination: vip6, extensions: [.fragment(offset: 1232, moreFragments: false, identification: 77)]
+            source: client6, destination: vip6,
+            extensions: [.fragment(offset: 1232, moreFragments: false, identification: 77)]
         ).rawProtocol(17).payload([1, 2, 3, 4, 5, 6, 7, 8]).build()
         let laterPacket = try #require(try parseResult(later).get().packet)
         #expect(laterPacket.transport == .fragment)
@@ -67,7 +73,9 @@ import Testing
         ).udp(sourcePort: 1, destinationPort: 2).build()
         #expect(parseResult(misplaced).failure == .truncatedExtensionHeader)
         // Payload length beyond the frame, and zero (jumbogram).
-        var big = PacketBuilder.ethernet().ipv6(source: client6, destination: vip6).udp(sourcePort: 1, destinationPort: 2).build()
+        var big = PacketBuilder.ethernet().ipv6(source: client6, destination: vip6).udp(
+            sourcePort: 1, destinationPort: 2
+        ).build()
         big[18] = 0x10
         #expect(parseResult(big).failure == .badIPv6PayloadLength)
         big[18] = 0; big[19] = 0
@@ -77,7 +85,8 @@ import Testing
 
     @Test func ipv6HeaderRoundTrip() throws {
         let header = IPv6Header(
-            offset: 0, trafficClass: 0x2A, flowLabel: 0xFFFFF, payloadLength: 0, nextHeader: IPProtocolNumbers.noNextHeader,
+            offset: 0, trafficClass: 0x2A, flowLabel: 0xFFFFF, payloadLength: 0,
+            nextHeader: IPProtocolNumbers.noNextHeader,
             hopLimit: 1, source: try #require(WireAddress(client6)), destination: try #require(WireAddress(vip6)))
         let parsed = try PacketBuffer.withCopy(of: [UInt8](repeating: 0, count: 40)) { (buffer) throws(PacketError) in
             try header.write(to: buffer)
@@ -106,8 +115,10 @@ import Testing
         let cut = PacketBuilder.ethernet().ipv4(source: "203.0.113.1", destination: rs4)
             .icmp(type: 11, code: 0).payload(Array(inner.prefix(12))).build()
         #expect(parseResult(cut).failure == .malformedQuotedPacket)
-        let echo = PacketBuilder.ethernet().ipv4(source: client4, destination: vip4).echoRequest(identifier: 9, sequence: 1)
-            .payload([1, 2]).build()
+        let echo = PacketBuilder.ethernet().ipv4(source: client4, destination: vip4).echoRequest(
+            identifier: 9, sequence: 1
+        )
+        .payload([1, 2]).build()
         let echoPacket = try #require(try parseResult(echo).get().packet)
         #expect(echoPacket.quoted == nil)
         guard case .icmp(let echoHeader) = echoPacket.transport else { Issue.record("not icmp"); return }

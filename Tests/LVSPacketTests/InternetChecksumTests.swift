@@ -16,7 +16,9 @@ import Testing
             data.replaceSubrange(offset..<(offset + width), with: new)
             let full = InternetChecksum.checksum(data)
             func word(_ bytes: [UInt8], _ index: Int) -> UInt16 { UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]) }
-            func quad(_ bytes: [UInt8], _ index: Int) -> UInt32 { UInt32(word(bytes, index)) << 16 | UInt32(word(bytes, index + 2)) }
+            func quad(_ bytes: [UInt8], _ index: Int) -> UInt32 {
+                UInt32(word(bytes, index)) << 16 | UInt32(word(bytes, index + 2))
+            }
             func wide(_ bytes: [UInt8]) -> WireAddress {
                 let high = UInt64(quad(bytes, 0)) << 32 | UInt64(quad(bytes, 4))
                 let low = UInt64(quad(bytes, 8)) << 32 | UInt64(quad(bytes, 12))

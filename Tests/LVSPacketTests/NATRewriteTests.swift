@@ -18,15 +18,19 @@ import Testing
 
         func frame() -> [UInt8] {
             var builder = PacketBuilder.ethernet()
-            builder = ipv6
+            builder =
+                ipv6
                 ? builder.ipv6(source: source, destination: destination, hopLimit: ttl)
-                : builder.ipv4(source: source, destination: destination, ttl: ttl, identification: UInt16(truncatingIfNeeded: sequence))
+                : builder.ipv4(
+                    source: source, destination: destination, ttl: ttl,
+                    identification: UInt16(truncatingIfNeeded: sequence))
             switch kind {
             case .tcp:
                 builder = builder.tcp(
                     sourcePort: sourcePort, destinationPort: destinationPort, flags: [.ack, .psh], sequence: sequence)
             case .udp: builder = builder.udp(sourcePort: sourcePort, destinationPort: destinationPort)
-            case .udpZero: builder = builder.udp(sourcePort: sourcePort, destinationPort: destinationPort, checksum: .zero)
+            case .udpZero:
+                builder = builder.udp(sourcePort: sourcePort, destinationPort: destinationPort, checksum: .zero)
             case .icmpEcho: builder = builder.echoRequest(identifier: sourcePort, sequence: destinationPort)
             }
             return builder.payload(payload).build()
@@ -39,9 +43,12 @@ import Testing
         if ipv6 && kind == .udpZero { kind = .udp }
         return Flow(
             ipv6: ipv6, kind: kind, source: ipv6 ? random.ipv6() : random.ipv4(),
-            destination: ipv6 ? random.ipv6() : random.ipv4(), sourcePort: UInt16.random(in: 0...UInt16.max, using: &random),
-            destinationPort: UInt16.random(in: 0...UInt16.max, using: &random), ttl: UInt8.random(in: 2...255, using: &random),
-            payload: random.bytes(Int.random(in: 0...129, using: &random)), sequence: UInt32.random(in: 0...UInt32.max, using: &random))
+            destination: ipv6 ? random.ipv6() : random.ipv4(),
+            sourcePort: UInt16.random(in: 0...UInt16.max, using: &random),
+            destinationPort: UInt16.random(in: 0...UInt16.max, using: &random),
+            ttl: UInt8.random(in: 2...255, using: &random),
+            payload: random.bytes(Int.random(in: 0...129, using: &random)),
+            sequence: UInt32.random(in: 0...UInt32.max, using: &random))
     }
 
     /// 10 000 random packets: rewriting in place with RFC 1624 updates gives exactly the bytes of
@@ -64,7 +71,8 @@ import Testing
             }
             let rewritten = try withParsed(flow.frame()) { (buffer, frame) throws(PacketError) in
                 guard var packet = frame.packet else { throw .unsupportedProtocol }
-                try NATRewrite.rewrite(dnat ? .destination : .source, in: buffer, packet: &packet, address: newAddress, port: newPort)
+                try NATRewrite.rewrite(
+                    dnat ? .destination : .source, in: buffer, packet: &packet, address: newAddress, port: newPort)
                 // The parsed description follows the rewrite.
                 #expect((dnat ? packet.destination : packet.source) == newAddress)
                 return buffer.bytes
@@ -84,7 +92,8 @@ import Testing
             .udp(sourcePort: 1000, destinationPort: 53, checksum: .zero).payload([1, 2, 3, 4]).build()
         let after = try withParsed(zero) { (buffer, frame) throws(PacketError) in
             guard var packet = frame.packet else { throw .unsupportedProtocol }
-            try NATRewrite.rewriteDestination(in: buffer, packet: &packet, address: WireAddress(ipv4: 0x0A00_0005), port: 5353)
+            try NATRewrite.rewriteDestination(
+                in: buffer, packet: &packet, address: WireAddress(ipv4: 0x0A00_0005), port: 5353)
             return buffer.bytes
         }
         #expect(after[40] == 0 && after[41] == 0)
@@ -95,7 +104,8 @@ import Testing
                 .udp(sourcePort: 1000, destinationPort: 53).payload([UInt8(word >> 8), UInt8(word & 0xFF)]).build()
             let rewritten = try withParsed(frame) { (buffer, parsed) throws(PacketError) in
                 guard var packet = parsed.packet else { throw .unsupportedProtocol }
-                try NATRewrite.rewriteDestination(in: buffer, packet: &packet, address: WireAddress(ipv4: 0x0A00_0005), port: 53)
+                try NATRewrite.rewriteDestination(
+                    in: buffer, packet: &packet, address: WireAddress(ipv4: 0x0A00_0005), port: 53)
                 return buffer.bytes
             }
             if rewritten[40] == 0xFF && rewritten[41] == 0xFF {
@@ -119,7 +129,8 @@ import Testing
         #expect(throws: PacketError.addressFamilyMismatch) {
             try withParsed(fragment) { (buffer, frame) throws(PacketError) in
                 guard var packet = frame.packet else { throw .unsupportedProtocol }
-                try NATRewrite.rewriteDestination(in: buffer, packet: &packet, address: WireAddress(ipv6High: 1, low: 1), port: 1)
+                try NATRewrite.rewriteDestination(
+                    in: buffer, packet: &packet, address: WireAddress(ipv6High: 1, low: 1), port: 1)
             }
         }
     }
@@ -153,8 +164,10 @@ import Testing
     @Test func icmpErrorRelayRewritesQuotedPacket() throws {
         // RS-side error about an RS→client reply (NAT outbound, reference §5.6): outer source → VIP,
         // quoted source → VIP:vport.
-        let inner = PacketBuilder.ip.ipv4(source: rs4, destination: client4).tcp(sourcePort: 8080, destinationPort: 40000)
-            .payload([UInt8](repeating: 5, count: 30)).build()
+        let inner = PacketBuilder.ip.ipv4(source: rs4, destination: client4).tcp(
+            sourcePort: 8080, destinationPort: 40000
+        )
+        .payload([UInt8](repeating: 5, count: 30)).build()
         let frame = PacketBuilder.ethernet().ipv4(source: rs4, destination: client4).icmp(type: 3, code: 3)
             .payload(Array(inner.prefix(48))).build()
         let vip = try #require(WireAddress(vip4))
@@ -182,7 +195,9 @@ import Testing
     }
 
     @Test func macRewrite() throws {
-        let frame = PacketBuilder.ethernet().ipv4(source: client4, destination: vip4).tcp(sourcePort: 1, destinationPort: 80).build()
+        let frame = PacketBuilder.ethernet().ipv4(source: client4, destination: vip4).tcp(
+            sourcePort: 1, destinationPort: 80
+        ).build()
         let rs = MACAddress(0x02, 0x11, 0x22, 0x33, 0x44, 0x55)
         let ours = MACAddress(0x02, 0x99, 0, 0, 0, 1)
         let after = try withParsed(frame) { (buffer, _) throws(PacketError) in

@@ -38,7 +38,9 @@ enum FixtureRunner {
         _ operation: String, _ arguments: [String: String], _ buffer: inout PacketBuffer
     ) throws(PacketError) -> ([UInt8], String) {
         let frame = try parseFrame(buffer)
-        func address(_ key: String) -> WireAddress { arguments[key].flatMap { WireAddress($0) } ?? WireAddress(ipv4: 0) }
+        func address(_ key: String) -> WireAddress {
+            arguments[key].flatMap { WireAddress($0) } ?? WireAddress(ipv4: 0)
+        }
         func mac(_ key: String) -> MACAddress { arguments[key].flatMap { MACAddress($0) } ?? .zero }
         func number(_ key: String) -> Int { arguments[key].flatMap { Int($0) } ?? 0 }
         if operation == "arp" {
@@ -71,7 +73,8 @@ enum FixtureRunner {
                 &buffer, inner: inner, endpoints: .init(source: address("source"), destination: address("destination")),
                 identification: &id)
             try EthernetHeader(
-                destination: mac("mac"), source: mac("source-mac"), etherType: outer.isIPv6 ? EtherType.ipv6 : EtherType.ipv4
+                destination: mac("mac"), source: mac("source-mac"),
+                etherType: outer.isIPv6 ? EtherType.ipv6 : EtherType.ipv4
             ).prepend(to: &buffer)
             return (buffer.bytes, "forward")
         case "decap":
@@ -94,9 +97,11 @@ enum FixtureRunner {
             }
             return try PacketBuffer.withCopy(of: [], headroom: 18, tailroom: 1400) {
                 (output) throws(PacketError) -> ([UInt8], String) in
-                try ICMPErrorBuilder.build(kind, offending: buffer, packet: packet, source: address("source"), into: &output)
+                try ICMPErrorBuilder.build(
+                    kind, offending: buffer, packet: packet, source: address("source"), into: &output)
                 try EthernetHeader(
-                    destination: frame.ethernet.source, source: frame.ethernet.destination, vlanTag: frame.ethernet.vlanTag,
+                    destination: frame.ethernet.source, source: frame.ethernet.destination,
+                    vlanTag: frame.ethernet.vlanTag,
                     etherType: frame.ethernet.etherType
                 ).prepend(to: &output)
                 return (output.bytes, "reply")

@@ -141,15 +141,19 @@ import Testing
     }
 
     @Test func transportValidation() throws {
-        let tcp = PacketBuilder.ethernet().ipv4(source: client4, destination: vip4).tcp(sourcePort: 1, destinationPort: 2)
-            .build()
+        let tcp = PacketBuilder.ethernet().ipv4(source: client4, destination: vip4).tcp(
+            sourcePort: 1, destinationPort: 2
+        )
+        .build()
         var bad = tcp
         bad[46] = 0x40  // data offset 4
         #expect(parseResult(bad).failure == .badTCPDataOffset)
         bad[46] = 0xF0  // data offset 15 > segment
         #expect(parseResult(bad).failure == .badTCPDataOffset)
-        let udp = PacketBuilder.ethernet().ipv4(source: client4, destination: vip4).udp(sourcePort: 1, destinationPort: 2)
-            .payload([1, 2]).build()
+        let udp = PacketBuilder.ethernet().ipv4(source: client4, destination: vip4).udp(
+            sourcePort: 1, destinationPort: 2
+        )
+        .payload([1, 2]).build()
         bad = udp
         bad[39] = 4  // UDP length 4
         #expect(parseResult(bad).failure == .badUDPLength)
@@ -169,7 +173,8 @@ import Testing
     @Test func unsupportedEtherType() {
         let frame: [UInt8] = [UInt8](repeating: 0xAA, count: 12) + [0x88, 0xCC] + [UInt8](repeating: 0, count: 46)
         #expect(parseResult(frame).failure == .unsupportedEtherType)
-        let qinq: [UInt8] = [UInt8](repeating: 0xAA, count: 12) + [0x81, 0x00, 0, 1, 0x81, 0x00] + [UInt8](repeating: 0, count: 40)
+        let qinq: [UInt8] =
+            [UInt8](repeating: 0xAA, count: 12) + [0x81, 0x00, 0, 1, 0x81, 0x00] + [UInt8](repeating: 0, count: 40)
         #expect(parseResult(qinq).failure == .unsupportedEtherType)
     }
 
@@ -185,7 +190,8 @@ import Testing
             try udp.write(to: buffer)
             try icmp.write(to: buffer)
             return (
-                try TCPHeader.parse(buffer, at: 0, end: 20), try UDPHeader.parse(buffer, at: 20, end: 28, checkLength: true),
+                try TCPHeader.parse(buffer, at: 0, end: 20),
+                try UDPHeader.parse(buffer, at: 20, end: 28, checkLength: true),
                 try ICMPHeader.parse(buffer, at: 28, end: 36, ipv6: false)
             )
         }

@@ -31,7 +31,9 @@ struct TestRandom: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
     mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255, using: &self) } }
-    mutating func ipv4() -> WireAddress { WireAddress(ipv4: UInt32.random(in: 0x0100_0000...0xDFFF_FFFF, using: &self)) }
+    mutating func ipv4() -> WireAddress {
+        WireAddress(ipv4: UInt32.random(in: 0x0100_0000...0xDFFF_FFFF, using: &self))
+    }
     mutating func ipv6() -> WireAddress {
         WireAddress(ipv6High: 0x2001_0DB8_0000_0000 | UInt64.random(in: 0...0xFFFF_FFFF, using: &self), low: next())
     }
