@@ -19,7 +19,7 @@ public enum ControlProtocol {
         switch request.body {
         case .apply(let command): wire.command = command
         case .applyBatch(let commands): wire.commands = commands
-        case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping: break
+        case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .reload, .getHealth: break
         }
         return encodeLine(wire)
     }
@@ -73,6 +73,8 @@ public enum ControlProtocol {
         case "getDaemons": body = .getDaemons
         case "getEngineStats": body = .getEngineStats
         case "ping": body = .ping
+        case "reload": body = .reload
+        case "getHealth": body = .getHealth
         default:
             return .failure(ControlDecodingError(id: id, failure: malformed("unknown request type \"\(type)\"")))
         }
@@ -93,6 +95,8 @@ public enum ControlProtocol {
         case .daemons(let daemons): wire.daemons = daemons
         case .pong(let info): wire.server = info
         case .engineStats(let statistics): wire.engineStats = statistics
+        case .reloaded(let report): wire.reload = report
+        case .health(let status): wire.health = status
         }
         return encodeLine(wire)
     }
@@ -133,6 +137,12 @@ public enum ControlProtocol {
         case "engineStats":
             guard let statistics = wire.engineStats else { throw missing("engineStats") }
             body = .engineStats(statistics)
+        case "reloaded":
+            guard let report = wire.reload else { throw missing("reload") }
+            body = .reloaded(report)
+        case "health":
+            guard let status = wire.health else { throw missing("health") }
+            body = .health(status)
         default:
             throw malformed("unknown reply type \"\(wire.type)\"")
         }
@@ -167,6 +177,8 @@ public enum ControlProtocol {
         var daemons: [SyncDaemonSnapshot]?
         var server: ControlServerInfo?
         var engineStats: EngineStatistics?
+        var reload: ReloadReport?
+        var health: HealthStatus?
     }
 
     private static func encodeLine(_ value: some Encodable) -> [UInt8] {

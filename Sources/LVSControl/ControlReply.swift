@@ -24,6 +24,9 @@ public enum ControlReplyBody: Sendable, Hashable {
     case daemons([SyncDaemonSnapshot])
     case pong(ControlServerInfo)
     case engineStats(EngineStatistics)
+    /// The configuration file was reloaded.
+    case reloaded(ReloadReport)
+    case health(HealthStatus)
 
     public var typeName: String {
         switch self {
@@ -35,6 +38,8 @@ public enum ControlReplyBody: Sendable, Hashable {
         case .daemons: return "daemons"
         case .pong: return "pong"
         case .engineStats: return "engineStats"
+        case .reloaded: return "reloaded"
+        case .health: return "health"
         }
     }
 }
@@ -53,6 +58,9 @@ public struct ControlFailure: Sendable, Hashable, Codable, Error {
         case lineTooLong
         /// The daemon could not handle the request (for example while shutting down).
         case unavailable
+        /// A reload changed nothing: the configuration file has errors (every diagnostic is in
+        /// `message`, one per line), the director refused it, or there is no file to reload.
+        case configuration
     }
 
     public var kind: Kind

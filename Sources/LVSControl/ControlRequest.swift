@@ -32,6 +32,11 @@ public enum ControlRequestBody: Sendable, Hashable {
     case getEngineStats
     /// Liveness and version check.
     case ping
+    /// Read the `--config` file again and apply the difference as one transaction
+    /// (`lvsadm --reload`; the same as SIGHUP).
+    case reload
+    /// The health checkers' view of every real server, for `lvsadm --health`.
+    case getHealth
 
     /// The `type` member of the JSON object.
     public var typeName: String {
@@ -44,6 +49,8 @@ public enum ControlRequestBody: Sendable, Hashable {
         case .getDaemons: return "getDaemons"
         case .getEngineStats: return "getEngineStats"
         case .ping: return "ping"
+        case .reload: return "reload"
+        case .getHealth: return "getHealth"
         }
     }
 
@@ -51,8 +58,8 @@ public enum ControlRequestBody: Sendable, Hashable {
     /// (DESIGN.md §5).
     public var changesState: Bool {
         switch self {
-        case .apply, .applyBatch: return true
-        case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping: return false
+        case .apply, .applyBatch, .reload: return true
+        case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .getHealth: return false
         }
     }
 }

@@ -7,6 +7,9 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var controlSocketPath: String
     /// An ipvsadm-save file applied as one batch at start (`--rules`).
     public var rulesFile: String?
+    /// A keepalived.conf-style file applied as one transaction at start and read again on
+    /// SIGHUP or `lvsadm --reload` (`--config`). Exclusive with `rulesFile`.
+    public var configFile: String?
     /// Hold the configuration and serve the control socket, but bind and forward nothing.
     public var dryRun: Bool
     /// The daemon-wide switches (`--expire-nodest-conn`, …).
@@ -19,12 +22,13 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var proxy: ProxyEngineConfiguration
 
     public init(
-        controlSocketPath: String, rulesFile: String? = nil, dryRun: Bool = false,
+        controlSocketPath: String, rulesFile: String? = nil, configFile: String? = nil, dryRun: Bool = false,
         settings: DirectorSettings = DirectorSettings(), seed: UInt64 = 0, connectionTableSize: UInt32 = 4096,
         proxy: ProxyEngineConfiguration = ProxyEngineConfiguration()
     ) {
         self.controlSocketPath = controlSocketPath
         self.rulesFile = rulesFile
+        self.configFile = configFile
         self.dryRun = dryRun
         self.settings = settings
         self.seed = seed

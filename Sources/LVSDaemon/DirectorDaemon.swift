@@ -44,6 +44,9 @@ public final class DirectorDaemon: Sendable {
         clock: @escaping @Sendable () -> MonotonicInstant = MonotonicClock.now,
         logger: Logger
     ) async throws -> DirectorDaemon {
+        if configuration.rulesFile != nil && configuration.configFile != nil {
+            throw DaemonStartError.rulesAndConfig
+        }
         let director = try makeDirector(configuration, now: clock())
         let rules = try configuration.rulesFile.map { try RulesFile.load(path: $0, resolver: resolver) }
         let shared = SharedDirector(director)
@@ -63,7 +66,8 @@ public final class DirectorDaemon: Sendable {
         let host = DirectorHost(
             shared: shared, engine: engine, eventLoop: group.next(),
             serverInfo: ControlServerInfo(daemonVersion: DaemonConfiguration.version, dryRun: configuration.dryRun),
-            clock: clock, logger: logger)
+            clock: clock, configurationFile: configuration.configFile.map { ConfigurationFile(path: $0) },
+            logger: logger)
         let server: ControlServer
         do {
             if let rules {
@@ -75,6 +79,7 @@ public final class DirectorDaemon: Sendable {
                 }
                 logger.info("loaded \(commands.count) commands from \(rules.path)")
             }
+            if let file = host.configurationFile { try host.loadConfiguration(file) }
             server = try await ControlServer.start(
                 path: configuration.controlSocketPath, group: group, handler: host, policy: policy, logger: logger)
         } catch {
@@ -87,6 +92,11 @@ public final class DirectorDaemon: Sendable {
         return DirectorDaemon(
             configuration: configuration, host: host, controlServer: server, group: group, ticker: ticker,
             logger: logger)
+    }
+
+    /// Reads the `--config` file again and applies what changed (SIGHUP).
+    public func reload() -> Result<ReloadReport, ReloadFailure> {
+        host.reloadConfiguration()
     }
 
     /// Closes the control socket (its file is removed), stops the engine (closing every
@@ -104,5 +114,19 @@ public final class DirectorDaemon: Sendable {
         let director = Director(connectionTableSize: configuration.connectionTableSize, seed: configuration.seed)
         try director.apply(.setDirectorSettings(configuration.settings), now: now)
         return director
+    }
+}
+
+/// A daemon configuration that cannot start.
+public enum DaemonStartError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// `--rules` and `--config` both describe the whole table; only one may.
+    case rulesAndConfig
+
+    public var description: String {
+        switch self {
+        case .rulesAndConfig:
+            return "--rules and --config cannot be used together: each describes the whole table; "
+                + "convert the rules into virtual_server blocks or drop one of them"
+        }
     }
 }

@@ -9,17 +9,31 @@ import LVSProxy
 extension DirectorHost {
     /// Applies `commands` as one transaction (all or nothing).
     func transaction(_ commands: [AdminCommand], now: MonotonicInstant) -> Result<Void, TransactionRefusal> {
-        guard let engine else {
-            return shared.withDirector { director in Self.apply(commands, to: director, now: now) }
-        }
-        return transactions.withLock { served in
+        transaction(now: now) { _ in commands }.map { _ in () }
+    }
+
+    /// Applies, as one transaction, the commands `plan` computes from the configuration the
+    /// director holds at that moment: no other transaction runs between the plan and the
+    /// commit, so a reload's difference cannot be overtaken by an `lvsadm` command.
+    /// Returns the commands applied, or the refusal (nothing applied). A throwing `plan`
+    /// applies nothing.
+    func transaction<Failure: Error>(
+        now: MonotonicInstant, plan: (ConfigurationModel) throws(Failure) -> [AdminCommand]
+    ) throws(Failure) -> Result<[AdminCommand], TransactionRefusal> {
+        try transactions.withLock { (served) throws(Failure) -> Result<[AdminCommand], TransactionRefusal> in
+            let current = shared.withDirector { $0.configuration }
+            let commands = try plan(current)
+            guard let engine else {
+                return shared.withDirector { director in Self.apply(commands, to: director, now: now) }
+                    .map { commands }
+            }
             for (index, command) in commands.enumerated() {
                 if let refusal = Self.engineRefusal(of: command) {
                     return .failure(TransactionRefusal(index: index, command: command, error: refusal))
                 }
             }
             // The configuration after the batch, computed on a copy (the director re-checks).
-            var candidate = shared.withDirector { $0.configuration }
+            var candidate = current
             for (index, command) in commands.enumerated() {
                 do throws(AdminError) {
                     try candidate.apply(command)
@@ -35,14 +49,15 @@ extension DirectorHost {
                 } catch {
                     for fds in opened.values { Self.close(fds) }
                     let index = commands.firstIndex { Self.adds(service, $0) } ?? 0
+                    let command = index < commands.count ? commands[index] : .addService(VirtualServiceConfig(id: service))
                     return .failure(
-                        TransactionRefusal(index: index, command: commands[index], error: .notSupported(error.message)))
+                        TransactionRefusal(index: index, command: command, error: .notSupported(error.message)))
                 }
             }
             let applied = shared.withDirector { director in Self.apply(commands, to: director, now: now) }
             guard case .success = applied else {
                 for fds in opened.values { Self.close(fds) }
-                return applied
+                return applied.map { commands }
             }
             for (service, fds) in opened { engine.adopt(service, fds: fds) }
             for service in served.listening.subtracting(desired) { engine.close(service) }
@@ -51,7 +66,7 @@ extension DirectorHost {
                 served.timeouts = candidate.timeouts
                 engine.setTimeouts(candidate.timeouts)
             }
-            return .success(())
+            return .success(commands)
         }
     }
 

@@ -20,6 +20,8 @@ public final class DirectorHost: ControlRequestHandler {
     let clock: @Sendable () -> MonotonicInstant
     private let serverInfo: ControlServerInfo
     let logger: Logger
+    /// The `--config` file that `reload` reads again; nil when the daemon was started without one.
+    public let configurationFile: ConfigurationFile?
     /// The services the engine serves now, with the timeouts the workers were last given.
     let transactions = Mutex(ServedState())
 
@@ -52,8 +54,10 @@ public final class DirectorHost: ControlRequestHandler {
         eventLoop: any EventLoop,
         serverInfo: ControlServerInfo,
         clock: @escaping @Sendable () -> MonotonicInstant = MonotonicClock.now,
+        configurationFile: ConfigurationFile? = nil,
         logger: Logger
     ) {
+        self.configurationFile = configurationFile
         self.eventLoop = eventLoop
         self.shared = shared
         self.engine = engine
@@ -125,6 +129,10 @@ public final class DirectorHost: ControlRequestHandler {
             return .engineStats(engineStatistics())
         case .ping:
             return .pong(serverInfo)
+        case .reload:
+            return reloadReply()
+        case .getHealth:
+            return .health(healthStatus())
         }
     }
 

@@ -19,7 +19,7 @@ struct AdminSession {
         case .failure(let failure):
             output.error(failure.message + "\n")
             return Self.kernelErrorStatus
-        case .table, .connections, .timeouts, .daemons, .pong, .engineStats:
+        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health:
             return unexpected(reply)
         }
     }
@@ -105,7 +105,7 @@ struct AdminSession {
             }
             output.error("lvsadm: nothing was restored\n")
             return Self.kernelErrorStatus
-        case .table, .connections, .timeouts, .daemons, .pong, .engineStats:
+        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health:
             return unexpected(reply)
         }
     }
@@ -121,7 +121,7 @@ struct AdminSession {
     }
 
     /// Sends a request; on a transport failure prints why and returns nil.
-    private func send(_ request: ControlRequestBody) -> ControlReplyBody? {
+    func send(_ request: ControlRequestBody) -> ControlReplyBody? {
         do {
             return try client.send(request)
         } catch {
@@ -130,7 +130,7 @@ struct AdminSession {
         }
     }
 
-    private func unexpected(_ reply: ControlReplyBody) -> Int32 {
+    func unexpected(_ reply: ControlReplyBody) -> Int32 {
         if case .failure(let failure) = reply {
             output.error(failure.message + "\n")
             return Self.kernelErrorStatus

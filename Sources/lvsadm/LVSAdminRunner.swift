@@ -30,11 +30,19 @@ struct LVSAdminRunner {
             return 2
         }
         let resolver = LibcNameResolver()
-        // Our addition, outside ipvsadm's syntax: the engine's counters (docs/design/0007).
-        let engineStatistics = socketChoice.remainingArguments == ["--engine-stats"]
+        // Our additions, outside ipvsadm's syntax (docs/lvsadm.md): the engine's counters,
+        // reload, health.
+        var extensionCommand: ExtensionCommand?
+        switch ExtensionCommand.recognise(socketChoice.remainingArguments) {
+        case .none: break
+        case .success(let command): extensionCommand = command
+        case .failure(let usage):
+            output.error(usage.message + "\n")
+            return 2
+        }
         let parser = IPVSAdminParser(resolver: resolver, programName: "lvsadm")
         let invocation: IPVSAdminInvocation
-        switch engineStatistics ? .success(.list(ListOptions())) : parser.parse(socketChoice.remainingArguments) {
+        switch extensionCommand != nil ? .success(.list(ListOptions())) : parser.parse(socketChoice.remainingArguments) {
         case .success(let parsed): invocation = parsed
         case .failure(let usage):
             output.error(usage.message + "\n")
@@ -70,7 +78,12 @@ struct LVSAdminRunner {
         }
         let session = AdminSession(
             client: client, formatter: IPVSAdminFormatter(resolver: resolver), output: output)
-        if engineStatistics { return session.engineStatistics() }
+        switch extensionCommand {
+        case .none: break
+        case .engineStatistics: return session.engineStatistics()
+        case .reload: return session.reload()
+        case .health(let numeric, let json): return session.health(numeric: numeric, json: json, resolver: resolver)
+        }
         switch invocation {
         case .command(let command): return session.apply(command)
         case .list(let options): return session.list(options)

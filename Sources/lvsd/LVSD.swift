@@ -34,6 +34,20 @@ struct LVSD: AsyncParsableCommand {
             valueName: "file"))
     var rules: String?
 
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "keepalived.conf-style file applied at start as one transaction; SIGHUP or `lvsadm --reload` reloads it.",
+            valueName: "file"))
+    var config: String?
+
+    @Option(
+        name: .customLong("check-config"),
+        help: ArgumentHelp(
+            "Check a keepalived.conf-style file and exit (1 on errors) without starting anything.",
+            valueName: "file"))
+    var checkConfig: String?
+
     @Flag(
         name: .customLong("dry-run"),
         help: "Hold the configuration and serve the control socket, but bind and forward nothing.")
@@ -103,6 +117,12 @@ struct LVSD: AsyncParsableCommand {
     var transparent = false
 
     func validate() throws {
+        if config != nil && rules != nil {
+            throw ValidationError(DaemonStartError.rulesAndConfig.description)
+        }
+        if checkConfig != nil && (config != nil || rules != nil) {
+            throw ValidationError("--check-config checks its own file and starts nothing: drop --config and --rules")
+        }
         guard ProxyEngineConfiguration.SpliceMode(rawValue: splice) != nil else {
             throw ValidationError("--splice takes never, bulk or always")
         }
@@ -115,6 +135,14 @@ struct LVSD: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let checkConfig {
+            // Nothing is started: no logging, no socket, no engine, no checker.
+            let check = ConfigurationCheck.run(ConfigurationFile(path: checkConfig), dryRun: dryRun)
+            print(check.report, terminator: "")
+            fflush(nil)
+            if check.exitStatus != 0 { throw ExitCode(check.exitStatus) }
+            return
+        }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -145,10 +173,11 @@ struct LVSD: AsyncParsableCommand {
             connectTimeoutMilliseconds: connectTimeout, connectAttempts: connectRetries + 1, bufferSize: bufferSize,
             splice: ProxyEngineConfiguration.SpliceMode(rawValue: splice) ?? .afterFullBuffer, freeBind: transparent)
         let configuration = DaemonConfiguration(
-            controlSocketPath: path, rulesFile: rules, dryRun: dryRun, settings: settings, seed: seed, proxy: proxy)
+            controlSocketPath: path, rulesFile: rules, configFile: config, dryRun: dryRun, settings: settings, seed: seed, proxy: proxy)
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()
+        let hangup = HangupSignal.install()
         let daemon: DirectorDaemon
         do {
             // Host and service names in a rules file resolve through libc, as ipvsadm -R does.
@@ -156,6 +185,11 @@ struct LVSD: AsyncParsableCommand {
         } catch {
             printError("lvsd: \(error)")
             throw ExitCode(1)
+        }
+        hangup.onHangup { [daemon, logger] in
+            logger.notice("SIGHUP received, reloading the configuration")
+            // The outcome (changes, or every diagnostic and "nothing changed") is logged by the host.
+            _ = daemon.reload()
         }
         print("lvsd: listening on \(daemon.controlServer.path)")
         fflush(nil)  // stdout may be a pipe: whoever started us waits for this line

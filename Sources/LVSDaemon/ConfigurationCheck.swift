@@ -1,0 +1,79 @@
+import LVSConfig
+import LVSCore
+
+/// `lvsd --check-config FILE`: everything `lvsd --config FILE` would find wrong, found without
+/// starting anything — no control socket, no listener, no checker, no packet.
+///
+/// Three passes, each only when the one before found no error: the parser's diagnostics (syntax,
+/// keywords, cross-checks); the director's own validation of the commands on an empty table
+/// (what `-A`/`-a` would refuse); and, unless `dryRun`, what the running engines cannot serve
+/// (a NAT real server needs the packet engine, not available yet). A refusal is reported at the
+/// `virtual_server` or `real_server` it came from.
+public struct ConfigurationCheck: Sendable {
+    public var path: String
+    /// Errors and warnings, in the order found.
+    public var diagnostics: [ConfigurationDiagnostic]
+
+    public var errorCount: Int { diagnostics.count { $0.severity == .error } }
+    public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
+
+    /// 1 when there is any error; warnings alone leave it 0.
+    public var exitStatus: Int32 { errorCount > 0 ? 1 : 0 }
+
+    /// Every diagnostic on its own line, then the summary line; ends with a newline.
+    public var report: String {
+        var text = ""
+        for diagnostic in diagnostics { text += diagnostic.description + "\n" }
+        text += ConfigurationFile.summary(path: path, diagnostics: diagnostics) + "\n"
+        return text
+    }
+
+    /// Checks `file`.
+    /// - Parameter dryRun: the daemon would run with `--dry-run`, which serves nothing, so engine
+    ///   capabilities are not checked.
+    public static func run(_ file: ConfigurationFile, dryRun: Bool) -> ConfigurationCheck {
+        let parsed = file.load()
+        var diagnostics = parsed.diagnostics
+        if !parsed.hasErrors {
+            diagnostics += refusals(of: parsed.configuration, dryRun: dryRun, path: file.path)
+        }
+        return ConfigurationCheck(path: file.path, diagnostics: diagnostics)
+    }
+
+    /// What the director (and the engine, unless `dryRun`) would refuse when the configuration
+    /// is applied to an empty table.
+    static func refusals(
+        of configuration: KeepalivedConfiguration, dryRun: Bool, path: String
+    ) -> [ConfigurationDiagnostic] {
+        let commands: [AdminCommand]
+        do {
+            commands = try configuration.adminCommands()
+        } catch {
+            return error.diagnostics
+        }
+        var diagnostics: [ConfigurationDiagnostic] = []
+        var model = ConfigurationModel(knownSchedulers: Set(SchedulerRegistry.names))
+        for command in commands {
+            if !dryRun, let refusal = DirectorHost.engineRefusal(of: command) {
+                diagnostics.append(
+                    diagnostic(for: command, error: refusal, in: configuration, path: path))
+                continue
+            }
+            do throws(AdminError) {
+                try model.apply(command)
+            } catch {
+                diagnostics.append(diagnostic(for: command, error: error, in: configuration, path: path))
+            }
+        }
+        return diagnostics
+    }
+
+    /// A refused command as an error at the place in the file it came from.
+    static func diagnostic(
+        for command: AdminCommand, error: AdminError, in configuration: KeepalivedConfiguration, path: String
+    ) -> ConfigurationDiagnostic {
+        let location = configuration.location(of: command) ?? ConfigurationLocation(file: path, line: 1, column: 1)
+        return ConfigurationDiagnostic(
+            .error, location, "\(DirectorHost.summary(of: command)) refused: \(error.ipvsadmMessage(for: command))")
+    }
+}

@@ -1,0 +1,35 @@
+import IPVSAdmin
+import LVSControl
+
+// Our commands that ipvsadm does not have (docs/lvsadm.md, "Differences from ipvsadm").
+extension AdminSession {
+    /// `lvsadm --reload`: lvsd reads its `--config` file again and applies what changed. The
+    /// file's warnings go to stderr; a refused reload prints every diagnostic on stderr, says
+    /// that nothing changed and exits 1.
+    func reload() -> Int32 {
+        guard let reply = send(.reload) else { return 2 }
+        switch reply {
+        case .reloaded(let report):
+            for warning in report.warnings { output.error(warning + "\n") }
+            let noun = report.changes == 1 ? "change" : "changes"
+            output.standard("lvsadm: reloaded \(report.path): \(report.changes) \(noun)\n")
+            return 0
+        case .failure(let failure):
+            output.error(failure.message + "\n")
+            if failure.kind == .configuration { output.error("lvsadm: reload refused, nothing was changed\n") }
+            return 1
+        case .ok, .table, .connections, .timeouts, .daemons, .pong, .engineStats, .health:
+            return unexpected(reply)
+        }
+    }
+
+    /// `lvsadm --health [-n] [--json]`: each real server's health state, last check and its age,
+    /// per virtual service.
+    func health(numeric: Bool, json: Bool, resolver: any NameResolver) -> Int32 {
+        guard let reply = send(.getHealth) else { return 2 }
+        guard case .health(let status) = reply else { return unexpected(reply) }
+        let listing = HealthListing(resolver: resolver, numeric: numeric)
+        output.standard(json ? listing.json(status) : listing.text(status))
+        return 0
+    }
+}

@@ -1,0 +1,41 @@
+/// The commands of ours that ipvsadm does not have, recognised before the ipvsadm parser sees
+/// the arguments (docs/lvsadm.md, "Differences from ipvsadm").
+enum ExtensionCommand: Equatable {
+    /// `lvsadm --engine-stats`: the engine's counters.
+    case engineStatistics
+    /// `lvsadm --reload`: lvsd reads its `--config` file again (as on SIGHUP).
+    case reload
+    /// `lvsadm --health [-L|-l] [-n] [--json]`: each real server's health.
+    case health(numeric: Bool, json: Bool)
+
+    /// The extension command `arguments` ask for; nil when they are ipvsadm's; a usage error
+    /// when an extension option comes with something it does not take.
+    static func recognise(_ arguments: [String]) -> Result<ExtensionCommand, UsageError>? {
+        if arguments == ["--engine-stats"] { return .success(.engineStatistics) }
+        if arguments.contains("--reload") {
+            guard arguments == ["--reload"] else {
+                return .failure(UsageError(message: "lvsadm: --reload takes no other option"))
+            }
+            return .success(.reload)
+        }
+        guard arguments.contains("--health") else { return nil }
+        var numeric = false
+        var json = false
+        for argument in arguments {
+            switch argument {
+            case "--health", "-L", "-l", "--list": break
+            case "-n", "--numeric": numeric = true
+            case "--json": json = true
+            default:
+                return .failure(
+                    UsageError(message: "lvsadm: --health takes only -L, -n and --json (not '\(argument)')"))
+            }
+        }
+        return .success(.health(numeric: numeric, json: json))
+    }
+
+    /// A malformed extension command (exit status 2, as ipvsadm's `fail()` usage errors).
+    struct UsageError: Error, Equatable {
+        var message: String
+    }
+}
