@@ -178,7 +178,7 @@ public enum ControlProtocol {
         var server: ControlServerInfo?
         var engineStats: EngineStatistics?
         var reload: ReloadReport?
-        var health: HealthStatus?
+        var health: HealthReport?
     }
 
     private static func encodeLine(_ value: some Encodable) -> [UInt8] {

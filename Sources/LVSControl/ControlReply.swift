@@ -26,7 +26,7 @@ public enum ControlReplyBody: Sendable, Hashable {
     case engineStats(EngineStatistics)
     /// The configuration file was reloaded.
     case reloaded(ReloadReport)
-    case health(HealthStatus)
+    case health(HealthReport)
 
     public var typeName: String {
         switch self {

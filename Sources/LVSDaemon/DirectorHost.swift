@@ -132,7 +132,7 @@ public final class DirectorHost: ControlRequestHandler {
         case .reload:
             return reloadReply()
         case .getHealth:
-            return .health(healthStatus())
+            return .health(healthReport())
         }
     }
 

@@ -27,9 +27,9 @@ extension AdminSession {
     /// per virtual service.
     func health(numeric: Bool, json: Bool, resolver: any NameResolver) -> Int32 {
         guard let reply = send(.getHealth) else { return 2 }
-        guard case .health(let status) = reply else { return unexpected(reply) }
+        guard case .health(let report) = reply else { return unexpected(reply) }
         let listing = HealthListing(resolver: resolver, numeric: numeric)
-        output.standard(json ? listing.json(status) : listing.text(status))
+        output.standard(json ? listing.json(report) : listing.text(report))
         return 0
     }
 }

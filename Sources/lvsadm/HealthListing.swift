@@ -3,9 +3,10 @@ import IPVSAdmin
 import LVSControl
 import LVSCore
 
-/// The output of `lvsadm --health` (docs/lvsadm.md): a listing in the shape of `-L`, one line
-/// per virtual service (its quorum) and one per real server (state, weight now / configured,
-/// last check), or one JSON document.
+/// The output of `lvsadm --health` (docs/lvsadm.md): a listing in the shape of `-L` — one line
+/// per virtual server (its services and quorum), one per real server (state, weight in the table
+/// / weight wanted, first checker and its last result), one per further checker, one for the
+/// sorry server — or the report as one JSON document.
 struct HealthListing {
     let resolver: any NameResolver
     let numeric: Bool
@@ -13,76 +14,68 @@ struct HealthListing {
     static let notChecking =
         "lvsd runs no health checker (started without --config, with --dry-run, or without checkers)\n"
 
-    func text(_ status: HealthStatus) -> String {
-        guard status.checking else { return Self.notChecking }
+    func text(_ report: HealthReport) -> String {
+        guard report.checking else { return Self.notChecking }
         var text = "Prot LocalAddress:Port Quorum\n"
-        text += "  -> RemoteAddress:Port           State Weight LastCheck\n"
-        for service in status.services {
-            let quorum = service.quorumUp ? "up" : "lost"
-            text += "\(serviceName(service.service)) \(quorum) (quorum \(service.quorum))\n"
-            for server in service.realServers {
-                let weight = server.weight.map(String.init) ?? "-"
-                var line = "  -> " + pad(endpoint(server.server, of: service.service), 28) + " "
-                line += pad(server.state.rawValue, 5) + " " + pad("\(weight)/\(server.configuredWeight)", 6) + " "
-                line += server.lastCheck.map(describe) ?? "not checked yet"
-                text += line + "\n"
+        text += "  -> RemoteAddress:Port           State   Weight Checker      LastCheck\n"
+        for server in report.virtualServers {
+            let protocolNumber = server.services.first?.protocolNumber ?? .tcp
+            let services =
+                server.services.count == 1 ? serviceName(server.services[0]) : "\(server.name) (\(server.services.count) services)"
+            text +=
+                "\(services) \(server.quorumState.rawValue) (alive weight \(server.aliveWeight), quorum \(server.quorum))\n"
+            for real in server.realServers {
+                let weight = "\(real.programmedWeight.map(String.init) ?? "-")/\(real.weight)"
+                let prefix =
+                    "  -> " + pad(endpoint(real.server, protocolNumber), 28) + " " + pad(real.state.rawValue, 7) + " "
+                    + pad(weight, 6) + " "
+                if real.checkers.isEmpty {
+                    text += prefix + "none\n"
+                    continue
+                }
+                for (index, checker) in real.checkers.enumerated() {
+                    let lead = index == 0 ? prefix : String(repeating: " ", count: prefix.count)
+                    text += lead + pad(checker.name, 12) + " " + describe(checker) + "\n"
+                }
             }
-            if let sorry = service.sorryServer {
-                let state = service.sorryServerActive ? "serving" : "standby"
-                text += "  -> " + pad(endpoint(sorry, of: service.service), 28) + " sorry server, \(state)\n"
+            if let sorry = server.sorryServer {
+                let state = server.sorryServerActive ? "serving" : "standby"
+                text += "  -> " + pad(endpoint(sorry, protocolNumber), 28) + " sorry   \(state)\n"
             }
         }
         return text
     }
 
-    func json(_ status: HealthStatus) -> String {
-        let document = Document(
-            checking: status.checking,
-            services: status.services.map { service in
-                Document.Service(
-                    protocol: service.service.isFirewallMark ? nil : service.service.protocolNumber.displayName,
-                    address: service.service.isFirewallMark ? nil : service.service.address.description,
-                    port: service.service.isFirewallMark ? nil : service.service.port,
-                    fwmark: service.service.isFirewallMark ? service.service.firewallMark : nil,
-                    quorum: service.quorum, quorumUp: service.quorumUp,
-                    sorryServer: service.sorryServer.map {
-                        Document.Sorry(address: $0.address.description, port: $0.port, active: service.sorryServerActive)
-                    },
-                    realServers: service.realServers.map { server in
-                        Document.Server(
-                            address: server.server.address.description, port: server.server.port,
-                            state: server.state.rawValue, weight: server.weight,
-                            configuredWeight: server.configuredWeight, lastCheck: server.lastCheck)
-                    })
-            })
+    func json(_ report: HealthReport) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(document) else { return "{}\n" }
+        guard let data = try? encoder.encode(Document(report)) else { return "{}\n" }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    /// `0.4s ago TCP_CHECK ok: connected`.
-    private func describe(_ check: CheckResult) -> String {
-        let tenths = check.ageMilliseconds / 100
-        let age = "\(tenths / 10).\(tenths % 10)s ago"
-        let outcome = check.succeeded ? "ok" : "failed"
-        return check.detail.isEmpty ? "\(age) \(check.checker) \(outcome)" : "\(age) \(check.checker) \(outcome): \(check.detail)"
+    /// `up, 0.4s ago: connected`.
+    private func describe(_ checker: CheckerHealthReport) -> String {
+        guard let age = checker.lastCheckAgeMilliseconds else { return "\(checker.state.rawValue), not checked yet" }
+        let tenths = age / 100
+        var text = "\(checker.state.rawValue), \(tenths / 10).\(tenths % 10)s ago"
+        if let result = checker.lastResult, !result.isEmpty { text += ": \(result)" }
+        if checker.consecutiveFailures > 0 { text += " (\(checker.consecutiveFailures) failed)" }
+        return text
     }
 
     private func serviceName(_ id: VirtualServiceID) -> String {
         if id.isFirewallMark { return "FWM  \(id.firewallMark)" + (id.family == .inet6 ? " IPv6" : "") }
-        let proto = id.protocolNumber.displayName
-        return pad(proto, 4) + " " + endpoint(RealServerKey(address: id.address, port: id.port), of: id)
+        return pad(id.protocolNumber.displayName, 4) + " "
+            + endpoint(RealServerKey(address: id.address, port: id.port), id.protocolNumber)
     }
 
-    private func endpoint(_ key: RealServerKey, of service: VirtualServiceID) -> String {
+    private func endpoint(_ key: RealServerKey, _ protocolNumber: IPProtocolNumber) -> String {
         var host = key.address.description
         var port = String(key.port)
         if !numeric {
             if let name = resolver.hostName(for: key.address) { host = name }
-            if key.port != 0, !service.isFirewallMark,
-                let name = resolver.serviceName(
-                    forPort: key.port, protocolName: service.protocolNumber.serviceLookupName)
+            if key.port != 0, protocolNumber != .ip,
+                let name = resolver.serviceName(forPort: key.port, protocolName: protocolNumber.serviceLookupName)
             {
                 port = name
             }
@@ -93,32 +86,74 @@ struct HealthListing {
     private func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
+}
 
-    private struct Document: Encodable {
-        struct Sorry: Encodable {
-            var address: String
-            var port: UInt16
-            var active: Bool
-        }
-        struct Server: Encodable {
-            var address: String
-            var port: UInt16
-            var state: String
-            var weight: Int32?
-            var configuredWeight: Int32
-            var lastCheck: CheckResult?
-        }
-        struct Service: Encodable {
-            var `protocol`: String?
-            var address: String?
-            var port: UInt16?
-            var fwmark: UInt32?
-            var quorum: UInt32
-            var quorumUp: Bool
-            var sorryServer: Sorry?
-            var realServers: [Server]
-        }
-        var checking: Bool
+/// The JSON shape of `--health --json` (docs/lvsadm.md): addresses as text, not the wire's structs.
+private struct Document: Encodable {
+    struct Endpoint: Encodable {
+        var address: String
+        var port: UInt16
+    }
+    struct Service: Encodable {
+        var `protocol`: String?
+        var address: String?
+        var port: UInt16?
+        var fwmark: UInt32?
+    }
+    struct Checker: Encodable {
+        var name: String
+        var state: String
+        var lastResult: String?
+        var lastCheckAgeMilliseconds: UInt64?
+        var consecutiveFailures: UInt32
+    }
+    struct RealServer: Encodable {
+        var address: String
+        var port: UInt16
+        var state: String
+        var weight: Int32
+        var programmedWeight: Int32?
+        var checkers: [Checker]
+    }
+    struct VirtualServer: Encodable {
+        var name: String
         var services: [Service]
+        var quorumState: String
+        var aliveWeight: Int64
+        var quorum: Int64
+        var sorryServer: Endpoint?
+        var sorryServerActive: Bool
+        var realServers: [RealServer]
+    }
+    var checking: Bool
+    var virtualServers: [VirtualServer]
+
+    init(_ report: HealthReport) {
+        checking = report.checking
+        virtualServers = report.virtualServers.map { server in
+            VirtualServer(
+                name: server.name,
+                services: server.services.map { id in
+                    id.isFirewallMark
+                        ? Service(protocol: nil, address: nil, port: nil, fwmark: id.firewallMark)
+                        : Service(
+                            protocol: id.protocolNumber.displayName, address: id.address.description, port: id.port,
+                            fwmark: nil)
+                },
+                quorumState: server.quorumState.rawValue, aliveWeight: server.aliveWeight, quorum: server.quorum,
+                sorryServer: server.sorryServer.map { Endpoint(address: $0.address.description, port: $0.port) },
+                sorryServerActive: server.sorryServerActive,
+                realServers: server.realServers.map { real in
+                    RealServer(
+                        address: real.server.address.description, port: real.server.port, state: real.state.rawValue,
+                        weight: real.weight, programmedWeight: real.programmedWeight,
+                        checkers: real.checkers.map {
+                            Checker(
+                                name: $0.name, state: $0.state.rawValue, lastResult: $0.lastResult,
+                                lastCheckAgeMilliseconds: $0.lastCheckAgeMilliseconds,
+                                consecutiveFailures: $0.consecutiveFailures)
+                        })
+                })
+        }
     }
 }

@@ -134,7 +134,8 @@ struct ConfigReloadTests {
         setup.lvsd.hangUp()
         let expected = setup.expectedSave(changed)
         let reloaded = try await eventually { try await setup.lvsd.saved() == expected }
-        #expect(reloaded, "table after SIGHUP: \(try await setup.lvsd.saved())")
+        let table = try await setup.lvsd.saved()
+        #expect(reloaded, "table after SIGHUP: \(table)")
         #expect(await eventually { setup.lvsd.log.contains("reloaded \(setup.configPath): 3 changes") })
         await setup.stop()
     }

@@ -58,7 +58,7 @@ final class TestRealServer: Sendable {
         while !state.withLock({ $0.stopped }) {
             var pollfd = Glibc.pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
             guard poll(&pollfd, 1, 50) == 1 else { continue }
-            let fd = accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+            let fd = accept(listener, nil, nil)
             guard fd >= 0 else { continue }
             state.withLock {
                 $0.accepted += 1
