@@ -47,6 +47,12 @@ public final class DirectorDaemon: Sendable {
         if configuration.rulesFile != nil && configuration.configFile != nil {
             throw DaemonStartError.rulesAndConfig
         }
+        // A file with errors refuses the start before anything is started or logged.
+        let configurationFile = configuration.configFile.map { ConfigurationFile(path: $0) }
+        let parsedConfiguration = configurationFile?.load()
+        if let configurationFile, let parsedConfiguration, parsedConfiguration.hasErrors {
+            throw ConfigurationFileError(path: configurationFile.path, diagnostics: parsedConfiguration.diagnostics)
+        }
         let director = try makeDirector(configuration, now: clock())
         let rules = try configuration.rulesFile.map { try RulesFile.load(path: $0, resolver: resolver) }
         let shared = SharedDirector(director)
@@ -66,7 +72,7 @@ public final class DirectorDaemon: Sendable {
         let host = DirectorHost(
             shared: shared, engine: engine, eventLoop: group.next(),
             serverInfo: ControlServerInfo(daemonVersion: DaemonConfiguration.version, dryRun: configuration.dryRun),
-            clock: clock, configurationFile: configuration.configFile.map { ConfigurationFile(path: $0) },
+            clock: clock, configurationFile: configurationFile,
             logger: logger)
         let server: ControlServer
         do {
@@ -79,7 +85,9 @@ public final class DirectorDaemon: Sendable {
                 }
                 logger.info("loaded \(commands.count) commands from \(rules.path)")
             }
-            if let file = host.configurationFile { try host.loadConfiguration(file) }
+            if let configurationFile, let parsedConfiguration {
+                try host.loadConfiguration(parsedConfiguration, from: configurationFile)
+            }
             server = try await ControlServer.start(
                 path: configuration.controlSocketPath, group: group, handler: host, policy: policy, logger: logger)
         } catch {

@@ -9,8 +9,7 @@ extension DirectorHost {
     /// Applies the whole configuration at start as one transaction on the (empty) director.
     /// Throws every diagnostic when the file has errors or the director or engine refuses a
     /// command; warnings are logged.
-    func loadConfiguration(_ file: ConfigurationFile) throws(ConfigurationFileError) {
-        let parsed = file.load()
+    func loadConfiguration(_ parsed: KeepalivedParseResult, from file: ConfigurationFile) throws(ConfigurationFileError) {
         try accept(parsed, from: file)
         let configuration = parsed.configuration
         let commands: [AdminCommand]
@@ -43,6 +42,7 @@ extension DirectorHost {
         do throws(ConfigurationFileError) {
             try accept(parsed, from: file)
         } catch {
+            log(error)
             logger.error("reload of \(file.path) refused, nothing changed")
             return .failure(.invalid(error))
         }
@@ -77,13 +77,12 @@ extension DirectorHost {
         }
     }
 
-    /// Logs the warnings of a parse; throws when it has errors (after logging them too).
+    /// Logs the warnings of a parse; throws every diagnostic when it has errors (the caller
+    /// reports them: printed at start, logged on a reload).
     private func accept(_ parsed: KeepalivedParseResult, from file: ConfigurationFile) throws(ConfigurationFileError)
     {
         if parsed.hasErrors {
-            let failure = ConfigurationFileError(path: file.path, diagnostics: parsed.diagnostics)
-            log(failure)
-            throw failure
+            throw ConfigurationFileError(path: file.path, diagnostics: parsed.diagnostics)
         }
         for warning in parsed.warnings { logger.warning("\(warning.description)") }
     }

