@@ -50,7 +50,8 @@ extension DirectorHost {
         let outcome: Result<[AdminCommand], TransactionRefusal>
         do throws(KeepalivedConfigurationError) {
             outcome = try transaction(now: clock()) { (current) throws(KeepalivedConfigurationError) in
-                try configuration.difference(from: current)
+                let raw = try configuration.difference(from: current)
+                return TableDifference.net(of: raw, from: current) ?? raw
             }
         } catch {
             let failure = ConfigurationFileError(path: file.path, diagnostics: error.diagnostics)
