@@ -128,7 +128,7 @@ extension ProxyWorker {
             }
             if entry.splicing && takePipe(source) {
                 guard let pipe = slots[source].pipe else { return true }
-                switch Socket.splice(from: sourceFD, to: pipe.writeFD, count: Self.spliceChunk) {
+                switch Socket.splice(from: sourceFD, to: pipe.writeFD, count: spliceChunk) {
                 case .transferred(let count):
                     moved = true
                     slots[source].pipeBytes = count
