@@ -11,6 +11,7 @@ let strictSettings: [SwiftSetting] = [
 /// development shortcut that skips compiling SwiftNIO. CI and the README never set it.
 let pureOnly = Context.environment["LVS_PURE_ONLY"] == "1"
 let ioTargetNames: Set<String> = [
+    "LVSPacketEngine", "LVSPacketEngineTests", "lvsrealserver",
     "LVSHealthChecks", "LVSHealthChecksTests",
     "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
     "LVSDaemonTests", "LVSProxy", "LVSProxyTests",
@@ -22,6 +23,7 @@ let package = Package(
     products: [
         .executable(name: "lvsd", targets: ["lvsd"]),
         .executable(name: "lvsadm", targets: ["lvsadm"]),
+        .executable(name: "lvs-realserver", targets: ["lvsrealserver"]),
         .library(name: "LVSCore", targets: ["LVSCore"]),
     ],
     dependencies: [
@@ -66,6 +68,15 @@ let package = Package(
             dependencies: ["LVSReactor", "CLinuxNet", "LVSCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // The packet engine: AF_PACKET rings, nftables ingress table, NAT/DR/TUN forwarding.
+        .target(
+            name: "LVSPacketEngine",
+            dependencies: [
+                "LVSReactor", "CLinuxNet", "LVSPacket", "LVSCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Versioned JSON-lines control protocol and its Unix-socket transports.
         .target(
             name: "LVSControl",
@@ -97,6 +108,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Prepares a real server for direct routing or tunnelling (VIP, ARP sysctls, decapsulation).
+        .executableTarget(
+            name: "lvsrealserver",
+            dependencies: [
+                "LVSPacket", "LVSReactor", "CLinuxNet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "lvsadm",
             dependencies: ["IPVSAdmin", "LVSControl", "LVSCore"],
@@ -123,6 +143,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings),
         .testTarget(
+            name: "LVSPacketEngineTests",
+            dependencies: ["LVSPacketEngine", "LVSPacket", "LVSCore", "LVSReactor"],
+            swiftSettings: strictSettings),
+        .testTarget(
             name: "LVSReactorTests", dependencies: ["LVSReactor", "CLinuxNet"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSProxyTests",
@@ -141,5 +165,5 @@ let package = Package(
 
 if pureOnly {
     package.targets.removeAll { ioTargetNames.contains($0.name) }
-    package.products.removeAll { $0.name == "lvsd" || $0.name == "lvsadm" }
+    package.products.removeAll { $0.name == "lvsd" || $0.name == "lvsadm" || $0.name == "lvs-realserver" }
 }

@@ -26,6 +26,14 @@ struct ProxySlot {
     var pipe: PipePool.Pipe?
     var pipeBytes = 0
     var splicing = false
+    /// This socket may have unread bytes (or an unread end of file). Set by every readable or
+    /// hang-up edge; cleared by EAGAIN and by a short read while the peer has not closed: on a
+    /// TCP socket a short read means the receive queue was empty, and any later arrival raises
+    /// a new edge. Keeps writable edges (one per ACK that frees send buffer) from costing a
+    /// read that can only return EAGAIN.
+    var mayRead = true
+    /// The peer's FIN (or an error) was reported: read on until end of file.
+    var peerClosed = false
     /// This socket's read side reached end of file.
     var readEOF = false
     /// That end of file was passed on (shutdown(SHUT_WR) on the partner).

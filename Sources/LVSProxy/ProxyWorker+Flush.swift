@@ -46,10 +46,13 @@ extension ProxyWorker {
                 // IPVS drops this connection's packets (reference §4.11): its bytes wait.
                 slots[slot].stalled = true
             case .live:
+                let wasStalled = slots[slot].stalled
                 slots[slot].stalled = false
-                if isClient {
+                if isClient && wasStalled {
                     // Edges that came while stalled were ignored: move whatever is ready now.
                     let partner = slots[slot].partner
+                    slots[slot].mayRead = true
+                    slots[partner].mayRead = true
                     if pump(from: slot, to: partner, reactor: reactor), slots.isCurrent(result.token) {
                         pump(from: partner, to: slot, reactor: reactor)
                     }

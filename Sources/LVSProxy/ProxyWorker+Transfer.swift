@@ -11,11 +11,23 @@ extension ProxyWorker {
         let entry = slots[slot]
         let client = entry.kind == .client ? slot : entry.partner
         guard entry.kind == .client || slots.isCurrent(entry.partnerToken) else { return }
+        // Remember what this edge said even when it is not acted on now (connecting, stalled):
+        // edge-triggered epoll will not say it again.
+        let readable =
+            readiness.contains(.readable) || readiness.contains(.readHangup) || readiness.contains(.hangup)
+            || readiness.contains(.error)
+        if readable { slots[slot].mayRead = true }
+        if readiness.contains(.readHangup) || readiness.contains(.hangup) || readiness.contains(.error) {
+            slots[slot].peerClosed = true
+        }
         if slots[client].connecting {
             if entry.kind == .server {
                 guard readiness.contains(.writable) || readiness.contains(.error) || readiness.contains(.hangup)
                 else { return }
-                if Socket.pendingError(Int32(bitPattern: slot)) == 0 && !readiness.contains(.error) {
+                // A failed non-blocking connect always reports EPOLLERR (and usually EPOLLHUP); only
+                // then is SO_ERROR worth a syscall.
+                let suspect = readiness.contains(.error) || readiness.contains(.hangup)
+                if !suspect || (Socket.pendingError(Int32(bitPattern: slot)) == 0 && !readiness.contains(.error)) {
                     reactor.cancelTimer(slot: client)
                     connectSucceeded(client, reactor: reactor)
                 } else {
@@ -36,9 +48,7 @@ extension ProxyWorker {
             return
         }
         let partner = entry.partner
-        if readiness.contains(.readable) || readiness.contains(.readHangup) || readiness.contains(.hangup)
-            || readiness.contains(.error)
-        {
+        if readable {
             guard pump(from: slot, to: partner, reactor: reactor), slots.isCurrent(token) else { return }
         }
         if readiness.contains(.writable) {
@@ -104,9 +114,21 @@ extension ProxyWorker {
                 buffers.giveBack(buffer)
                 slots[source].buffer = nil
             }
+            if !entry.mayRead {
+                // Nothing to read until the next readable edge: lend nothing meanwhile.
+                if let buffer = entry.buffer {
+                    buffers.giveBack(buffer)
+                    slots[source].buffer = nil
+                }
+                if entry.pipeBytes == 0, let pipe = entry.pipe {
+                    pipes.giveBack(pipe)
+                    slots[source].pipe = nil
+                }
+                return true
+            }
             if entry.splicing && takePipe(source) {
                 guard let pipe = slots[source].pipe else { return true }
-                switch Socket.splice(from: sourceFD, to: pipe.writeFD, count: Self.spliceChunk) {
+                switch Socket.splice(from: sourceFD, to: pipe.writeFD, count: spliceChunk) {
                 case .transferred(let count):
                     moved = true
                     slots[source].pipeBytes = count
@@ -115,6 +137,7 @@ extension ProxyWorker {
                     // Idle: the empty pipe goes back to the pool until bytes arrive again.
                     pipes.giveBack(pipe)
                     slots[source].pipe = nil
+                    slots[source].mayRead = false
                     return true
                 case .endOfFile:
                     slots[source].readEOF = true
@@ -137,6 +160,9 @@ extension ProxyWorker {
                 slots[source].start = 0
                 slots[source].end = Int32(count)
                 slots[source].unreportedBytes &+= UInt64(count)
+                if count < bytes.count && !slots[source].peerClosed {
+                    slots[source].mayRead = false  // drained: see `ProxySlot.mayRead`
+                }
                 if count == bytes.count && configuration.splice == .afterFullBuffer && !slots[source].splicing {
                     // A full buffer means bulk: the rest of this direction goes through a pipe.
                     slots[source].splicing = true
@@ -146,6 +172,7 @@ extension ProxyWorker {
                 // Idle: the empty buffer goes back to the pool until bytes arrive again.
                 buffers.giveBack(buffer)
                 slots[source].buffer = nil
+                slots[source].mayRead = false
                 return true
             case .endOfFile:
                 buffers.giveBack(buffer)

@@ -32,7 +32,8 @@ public final class ProxyWorker: ReactorHandler {
     static let tickNanoseconds: UInt64 = 1_000_000_000
     static let acceptBudget = 64
     static let datagramBudget = 256
-    static let spliceChunk = 64 * 1024
+    /// The most one splice from a socket into a pipe asks for: the pipe's capacity.
+    let spliceChunk: Int
 
     init(
         index: Int, shared: SharedDirector, configuration: ProxyEngineConfiguration, counters: ProxyCounters,
@@ -45,7 +46,10 @@ public final class ProxyWorker: ReactorHandler {
         self.timeouts = timeouts
         self.slots = SlotTable(vacant: ProxySlot(), initialCapacity: 4096)
         self.buffers = BufferPool(bufferSize: configuration.bufferSize, capacity: configuration.buffersPerReactor)
-        self.pipes = PipePool(maxPipes: configuration.pipesPerReactor)
+        self.pipes = PipePool(
+            maxPipes: configuration.pipesPerReactor,
+            pipeSize: configuration.pipeSize > 0 ? Int32(configuration.pipeSize) : nil)
+        self.spliceChunk = configuration.pipeSize > 0 ? configuration.pipeSize : 64 * 1024
         self.datagram = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
         self.flushResults.reserveCapacity(1024)
         self.pendingListeners.reserveCapacity(16)

@@ -106,6 +106,13 @@ struct LVSD: AsyncParsableCommand {
     var splice: String = "bulk"
 
     @Option(
+        name: .customLong("pipe-size"),
+        help: ArgumentHelp(
+            "Capacity of each splice pipe (F_SETPIPE_SZ, 4 KiB to 1 MiB; 0 = system default).",
+            valueName: "bytes"))
+    var pipeSize: Int = 256 * 1024
+
+    @Option(
         name: .customLong("buffer-size"),
         help: ArgumentHelp(
             "Bytes per pooled buffer: what one direction of a connection holds in user space.", valueName: "bytes"))
@@ -125,6 +132,9 @@ struct LVSD: AsyncParsableCommand {
         }
         guard ProxyEngineConfiguration.SpliceMode(rawValue: splice) != nil else {
             throw ValidationError("--splice takes never, bulk or always")
+        }
+        guard pipeSize == 0 || (4096...(1 << 20)).contains(pipeSize) else {
+            throw ValidationError("--pipe-size takes 0 (system default) or 4096 to 1048576 bytes")
         }
         guard reactors >= 0, maxConnections >= 0, maxServiceConnections >= 0, connectRetries >= 0 else {
             throw ValidationError("counts must not be negative")
@@ -171,7 +181,8 @@ struct LVSD: AsyncParsableCommand {
         let proxy = ProxyEngineConfiguration(
             reactorCount: reactors, maxConnections: maxConnections, maxServiceConnections: maxServiceConnections,
             connectTimeoutMilliseconds: connectTimeout, connectAttempts: connectRetries + 1, bufferSize: bufferSize,
-            splice: ProxyEngineConfiguration.SpliceMode(rawValue: splice) ?? .afterFullBuffer, freeBind: transparent)
+            splice: ProxyEngineConfiguration.SpliceMode(rawValue: splice) ?? .afterFullBuffer, pipeSize: pipeSize,
+            freeBind: transparent)
         let configuration = DaemonConfiguration(
             controlSocketPath: path, rulesFile: rules, configFile: config, dryRun: dryRun, settings: settings, seed: seed, proxy: proxy)
 

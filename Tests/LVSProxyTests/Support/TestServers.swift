@@ -81,6 +81,9 @@ final class TestTCPServer: @unchecked Sendable {
     private let behaviour: Behaviour
     private var acceptThread: pthread_t?
     private let state = Mutex<(threads: [pthread_t], fds: [Int32], headers: [[UInt8]], accepted: Int)>(([], [], [], 0))
+    /// Connections `killConnections` is tearing down: their serving threads must not send a FIN
+    /// of their own on the way out, or the proxy may see an orderly close before the RST.
+    private let killed = Mutex<Set<Int32>>([])
 
     init(_ behaviour: Behaviour, ipv6: Bool = false) {
         self.behaviour = behaviour
@@ -130,7 +133,7 @@ final class TestTCPServer: @unchecked Sendable {
                 if n <= 0 { break }
                 if !Net.send(fd, Array(buffer[0..<n])) { break }
             }
-            shutdown(fd, Int32(SHUT_WR))
+            if !killed.withLock({ $0.contains(fd) }) { shutdown(fd, Int32(SHUT_WR)) }
         case .proxyHeader(let name):
             var header = Net.receive(fd, count: 16)
             if header.starts(with: Array("PROXY".utf8)) {
@@ -192,6 +195,7 @@ final class TestTCPServer: @unchecked Sendable {
             defer { state.fds = [] }
             return state.fds
         }
+        killed.withLock { $0.formUnion(fds) }
         for fd in fds {
             var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
             setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))

@@ -1,0 +1,1 @@
+// Target LVSPacketEngine: see docs/architecture.md.

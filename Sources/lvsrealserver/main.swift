@@ -1,0 +1,1 @@
+print("lvs-realserver: not yet written")
