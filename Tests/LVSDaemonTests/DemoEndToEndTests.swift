@@ -33,19 +33,67 @@ struct DemoEndToEndTests {
         return Printed(virtualPort: try #require(virtualPort, "no virtual service in:\n\(output)"), realServerPorts: realServerPorts)
     }
 
-    @Test("curl through the demo rotates over the three real servers; lvsadm sees them; SIGINT stops it", .timeLimit(.minutes(2)))
+    /// What one run of the demo showed; gathered on a Dispatch thread, checked in the test.
+    struct Observed: Sendable {
+        var printed = ""
+        var bodies: [String] = []
+        var list = ProcessResult(status: -1, standardOutput: "", standardError: "")
+        var stats = ProcessResult(status: -1, standardOutput: "", standardError: "")
+        var failure: String?
+        var status: Int32 = -1
+        var standardError = ""
+    }
+
+    @Test(
+        "curl through the demo rotates over the three real servers; lvsadm sees them; SIGINT stops it",
+        .timeLimit(.minutes(2)))
     func demo() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let socket = directory.file("lvsd.sock")
-        let result = try await offPool { try Self.runDemo(socket: socket) }
-        #expect(result.status == 0, "lvsd --demo exited \(result.status); stderr:\n\(result.standardError)")
+        let observed = try await offPool { try Self.runDemo(socket: socket) }
+        #expect(observed.failure == nil, "lvsd stderr:\n\(observed.standardError)")
+        let printed = try Self.parse(observed.printed)
+        try #require(printed.realServerPorts.count == 3, "expected three real servers in:\n\(observed.printed)")
+        let names = printed.realServerPorts.enumerated().map { index, port in
+            "Hello from real server \(index + 1) (127.0.0.1:\(port))\n"
+        }
+        // Six new connections: rr hands them to real servers 1, 2, 3, 1, 2, 3.
+        #expect(observed.bodies == names + names)
+
+        #expect(observed.list.status == 0)
+        let vip = "127.0.0.1:\(printed.virtualPort)"
+        #expect(observed.list.standardOutput.contains("\nTCP  \(vip) rr\n"))
+        let listRows = Self.rows(of: observed.list.standardOutput)
+        for port in printed.realServerPorts {
+            let fields = try #require(
+                Self.row(listRows, "->", "127.0.0.1:\(port)"),
+                "no real server :\(port) in:\n\(observed.list.standardOutput)")
+            try #require(fields.count == 6, "\(fields)")
+            #expect(fields[2] == "Proxy")
+            #expect(fields[3] == "1")
+            // Each real server took two connections, open or closing.
+            let active = Int(fields[4]) ?? 0
+            let inactive = Int(fields[5]) ?? 0
+            #expect(active + inactive > 0, "\(fields)")
+        }
+
+        #expect(observed.stats.status == 0)
+        let statsRows = Self.rows(of: observed.stats.standardOutput)
+        let serviceConns = Self.row(statsRows, "TCP", vip).flatMap { $0.count > 2 ? $0[2] : nil }
+        #expect(serviceConns == "6", "\(observed.stats.standardOutput)")
+        for port in printed.realServerPorts {
+            let conns = Self.row(statsRows, "->", "127.0.0.1:\(port)").flatMap { $0.count > 2 ? $0[2] : nil }
+            #expect(conns == "2", "\(observed.stats.standardOutput)")
+        }
+
+        #expect(observed.status == 0, "lvsd --demo exited \(observed.status); stderr:\n\(observed.standardError)")
         #expect(!FileManager.default.fileExists(atPath: socket))
     }
 
-    /// Runs the whole scenario on the calling (Dispatch) thread. A watchdog terminates lvsd after
-    /// 90 s whatever happens, so every blocking read below ends.
-    static func runDemo(socket: String) throws -> ProcessResult {
+    /// Runs the scenario on the calling (Dispatch) thread and records what it saw. A watchdog
+    /// terminates lvsd after 90 s whatever happens, so every blocking read below ends.
+    static func runDemo(socket: String) throws -> Observed {
         let process = Process()
         process.executableURL = try Subprocess.executable("lvsd")
         process.arguments = ["--demo", "--control-socket", socket, "--log-level", "warning"]
@@ -58,69 +106,30 @@ struct DemoEndToEndTests {
         let watchdog = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
         DispatchQueue.global().asyncAfter(deadline: .now() + 90, execute: watchdog)
         defer { watchdog.cancel() }
-        var text = ""
-        while !text.contains("Ctrl-C stops the demo") {
+        var observed = Observed()
+        while !observed.printed.contains("Ctrl-C stops the demo") {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { break }  // lvsd exited
-            text += String(decoding: chunk, as: UTF8.self)
+            observed.printed += String(decoding: chunk, as: UTF8.self)
         }
-        var failure: (any Error)?
         do {
-            try check(text: text, socket: socket)
+            let printed = try parse(observed.printed)
+            for _ in 0..<6 {
+                let reply = try HTTPTestClient.exchange(
+                    port: printed.virtualPort, request: "GET / HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n")
+                observed.bodies.append(String(reply.split(separator: "\r\n\r\n", maxSplits: 1).last ?? ""))
+            }
+            observed.list = try Subprocess.runSynchronously("lvsadm", ["--control-socket", socket, "-L", "-n"])
+            observed.stats = try Subprocess.runSynchronously(
+                "lvsadm", ["--control-socket", socket, "-L", "-n", "--stats"])
         } catch {
-            failure = error
+            observed.failure = "\(error)"
         }
         process.interrupt()  // SIGINT, as Ctrl-C
         process.waitUntilExit()
-        let standardError = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-        if let failure {
-            Issue.record("lvsd stderr:\n\(standardError)")
-            throw failure
-        }
-        return ProcessResult(status: process.terminationStatus, standardOutput: text, standardError: standardError)
-    }
-
-    static func check(text: String, socket: String) throws {
-        let printed = try parse(text)
-        try #require(printed.realServerPorts.count == 3, "expected three real servers in:\n\(text)")
-        let names = printed.realServerPorts.enumerated().map { index, port in
-            "Hello from real server \(index + 1) (127.0.0.1:\(port))\n"
-        }
-        // Six new connections: rr hands them to real servers 1, 2, 3, 1, 2, 3.
-        var bodies: [String] = []
-        for _ in 0..<6 {
-            let reply = try HTTPTestClient.exchange(
-                port: printed.virtualPort, request: "GET / HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n")
-            bodies.append(String(reply.split(separator: "\r\n\r\n", maxSplits: 1).last ?? ""))
-        }
-        #expect(bodies == names + names)
-
-        let list = try Subprocess.runSynchronously("lvsadm", ["--control-socket", socket, "-L", "-n"])
-        #expect(list.status == 0)
-        let vip = "127.0.0.1:\(printed.virtualPort)"
-        #expect(list.standardOutput.contains("\nTCP  \(vip) rr\n"))
-        let listRows = rows(of: list.standardOutput)
-        for port in printed.realServerPorts {
-            let fields = try #require(
-                row(listRows, "->", "127.0.0.1:\(port)"), "no real server :\(port) in:\n\(list.standardOutput)")
-            try #require(fields.count == 6, "\(fields)")
-            #expect(fields[2] == "Proxy")
-            #expect(fields[3] == "1")
-            // Each real server took two connections, open or closing.
-            let active = Int(fields[4]) ?? 0
-            let inactive = Int(fields[5]) ?? 0
-            #expect(active + inactive > 0, "\(fields)")
-        }
-
-        let stats = try Subprocess.runSynchronously("lvsadm", ["--control-socket", socket, "-L", "-n", "--stats"])
-        #expect(stats.status == 0)
-        let statsRows = rows(of: stats.standardOutput)
-        let serviceConns = row(statsRows, "TCP", vip).flatMap { $0.count > 2 ? $0[2] : nil }
-        #expect(serviceConns == "6", "\(stats.standardOutput)")
-        for port in printed.realServerPorts {
-            let conns = row(statsRows, "->", "127.0.0.1:\(port)").flatMap { $0.count > 2 ? $0[2] : nil }
-            #expect(conns == "2", "\(stats.standardOutput)")
-        }
+        observed.status = process.terminationStatus
+        observed.standardError = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+        return observed
     }
 
     /// Each line of an lvsadm listing as its space-separated fields.

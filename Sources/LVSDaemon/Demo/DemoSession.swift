@@ -50,7 +50,10 @@ public final class DemoSession: Sendable {
         guard made else {
             throw DemoError("cannot create a private directory for the control socket under \(base): errno \(errno)")
         }
-        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // mkdtemp's 0700 is filtered by the umask; a restrictive one would leave it unusable.
+        _ = chmod(path, 0o700)
+        return path
     }
 
     /// Starts the demo with `configuration` (its control socket path, engine settings and seed).
