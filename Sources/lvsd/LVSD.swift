@@ -64,8 +64,12 @@ struct LVSD: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown log level '\(logLevel)'")
         }
-        if demo && dryRun { throw ValidationError("--demo forwards traffic, so it cannot be combined with --dry-run") }
-        if demo && rules != nil { throw ValidationError("--demo configures its own virtual service; leave out --rules") }
+        if demo && dryRun {
+            throw ValidationError("--demo forwards traffic, so it cannot be combined with --dry-run")
+        }
+        if demo && rules != nil {
+            throw ValidationError("--demo configures its own virtual service; leave out --rules")
+        }
     }
 
     func run() async throws {

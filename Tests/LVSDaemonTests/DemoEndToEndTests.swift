@@ -30,7 +30,9 @@ struct DemoEndToEndTests {
                 realServerPorts.append(try #require(Int(port), "bad real server line: \(line)"))
             }
         }
-        return Printed(virtualPort: try #require(virtualPort, "no virtual service in:\n\(output)"), realServerPorts: realServerPorts)
+        return Printed(
+            virtualPort: try #require(virtualPort, "no virtual service in:\n\(output)"),
+            realServerPorts: realServerPorts)
     }
 
     /// What one run of the demo showed; gathered on a Dispatch thread, checked in the test.

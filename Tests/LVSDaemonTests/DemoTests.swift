@@ -92,13 +92,15 @@ struct DemoTests {
     func response() {
         let greeting = DemoRealServer.greeting(number: 2, port: 8082)
         #expect(greeting == "Hello from real server 2 (127.0.0.1:8082)\n")
-        let get = DemoHTTPResponse(answering: .init(method: "GET", keepAlive: true, isHTTP10: false), greeting: greeting)
+        let get = DemoHTTPResponse(
+            answering: .init(method: "GET", keepAlive: true, isHTTP10: false), greeting: greeting)
         #expect(
             String(decoding: get.bytes, as: UTF8.self)
                 == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 42\r\n\r\n"
                 + greeting)
         #expect(get.keepAlive)
-        let head = DemoHTTPResponse(answering: .init(method: "HEAD", keepAlive: false, isHTTP10: true), greeting: greeting)
+        let head = DemoHTTPResponse(
+            answering: .init(method: "HEAD", keepAlive: false, isHTTP10: true), greeting: greeting)
         #expect(
             String(decoding: head.bytes, as: UTF8.self)
                 == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 42\r\n"
@@ -110,7 +112,8 @@ struct DemoTests {
 
     // MARK: The plan
 
-    static let plan = DemoPlan(virtualPort: 8080, realServerPorts: [8081, 8082, 8083], controlSocketPath: "/tmp/d/lvsd.sock")
+    static let plan = DemoPlan(
+        virtualPort: 8080, realServerPorts: [8081, 8082, 8083], controlSocketPath: "/tmp/d/lvsd.sock")
 
     @Test("the plan is one rr service over three proxy real servers, added last to first")
     func planLines() {
@@ -146,7 +149,8 @@ struct DemoTests {
 
     @Test("the instructions name the actual ports and socket, and end with the ready line")
     func instructions() {
-        let plan = DemoPlan(virtualPort: 41_000, realServerPorts: [41_001, 8082, 41_003], controlSocketPath: "/tmp/a b/s")
+        let plan = DemoPlan(
+            virtualPort: 41_000, realServerPorts: [41_001, 8082, 41_003], controlSocketPath: "/tmp/a b/s")
         let text = plan.instructions
         #expect(text.hasPrefix("SwiftLVS demo: virtual service TCP 127.0.0.1:41000, scheduler rr (round robin)\n"))
         #expect(text.contains("\n  real server 1  127.0.0.1:41001  Proxy  weight 1\n"))
@@ -155,7 +159,9 @@ struct DemoTests {
         #expect(text.contains("\n  swift run lvsadm --control-socket '/tmp/a b/s' -L -n\n"))
         #expect(text.contains("\n  swift run lvsadm --control-socket '/tmp/a b/s' -L -n --stats\n"))
         #expect(
-            text.contains("\n  swift run lvsadm --control-socket '/tmp/a b/s' -e -t 127.0.0.1:41000 -r 127.0.0.1:8082 --proxy -w 0\n"))
+            text.contains(
+                "\n  swift run lvsadm --control-socket '/tmp/a b/s' -e -t 127.0.0.1:41000 -r 127.0.0.1:8082 --proxy -w 0\n"
+            ))
         #expect(text.contains("\n  swift run lvsadm --control-socket '/tmp/a b/s' -L -c -n\n"))
         #expect(text.hasSuffix("\n" + DemoPlan.readyLine + "\n"))
         #expect(plan.shellQuoted("/run/lvsd.sock") == "/run/lvsd.sock")
@@ -185,7 +191,8 @@ struct DemoTests {
                 request: "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /again HTTP/1.1\r\nConnection: close\r\n\r\n")
         }
         let greeting = "Hello from real server 3 (127.0.0.1:\(port))\n"
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(greeting.utf8.count)\r\n"
+        let head =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(greeting.utf8.count)\r\n"
         #expect(server.greeting == greeting)
         #expect(reply == head + "\r\n" + greeting + head + "Connection: close\r\n\r\n" + greeting)
         await server.close()

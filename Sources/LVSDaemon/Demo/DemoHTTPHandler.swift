@@ -74,5 +74,6 @@ struct DemoHTTPResponse: Sendable, Hashable {
     }
 
     static let badRequest = DemoHTTPResponse(
-        bytes: Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8), keepAlive: false)
+        bytes: Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8),
+        keepAlive: false)
 }

@@ -28,11 +28,12 @@ public final class DemoRealServer: Sendable {
 
     /// Binds 127.0.0.1:`preferredPort`, or a free port the kernel picks when that one is taken
     /// (or when `preferredPort` is 0), and starts answering.
-    public static func start(number: Int, preferredPort: Int, group: any EventLoopGroup) async throws -> DemoRealServer {
+    public static func start(number: Int, preferredPort: Int, group: any EventLoopGroup) async throws -> DemoRealServer
+    {
         let channel: any Channel
         do {
             channel = try await bind(port: preferredPort, number: number, group: group)
-        } catch where preferredPort != 0 {
+        } catch  where preferredPort != 0 {
             channel = try await bind(port: 0, number: number, group: group)
         }
         guard let port = channel.localAddress?.port else {
