@@ -3,7 +3,7 @@
 # sanity checks, then per workload a warm-up and REPS interleaved rounds over the configurations,
 # then the summary. Uses the arrays and helpers proxy-bench.sh and proxy-lib.sh set up.
 
-DEAD=" "   # configurations whose process died (skipped from then on, reported)
+DEAD=${NOT_LISTENING:-" "}   # configurations that failed or died (skipped from then on, reported)
 
 # alive CONFIG WHEN: true while CONFIG's process runs; records an anomaly the first time it does not.
 alive() {
@@ -35,6 +35,7 @@ has_workload() { [[ " $WORKLOADS " == *" $1 "* ]]; }
 
 # ---- sanity: every configuration returns the right bytes / answers -----------------------
 for c in "${HTTP_CONFIGS[@]}"; do
+  alive "$c" "before the HTTP sanity check" || continue
   got=$(in_ns curl -s -m 5 -o /dev/null -w '%{size_download}' "http://127.0.0.1:${HTTP_PORT[$c]}/1k.bin")
   if [ "$got" != 1024 ]; then
     echo "$c: sanity GET /1k.bin returned ${got:-nothing} bytes instead of 1024" >>"$RESULTS/anomalies.txt"

@@ -215,7 +215,17 @@ for n in $THREADS; do
     HTTP_CONFIGS+=("$c"); BULK_CONFIGS+=("$c"); UDP_CONFIGS+=("$c")
   fi
 done
-for c in "${HTTP_CONFIGS[@]}"; do await_tcp "${HTTP_PORT[$c]}" || { say "$c does not listen"; exit 1; }; done
-for c in "${BULK_CONFIGS[@]}"; do await_tcp "${BULK_PORT[$c]}" || { say "$c does not listen"; exit 1; }; done
+# A peer that does not listen stops the run; an lvsd that does not is the finding (anomalies.txt).
+NOT_LISTENING=" "
+for c in $(printf '%s\n' "${HTTP_CONFIGS[@]}" "${BULK_CONFIGS[@]}" | awk '!seen[$0]++'); do
+  for p in ${HTTP_PORT[$c]:-} ${BULK_PORT[$c]:-}; do
+    await_tcp "$p" && continue
+    [[ "$c" == lvsd_* ]] || exit 1
+    { echo "$c: nothing accepts on 127.0.0.1:$p; last lines of raw/$c.log:"
+      tail -20 "$RESULTS/raw/$c.log" | sed 's/^/    /'; } >>"$RESULTS/anomalies.txt"
+    NOT_LISTENING="$NOT_LISTENING$c "
+    break
+  done
+done
 sleep 1  # iperf3 -s counts each probe connection as a failed test; let it settle
 source "$HERE/proxy-bench-run.sh"

@@ -142,6 +142,10 @@ measure_wrk() {
   echo "$workload,$config,$threads,$rep,${rps:-NA},${reqs:-NA},$p50,$p99,$mb,$errors,${synretx:-NA},$proxy_s,$sys_s,$(ratio_of "${reqs:-0}" "$proxy_s"),$(ratio_of "${reqs:-0}" "$sys_s")" \
     >>"$RESULTS/http.csv"
   say "$workload $config r$rep: ${rps:-NA} req/s p50 ${p50} ms p99 ${p99} ms errors $errors proxy CPU ${proxy_s} s"
+  if [ -z "$rps" ] || [ "$errors" != 0 ]; then
+    { echo "$workload $config r$rep: ${rps:-no} req/s, $errors errors; wrk said:"
+      grep -E 'errors|Non-2xx|unable|error' "$raw" | sed 's/^/    /'; } >>"$RESULTS/anomalies.txt"
+  fi
 }
 
 # measure_iperf CONFIG THREADS REP PROXY_PID PORT: one bounded iperf3 stream; appends to bulk.csv.
@@ -169,6 +173,9 @@ PY
   echo "bulk1,$config,$threads,$rep,$gbps,$retrans,$proxy_s,$sys_s,$(ratio_of "$gbit" "$proxy_s" %.2f),$(ratio_of "$gbit" "$sys_s" %.2f)" \
     >>"$RESULTS/bulk.csv"
   say "bulk1 $config r$rep: $gbps Gbit/s retransmits $retrans proxy CPU ${proxy_s} s"
+  if [ "$gbps" = NA ]; then
+    { echo "bulk1 $config r$rep: iperf3 failed:"; grep -m3 '"error"' "$raw" | sed 's/^/    /'; } >>"$RESULTS/anomalies.txt"
+  fi
 }
 
 # measure_udp WORKLOAD CONFIG THREADS REP PROXY_PID PORT MODE: one bounded udpload run
@@ -196,6 +203,10 @@ measure_udp() {
   echo "$workload,$config,$threads,$rep,${rps:-NA},${reqs:-NA},$p50,$p99,${lost:-NA},$proxy_s,$sys_s,$(ratio_of "${reqs:-0}" "$proxy_s"),$(ratio_of "${reqs:-0}" "$sys_s")" \
     >>"$RESULTS/udp.csv"
   say "$workload $config r$rep: ${rps:-NA} req/s p50 $p50 ms p99 $p99 ms lost ${lost:-NA} proxy CPU ${proxy_s} s"
+  if [ -z "$reqs" ] || [ "$reqs" = 0 ]; then
+    { echo "$workload $config r$rep: no UDP answers; udpload said:"; tail -3 "$raw" | sed 's/^/    /'; } \
+      >>"$RESULTS/anomalies.txt"
+  fi
 }
 
 # rotated INDEX REP N: position of the INDEX-th configuration in repetition REP, so that the
