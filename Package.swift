@@ -11,8 +11,9 @@ let strictSettings: [SwiftSetting] = [
 /// development shortcut that skips compiling SwiftNIO. CI and the README never set it.
 let pureOnly = Context.environment["LVS_PURE_ONLY"] == "1"
 let ioTargetNames: Set<String> = [
+    "LVSHealthChecks", "LVSHealthChecksTests",
     "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
-    "LVSDaemonTests",
+    "LVSDaemonTests", "LVSProxy", "LVSProxyTests",
 ]
 
 let package = Package(
@@ -27,17 +28,44 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Pure IPVS semantics: no sockets, no Foundation, no Glibc. Time and randomness injected.
         .target(name: "LVSCore", swiftSettings: strictSettings),
         // ipvsadm's command line (parser) and output formats (formatter). Pure.
         .target(name: "IPVSAdmin", dependencies: ["LVSCore"], swiftSettings: strictSettings),
+        // Pure wire formats: Ethernet/ARP/IPv4/IPv6/TCP/UDP/ICMP, checksums, encapsulation.
+        .target(name: "LVSPacket", swiftSettings: strictSettings),
+        // keepalived.conf-style configuration: parser, diagnostics, mapping to admin commands.
+        .target(name: "LVSConfig", dependencies: ["LVSCore", "IPVSAdmin"], swiftSettings: strictSettings),
+        // Health checking: pure rise/fall, quorum and hysteresis decisions (no I/O).
+        .target(name: "LVSHealth", dependencies: ["LVSCore"], swiftSettings: strictSettings),
+        // The checkers' probes (keepalived's TCP/HTTP/SSL/UDP/DNS/SMTP/MISC checks) on SwiftNIO.
+        .target(
+            name: "LVSHealthChecks",
+            dependencies: [
+                "LVSHealth", "LVSCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The only C in the project: thin wrappers over Linux calls Swift cannot reach directly
         // (epoll_event's packed layout, splice, SO_PEERCRED, TCP_INFO). Headers and one-liners only.
         .target(name: "CLinuxNet"),
         // Per-core edge-triggered epoll reactor shared by the proxy and packet engines.
         .target(name: "LVSReactor", dependencies: ["CLinuxNet", "LVSCore"], swiftSettings: strictSettings),
+        // The proxy engine: terminates TCP/UDP on VIP:port on the reactors and connects to real servers.
+        .target(
+            name: "LVSProxy",
+            dependencies: ["LVSReactor", "CLinuxNet", "LVSCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
         // Versioned JSON-lines control protocol and its Unix-socket transports.
         .target(
             name: "LVSControl",
@@ -53,7 +81,7 @@ let package = Package(
         .target(
             name: "LVSDaemon",
             dependencies: [
-                "LVSCore", "IPVSAdmin", "LVSControl",
+                "LVSCore", "IPVSAdmin", "LVSControl", "LVSProxy", "LVSConfig", "LVSHealth", "LVSHealthChecks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -63,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "lvsd",
             dependencies: [
-                "LVSDaemon",
+                "LVSDaemon", "LVSProxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -76,15 +104,36 @@ let package = Package(
         ),
         .testTarget(name: "LVSCoreTests", dependencies: ["LVSCore"], swiftSettings: strictSettings),
         .testTarget(
+            name: "LVSPacketTests", dependencies: ["LVSPacket"], resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSConfigTests", dependencies: ["LVSConfig", "LVSCore", "IPVSAdmin"],
+            resources: [.copy("Configurations")], swiftSettings: strictSettings),
+        .testTarget(
             name: "IPVSAdminTests", dependencies: ["IPVSAdmin", "LVSCore"],
             resources: [.copy("Golden")], swiftSettings: strictSettings),
+        .testTarget(name: "LVSHealthTests", dependencies: ["LVSHealth", "LVSCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSHealthChecksTests",
+            dependencies: [
+                "LVSHealthChecks", "LVSHealth", "LVSCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "LVSReactorTests", dependencies: ["LVSReactor", "CLinuxNet"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSProxyTests",
+            dependencies: ["LVSProxy", "LVSReactor", "LVSCore", "LVSDaemon", "LVSControl", "CLinuxNet"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "LVSControlTests", dependencies: ["LVSControl", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSDaemonTests",
-            dependencies: ["LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore"],
+            dependencies: ["LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore", "LVSProxy", "LVSReactor"],
             swiftSettings: strictSettings
         ),
     ]

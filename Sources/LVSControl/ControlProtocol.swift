@@ -19,7 +19,7 @@ public enum ControlProtocol {
         switch request.body {
         case .apply(let command): wire.command = command
         case .applyBatch(let commands): wire.commands = commands
-        case .getTable, .getConnections, .getTimeouts, .getDaemons, .ping: break
+        case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping: break
         }
         return encodeLine(wire)
     }
@@ -71,6 +71,7 @@ public enum ControlProtocol {
         case "getConnections": body = .getConnections
         case "getTimeouts": body = .getTimeouts
         case "getDaemons": body = .getDaemons
+        case "getEngineStats": body = .getEngineStats
         case "ping": body = .ping
         default:
             return .failure(ControlDecodingError(id: id, failure: malformed("unknown request type \"\(type)\"")))
@@ -91,6 +92,7 @@ public enum ControlProtocol {
         case .timeouts(let timeouts): wire.timeouts = timeouts
         case .daemons(let daemons): wire.daemons = daemons
         case .pong(let info): wire.server = info
+        case .engineStats(let statistics): wire.engineStats = statistics
         }
         return encodeLine(wire)
     }
@@ -128,6 +130,9 @@ public enum ControlProtocol {
         case "pong":
             guard let server = wire.server else { throw missing("server") }
             body = .pong(server)
+        case "engineStats":
+            guard let statistics = wire.engineStats else { throw missing("engineStats") }
+            body = .engineStats(statistics)
         default:
             throw malformed("unknown reply type \"\(wire.type)\"")
         }
@@ -161,6 +166,7 @@ public enum ControlProtocol {
         var timeouts: TimeoutSettings?
         var daemons: [SyncDaemonSnapshot]?
         var server: ControlServerInfo?
+        var engineStats: EngineStatistics?
     }
 
     private static func encodeLine(_ value: some Encodable) -> [UInt8] {

@@ -23,6 +23,7 @@ public enum ControlReplyBody: Sendable, Hashable {
     case timeouts(TimeoutSettings)
     case daemons([SyncDaemonSnapshot])
     case pong(ControlServerInfo)
+    case engineStats(EngineStatistics)
 
     public var typeName: String {
         switch self {
@@ -33,6 +34,7 @@ public enum ControlReplyBody: Sendable, Hashable {
         case .timeouts: return "timeouts"
         case .daemons: return "daemons"
         case .pong: return "pong"
+        case .engineStats: return "engineStats"
         }
     }
 }
@@ -90,5 +92,18 @@ public struct ControlServerInfo: Sendable, Hashable, Codable {
         self.protocolVersion = protocolVersion
         self.daemonVersion = daemonVersion
         self.dryRun = dryRun
+    }
+}
+
+/// What `getEngineStats` answers: the running engine's counters by name (every drop the engine
+/// makes is counted here; docs/design/0007-proxy-engine.md, "Counters").
+public struct EngineStatistics: Sendable, Hashable, Codable {
+    /// `proxy`, or `none` in a dry run.
+    public var engine: String
+    public var counters: [String: UInt64]
+
+    public init(engine: String, counters: [String: UInt64]) {
+        self.engine = engine
+        self.counters = counters
     }
 }

@@ -28,6 +28,8 @@ public enum ControlRequestBody: Sendable, Hashable {
     case getTimeouts
     /// The running sync daemons, for `-L --daemon`.
     case getDaemons
+    /// The forwarding engine's counters (drops, redispatches, timeouts), for `lvsadm --engine-stats`.
+    case getEngineStats
     /// Liveness and version check.
     case ping
 
@@ -40,6 +42,7 @@ public enum ControlRequestBody: Sendable, Hashable {
         case .getConnections: return "getConnections"
         case .getTimeouts: return "getTimeouts"
         case .getDaemons: return "getDaemons"
+        case .getEngineStats: return "getEngineStats"
         case .ping: return "ping"
         }
     }
@@ -49,7 +52,7 @@ public enum ControlRequestBody: Sendable, Hashable {
     public var changesState: Bool {
         switch self {
         case .apply, .applyBatch: return true
-        case .getTable, .getConnections, .getTimeouts, .getDaemons, .ping: return false
+        case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping: return false
         }
     }
 }

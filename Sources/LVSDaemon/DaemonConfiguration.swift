@@ -1,4 +1,5 @@
 import LVSCore
+import LVSProxy
 
 /// Everything `lvsd` was told on its command line, parsed (the executable parses; this runs).
 public struct DaemonConfiguration: Sendable, Hashable {
@@ -14,10 +15,13 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var seed: UInt64
     /// The connection-table size ipvsadm shows (`size=`).
     public var connectionTableSize: UInt32
+    /// The proxy engine's sizing and limits (`--reactors`, `--max-connections`, …).
+    public var proxy: ProxyEngineConfiguration
 
     public init(
-        controlSocketPath: String, rulesFile: String? = nil, dryRun: Bool = true,
-        settings: DirectorSettings = DirectorSettings(), seed: UInt64 = 0, connectionTableSize: UInt32 = 4096
+        controlSocketPath: String, rulesFile: String? = nil, dryRun: Bool = false,
+        settings: DirectorSettings = DirectorSettings(), seed: UInt64 = 0, connectionTableSize: UInt32 = 4096,
+        proxy: ProxyEngineConfiguration = ProxyEngineConfiguration()
     ) {
         self.controlSocketPath = controlSocketPath
         self.rulesFile = rulesFile
@@ -25,6 +29,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         self.settings = settings
         self.seed = seed
         self.connectionTableSize = connectionTableSize
+        self.proxy = proxy
     }
 
     /// This build's version, reported by `ping`.

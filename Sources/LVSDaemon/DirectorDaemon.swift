@@ -1,6 +1,7 @@
 import IPVSAdmin
 import LVSControl
 import LVSCore
+import LVSProxy
 import Logging
 import NIOCore
 import NIOPosix
@@ -30,7 +31,9 @@ public final class DirectorDaemon: Sendable {
         self.logger = logger
     }
 
-    /// Starts a daemon.
+    /// Starts a daemon: the director, the proxy engine (unless a dry run), the rules file
+    /// applied as one transaction (a service the engine cannot serve, or a VIP it cannot bind,
+    /// refuses the start), the control socket and the clock tick.
     /// - Parameters:
     ///   - resolver: resolves host and service names in the rules file (the executable passes libc's).
     ///   - policy: who may change state over the control socket.
@@ -41,21 +44,41 @@ public final class DirectorDaemon: Sendable {
         clock: @escaping @Sendable () -> MonotonicInstant = MonotonicClock.now,
         logger: Logger
     ) async throws -> DirectorDaemon {
-        let director = try makeDirector(configuration, resolver: resolver, now: clock(), logger: logger)
-        // Until the engines exist every run holds configuration only (DESIGN.md §1, §2).
-        logger.notice(
-            "no forwarding engine yet: lvsd holds the configuration and serves the control socket but forwards nothing (dry run)"
-        )
+        let director = try makeDirector(configuration, now: clock())
+        let rules = try configuration.rulesFile.map { try RulesFile.load(path: $0, resolver: resolver) }
+        let shared = SharedDirector(director)
+        let engine: ProxyEngine?
+        if configuration.dryRun {
+            logger.notice(
+                "dry run: lvsd holds the configuration and serves the control socket but binds and forwards nothing")
+            engine = nil
+        } else {
+            let started = try ProxyEngine(
+                shared: shared, configuration: configuration.proxy, timeouts: shared.withDirector { $0.timeouts })
+            try started.start()
+            logger.info("proxy engine running on \(started.reactorCount) reactor threads")
+            engine = started
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let host = DirectorHost(
-            director: director, eventLoop: group.next(),
-            serverInfo: ControlServerInfo(daemonVersion: DaemonConfiguration.version, dryRun: true),
+            shared: shared, engine: engine, eventLoop: group.next(),
+            serverInfo: ControlServerInfo(daemonVersion: DaemonConfiguration.version, dryRun: configuration.dryRun),
             clock: clock, logger: logger)
         let server: ControlServer
         do {
+            if let rules {
+                let commands = rules.entries.map(\.command)
+                if case .failure(let error) = host.transaction(commands, now: clock()) {
+                    let line = error.index < rules.entries.count ? rules.entries[error.index].line : nil
+                    throw RulesFileError(
+                        path: rules.path, line: line, message: error.error.ipvsadmMessage(for: error.command))
+                }
+                logger.info("loaded \(commands.count) commands from \(rules.path)")
+            }
             server = try await ControlServer.start(
                 path: configuration.controlSocketPath, group: group, handler: host, policy: policy, logger: logger)
         } catch {
+            engine?.stop()
             try? await group.shutdownGracefully()
             throw error
         }
@@ -66,38 +89,20 @@ public final class DirectorDaemon: Sendable {
             logger: logger)
     }
 
-    /// Closes the control socket (its file is removed) and stops the event loops.
+    /// Closes the control socket (its file is removed), stops the engine (closing every
+    /// connection) and the event loops.
     public func stop() async {
         ticker.cancel()
+        host.engine?.stop()
         await controlServer.close()
         try? await group.shutdownGracefully()
         logger.info("lvsd stopped")
     }
 
-    /// The director with the settings and the rules file applied as one batch.
-    static func makeDirector(
-        _ configuration: DaemonConfiguration, resolver: any NameResolver, now: MonotonicInstant, logger: Logger
-    ) throws -> sending Director {
+    /// The director with the daemon-wide settings applied.
+    static func makeDirector(_ configuration: DaemonConfiguration, now: MonotonicInstant) throws -> sending Director {
         let director = Director(connectionTableSize: configuration.connectionTableSize, seed: configuration.seed)
-        var commands: [AdminCommand] = [.setDirectorSettings(configuration.settings)]
-        var lines: [Int] = [0]
-        var rulesPath = ""
-        if let path = configuration.rulesFile {
-            let rules = try RulesFile.load(path: path, resolver: resolver)
-            rulesPath = rules.path
-            commands += rules.entries.map(\.command)
-            lines += rules.entries.map(\.line)
-        }
-        do {
-            try director.apply(batch: commands, now: now)
-        } catch {
-            // Index 0 is the settings command, which cannot fail; anything else is a rules line.
-            let line = error.index < lines.count ? lines[error.index] : nil
-            throw RulesFileError(path: rulesPath, line: line, message: error.error.ipvsadmMessage(for: error.command))
-        }
-        if let path = configuration.rulesFile {
-            logger.info("loaded \(commands.count - 1) commands from \(path)")
-        }
+        try director.apply(.setDirectorSettings(configuration.settings), now: now)
         return director
     }
 }

@@ -1,95 +1,139 @@
 import LVSControl
 import LVSCore
+import LVSProxy
 import Logging
 import NIOCore
+import Synchronization
 
-/// Owns the `Director` and serialises everything that touches it on one event loop: control
-/// requests, the once-a-second clock tick and, later, engine events.
+/// Owns the `Director` (behind `SharedDirector`'s lock, shared with the proxy engine's reactors:
+/// docs/design/0006-engines-and-the-director.md) and runs the control requests against it.
 ///
-/// Contract: the director is only ever read or changed on `eventLoop` (enforced by
-/// `NIOLoopBoundBox`), so it needs no lock; a request's future completes once it ran there.
+/// Contract: requests may arrive on any thread. Transactions (commands that change the
+/// configuration) are serialised by `transactions`, so that the engine's listeners are opened
+/// before and adopted or closed after exactly one transaction at a time.
 public final class DirectorHost: ControlRequestHandler {
     public let eventLoop: any EventLoop
-    private let director: NIOLoopBoundBox<Director>
-    private let clock: @Sendable () -> MonotonicInstant
+    /// The director and its lock.
+    public let shared: SharedDirector
+    /// The proxy engine; nil in a dry run (nothing binds, everything is accepted).
+    public let engine: ProxyEngine?
+    let clock: @Sendable () -> MonotonicInstant
     private let serverInfo: ControlServerInfo
-    private let logger: Logger
+    let logger: Logger
+    /// The services the engine serves now, with the timeouts the workers were last given.
+    let transactions = Mutex(ServedState())
 
+    struct ServedState {
+        var listening: Set<VirtualServiceID> = []
+        var timeouts = TimeoutSettings.kernelDefaults
+    }
+
+    /// A host without an engine (a dry run).
     /// - Parameters:
     ///   - director: moved into the host; nothing else may keep it.
     ///   - clock: the director's notion of now (the monotonic clock; tests inject their own).
-    public init(
+    public convenience init(
         director: sending Director,
         eventLoop: any EventLoop,
         serverInfo: ControlServerInfo,
         clock: @escaping @Sendable () -> MonotonicInstant = MonotonicClock.now,
         logger: Logger
     ) {
+        self.init(
+            shared: SharedDirector(director), engine: nil, eventLoop: eventLoop, serverInfo: serverInfo, clock: clock,
+            logger: logger)
+    }
+
+    /// A host whose configuration changes open and close the engine's listeners. The engine's
+    /// reactors read the clock themselves: with an engine, `clock` must be `MonotonicClock.now`.
+    public init(
+        shared: SharedDirector,
+        engine: ProxyEngine?,
+        eventLoop: any EventLoop,
+        serverInfo: ControlServerInfo,
+        clock: @escaping @Sendable () -> MonotonicInstant = MonotonicClock.now,
+        logger: Logger
+    ) {
         self.eventLoop = eventLoop
-        self.director = NIOLoopBoundBox.makeBoxSendingValue(director, eventLoop: eventLoop)
+        self.shared = shared
+        self.engine = engine
         self.clock = clock
         self.serverInfo = serverInfo
         self.logger = logger
     }
 
     public func handle(_ request: ControlRequestBody) -> EventLoopFuture<ControlReplyBody> {
-        eventLoop.submit { self.handleOnLoop(request) }
+        eventLoop.makeSucceededFuture(reply(to: request))
     }
 
-    /// Runs `body` with the director on its loop.
+    /// Runs `body` with the director under its lock.
     public func withDirector<T: Sendable>(_ body: @escaping @Sendable (Director) -> T) -> EventLoopFuture<T> {
-        eventLoop.submit { body(self.director.value) }
+        eventLoop.makeSucceededFuture(shared.withDirector(body))
     }
 
     /// Moves the director's clock to now: expiry, estimator, scheduler housekeeping.
     public func tick() -> EventLoopFuture<Void> {
-        eventLoop.submit { self.director.value.advance(to: self.clock()) }
+        let now = clock()
+        shared.withDirector { $0.advance(to: now) }
+        return eventLoop.makeSucceededVoidFuture()
     }
 
     /// Starts calling `advance(to:)` every second; cancel the returned task to stop.
     public func startTicking() -> RepeatedTask {
         eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
-            self.director.value.advance(to: self.clock())
+            let now = self.clock()
+            self.shared.withDirector { $0.advance(to: now) }
         }
     }
 
-    private func handleOnLoop(_ request: ControlRequestBody) -> ControlReplyBody {
-        let director = director.value
+    /// The reply to one request, computed on the calling thread.
+    public func reply(to request: ControlRequestBody) -> ControlReplyBody {
         let now = clock()
         switch request {
         case .apply(let command):
-            do {
-                try director.apply(command, now: now)
+            switch transaction([command], now: now) {
+            case .success:
                 logger.info("applied \(Self.summary(of: command))")
                 return .ok
-            } catch {
-                logger.info("refused \(Self.summary(of: command)): \(error.ipvsadmMessage(for: command))")
-                return .failure(.admin(error, command: command))
+            case .failure(let error):
+                logger.info("refused \(Self.summary(of: command)): \(error.error.ipvsadmMessage(for: command))")
+                return .failure(.admin(error.error, command: command))
             }
         case .applyBatch(let commands):
-            do {
-                try director.apply(batch: commands, now: now)
+            switch transaction(commands, now: now) {
+            case .success:
                 logger.info("applied a batch of \(commands.count) commands")
                 return .ok
-            } catch {
+            case .failure(let error):
                 logger.info(
                     "refused a batch of \(commands.count) commands at index \(error.index): \(error.error.ipvsadmMessage(for: error.command))"
                 )
                 return .failure(.admin(error.error, command: error.command, batchIndex: error.index))
             }
         case .getTable:
-            return .table(director.snapshot())
+            return .table(shared.withDirector { $0.snapshot() })
         case .getConnections:
-            return .connections(director.connectionSnapshots(now: now))
+            return .connections(shared.withDirector { $0.connectionSnapshots(now: now) })
         case .getTimeouts:
-            return .timeouts(director.timeouts)
+            return .timeouts(shared.withDirector { $0.timeouts })
         case .getDaemons:
             // Master first, then backup (reference §2.5).
-            let ordered = director.syncDaemons.sorted { $0.role == .master && $1.role == .backup }
+            let daemons = shared.withDirector { $0.syncDaemons }
+            let ordered = daemons.sorted { $0.role == .master && $1.role == .backup }
             return .daemons(ordered.map(SyncDaemonSnapshot.init(config:)))
+        case .getEngineStats:
+            return .engineStats(engineStatistics())
         case .ping:
             return .pong(serverInfo)
         }
+    }
+
+    /// The engine's counters (`lvsadm --engine-stats`); an empty set in a dry run.
+    public func engineStatistics() -> EngineStatistics {
+        guard let engine else { return EngineStatistics(engine: "none", counters: [:]) }
+        var counters: [String: UInt64] = [:]
+        for (name, value) in engine.statistics() { counters[name] = value }
+        return EngineStatistics(engine: "proxy", counters: counters)
     }
 
     /// A short name of the command for logs.

@@ -19,7 +19,7 @@ struct AdminSession {
         case .failure(let failure):
             output.error(failure.message + "\n")
             return Self.kernelErrorStatus
-        case .table, .connections, .timeouts, .daemons, .pong:
+        case .table, .connections, .timeouts, .daemons, .pong, .engineStats:
             return unexpected(reply)
         }
     }
@@ -105,9 +105,19 @@ struct AdminSession {
             }
             output.error("lvsadm: nothing was restored\n")
             return Self.kernelErrorStatus
-        case .table, .connections, .timeouts, .daemons, .pong:
+        case .table, .connections, .timeouts, .daemons, .pong, .engineStats:
             return unexpected(reply)
         }
+    }
+
+    /// `lvsadm --engine-stats`: the engine's counters, one `name value` line each, sorted.
+    func engineStatistics() -> Int32 {
+        guard let reply = send(.getEngineStats) else { return 2 }
+        guard case .engineStats(let statistics) = reply else { return unexpected(reply) }
+        var text = "engine \(statistics.engine)\n"
+        for (name, value) in statistics.counters.sorted(by: { $0.key < $1.key }) { text += "\(name) \(value)\n" }
+        output.standard(text)
+        return 0
     }
 
     /// Sends a request; on a transport failure prints why and returns nil.

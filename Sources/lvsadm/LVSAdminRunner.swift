@@ -30,9 +30,11 @@ struct LVSAdminRunner {
             return 2
         }
         let resolver = LibcNameResolver()
+        // Our addition, outside ipvsadm's syntax: the engine's counters (docs/design/0007).
+        let engineStatistics = socketChoice.remainingArguments == ["--engine-stats"]
         let parser = IPVSAdminParser(resolver: resolver, programName: "lvsadm")
         let invocation: IPVSAdminInvocation
-        switch parser.parse(socketChoice.remainingArguments) {
+        switch engineStatistics ? .success(.list(ListOptions())) : parser.parse(socketChoice.remainingArguments) {
         case .success(let parsed): invocation = parsed
         case .failure(let usage):
             output.error(usage.message + "\n")
@@ -68,6 +70,7 @@ struct LVSAdminRunner {
         }
         let session = AdminSession(
             client: client, formatter: IPVSAdminFormatter(resolver: resolver), output: output)
+        if engineStatistics { return session.engineStatistics() }
         switch invocation {
         case .command(let command): return session.apply(command)
         case .list(let options): return session.list(options)

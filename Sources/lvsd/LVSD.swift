@@ -4,6 +4,7 @@ import ArgumentParser
 import LVSControl
 import LVSCore
 import LVSDaemon
+import LVSProxy
 import Logging
 
 #if canImport(Glibc)
@@ -60,7 +61,59 @@ struct LVSD: AsyncParsableCommand {
     @Flag(name: .customLong("sloppy-tcp"), help: "Let any non-RST TCP segment create a connection, not only SYN.")
     var sloppyTCP = false
 
+    @Option(
+        name: .customLong("reactors"),
+        help: ArgumentHelp("Proxy engine reactor threads (default: one per online CPU).", valueName: "n"))
+    var reactors: Int = 0
+
+    @Option(
+        name: .customLong("max-connections"),
+        help: ArgumentHelp(
+            "Most proxied connections and UDP sessions at once, daemon-wide; 0 = no limit.", valueName: "n"))
+    var maxConnections: Int = 0
+
+    @Option(
+        name: .customLong("max-service-connections"),
+        help: ArgumentHelp("Most proxied connections per virtual service; 0 = no limit.", valueName: "n"))
+    var maxServiceConnections: Int = 0
+
+    @Option(
+        name: .customLong("connect-timeout"),
+        help: ArgumentHelp("Milliseconds a connect to a real server may take before another is tried.", valueName: "ms")
+    )
+    var connectTimeout: UInt64 = 5_000
+
+    @Option(
+        name: .customLong("connect-retries"),
+        help: ArgumentHelp(
+            "Real servers tried again after a refused or timed-out connect (redispatch), per client connection.",
+            valueName: "n"))
+    var connectRetries: Int = 2
+
+    @Option(
+        name: .customLong("splice"),
+        help: ArgumentHelp(
+            "When TCP bytes move by splice(2): never, bulk (after a full buffer) or always.", valueName: "mode"))
+    var splice: String = "bulk"
+
+    @Option(
+        name: .customLong("buffer-size"),
+        help: ArgumentHelp(
+            "Bytes per pooled buffer: what one direction of a connection holds in user space.", valueName: "bytes"))
+    var bufferSize: Int = 16 * 1024
+
+    @Flag(
+        name: .customLong("transparent"),
+        help: "Bind virtual addresses that are not (yet) local (IP_FREEBIND), e.g. before VRRP brings them up.")
+    var transparent = false
+
     func validate() throws {
+        guard ProxyEngineConfiguration.SpliceMode(rawValue: splice) != nil else {
+            throw ValidationError("--splice takes never, bulk or always")
+        }
+        guard reactors >= 0, maxConnections >= 0, maxServiceConnections >= 0, connectRetries >= 0 else {
+            throw ValidationError("counts must not be negative")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown log level '\(logLevel)'")
         }
@@ -102,8 +155,12 @@ struct LVSD: AsyncParsableCommand {
 
         var generator = SystemRandomNumberGenerator()
         let seed = generator.next()
+        let proxy = ProxyEngineConfiguration(
+            reactorCount: reactors, maxConnections: maxConnections, maxServiceConnections: maxServiceConnections,
+            connectTimeoutMilliseconds: connectTimeout, connectAttempts: connectRetries + 1, bufferSize: bufferSize,
+            splice: ProxyEngineConfiguration.SpliceMode(rawValue: splice) ?? .afterFullBuffer, freeBind: transparent)
         let configuration = DaemonConfiguration(
-            controlSocketPath: path, rulesFile: rules, dryRun: dryRun, settings: settings, seed: seed)
+            controlSocketPath: path, rulesFile: rules, dryRun: dryRun, settings: settings, seed: seed, proxy: proxy)
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()

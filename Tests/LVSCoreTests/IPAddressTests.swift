@@ -39,4 +39,21 @@ import Testing
         #expect(IPAddress("192.168.7.9")!.masked(ipv4Mask: 0xFFFF_FF00).description == "192.168.7.0")
         #expect(IPAddress("2001:db8:1:2::5")!.masked(prefixLength: 48).description == "2001:db8:1::")
     }
+
+    /// Random text over the address alphabet never traps, and whatever parses prints as text
+    /// that parses back to the same address (inet_pton/inet_ntop agree).
+    @Test func randomTextRoundTrips() {
+        var random = SplitMix64(seed: 2026)
+        let alphabet = Array("0123456789abcdefABCDEF:.x")
+        var parsed = 0
+        for _ in 0..<50_000 {
+            let length = Int(random.next() % 20)
+            let text = String((0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+            for address in [IPAddress.parseIPv6(text), IPAddress.parseIPv4(text), IPAddress(text)].compactMap({ $0 }) {
+                parsed += 1
+                #expect(IPAddress(address.description) == address, "\(text) -> \(address)")
+            }
+        }
+        #expect(parsed > 100)
+    }
 }

@@ -11,7 +11,7 @@ struct LVSDSignalTests {
     ) throws -> (status: Int32, output: String, socketExisted: Bool) {
         let process = Process()
         process.executableURL = try Subprocess.executable("lvsd")
-        process.arguments = ["--control-socket", socket, "--log-level", "warning"] + extraArguments
+        process.arguments = ["--control-socket", socket, "--log-level", "warning", "--dry-run"] + extraArguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -89,7 +89,8 @@ struct LVSDSignalTests {
     func badRulesFile() async throws {
         let directory = try TemporaryDirectory()
         let result = try await Subprocess.run(
-            "lvsd", ["--control-socket", directory.file("s.sock"), "--rules", directory.file("missing.rules")])
+            "lvsd",
+            ["--control-socket", directory.file("s.sock"), "--dry-run", "--rules", directory.file("missing.rules")])
         #expect(result.status == 1)
         #expect(result.standardError.contains("lvsd: \(directory.file("missing.rules")): cannot read"))
         #expect(!FileManager.default.fileExists(atPath: directory.file("s.sock")))

@@ -10,6 +10,9 @@ struct ConnectionFlags: OptionSet, Sendable, Hashable {
     static let inactive = ConnectionFlags(rawValue: 0x0100)
     static let template = ConnectionFlags(rawValue: 0x1000)
     static let onePacket = ConnectionFlags(rawValue: 0x2000)
+    /// Our own: a proxy engine holds the entry while its sockets are open, so it is kept off
+    /// the expiry wheel (docs/design/0006-engines-and-the-director.md).
+    static let held = ConnectionFlags(rawValue: 0x4000)
     static let inUse = ConnectionFlags(rawValue: 0x8000)
 }
 

@@ -1,0 +1,115 @@
+import LVSCore
+
+/// A keepalived.conf-style configuration as typed values (docs/configuration.md).
+///
+/// Produced by `KeepalivedConfigurationParser`; turned into director commands by
+/// `adminCommands()` and `difference(from:)`. Values that were not written stay `nil`, so the
+/// health-checking work can tell "not given" from "given as the default" and apply
+/// keepalived's inheritance (virtual server → real server → checker, reference §8.3).
+public struct KeepalivedConfiguration: Sendable, Hashable {
+    public var globalDefinitions: GlobalDefinitions
+    public var virtualServerGroups: [VirtualServerGroup]
+    public var virtualServers: [VirtualServer]
+    /// Blocks of capabilities not built yet (vrrp_instance, …): read for syntax only.
+    public var unsupportedBlocks: [UnsupportedBlock]
+
+    public init(
+        globalDefinitions: GlobalDefinitions = GlobalDefinitions(), virtualServerGroups: [VirtualServerGroup] = [],
+        virtualServers: [VirtualServer] = [], unsupportedBlocks: [UnsupportedBlock] = []
+    ) {
+        self.globalDefinitions = globalDefinitions
+        self.virtualServerGroups = virtualServerGroups
+        self.virtualServers = virtualServers
+        self.unsupportedBlocks = unsupportedBlocks
+    }
+
+    /// The group called `name`, if defined.
+    public func group(named name: String) -> VirtualServerGroup? {
+        virtualServerGroups.first { $0.name == name }
+    }
+}
+
+/// A top-level block read for syntax only.
+public struct UnsupportedBlock: Sendable, Hashable {
+    public var keyword: String
+    public var arguments: [String]
+    public var location: ConfigurationLocation
+
+    public init(keyword: String, arguments: [String], location: ConfigurationLocation) {
+        self.keyword = keyword
+        self.arguments = arguments
+        self.location = location
+    }
+}
+
+/// A script keepalived runs (`notify_up`, `quorum_down`, `misc_path`, …): the command line,
+/// and optionally the user and group to run it as (keepalived.conf(5) `<STRING> [user [group]]`).
+public struct ScriptCommand: Sendable, Hashable {
+    public var command: String
+    public var user: String?
+    public var group: String?
+
+    public init(command: String, user: String? = nil, group: String? = nil) {
+        self.command = command
+        self.user = user
+        self.group = group
+    }
+}
+
+/// `global_defs` items that matter to a director (reference §8.1).
+public struct GlobalDefinitions: Sendable, Hashable {
+    public var routerID: String?
+    /// Parsed and kept; connection synchronisation is not built yet.
+    public var lvsSyncDaemon: LVSSyncDaemonSettings?
+    /// `lvs_timeouts`: 0 in a field means "not given, keep the current value" (like `--set`).
+    public var lvsTimeouts: TimeoutSettings?
+    /// Flush every virtual service at start-up.
+    public var lvsFlush: Bool = false
+    public var lvsFlushOnStop: LVSFlushOnStop?
+    public var notificationEmail: [String] = []
+    public var notificationEmailFrom: String?
+    public var smtpServer: SMTPServer?
+    public var smtpHeloName: String?
+    public var smtpConnectTimeout: Duration?
+    public var lvsNotifyFifo: String?
+    public var lvsNotifyFifoScript: ScriptCommand?
+    /// Default user (and group) for scripts.
+    public var scriptUser: ScriptCommand?
+    public var enableScriptSecurity: Bool = false
+
+    public init() {}
+}
+
+/// `lvs_flush_on_stop [VS]`.
+public enum LVSFlushOnStop: String, Sendable, Hashable {
+    /// Flush the whole table at shutdown.
+    case all
+    /// Remove only the virtual servers of this configuration.
+    case virtualServers
+}
+
+/// `smtp_server <host> [<port>]`.
+public struct SMTPServer: Sendable, Hashable {
+    public var host: String
+    public var port: UInt16
+
+    public init(host: String, port: UInt16 = 25) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// `lvs_sync_daemon <IFNAME> [[inst] <VRRP_INSTANCE>] [id N] [maxlen N] [port N] [ttl N] [group ADDR]`.
+public struct LVSSyncDaemonSettings: Sendable, Hashable {
+    public var interface: String
+    public var vrrpInstance: String?
+    public var syncID: UInt8?
+    public var maxLength: UInt16?
+    public var port: UInt16?
+    public var ttl: UInt8?
+    public var group: IPAddress?
+
+    public init(interface: String) {
+        self.interface = interface
+    }
+}

@@ -1,0 +1,155 @@
+import LVSCore
+
+// `global_defs` (reference §8.1): the items a director needs; the VRRP and SNMP ones are
+// recognised and reported as not yet supported.
+extension ConfigurationBuilder {
+    /// global_defs keywords of capabilities not built yet (besides every `vrrp_*`).
+    static let unsupportedGlobal: Set<String> = [
+        "checker_priority", "checker_no_swap", "checker_rt_priority", "enable_snmp_checker", "enable_snmp_vrrp",
+        "enable_snmp_keepalived", "enable_snmp_rfc", "enable_traps", "snmp_socket", "dynamic_interfaces",
+        "default_interface", "max_auto_priority", "notify_fifo", "notify_fifo_script", "vrrp_notify_fifo",
+        "enable_dbus", "script_max_file_size", "process_names", "bfd_priority", "lvs_sync_daemon_inteface",
+        "lvs_netlink_cmd_rcv_bufs", "lvs_netlink_monitor_rcv_bufs", "smtp_alert_checker", "smtp_alert_vrrp",
+        "smtp_alert", "checker_log_all_failures", "umask", "reload_check_config", "nftables", "nftables_priority",
+    ]
+
+    mutating func parseGlobalDefinitions(_ block: [ConfigurationNode]) {
+        var g = configuration.globalDefinitions
+        for node in block {
+            switch node.name {
+            case "router_id":
+                if let t = value(node, example: "LVS_DIRECTOR_1") { g.routerID = t.text }
+            case "lvs_sync_daemon":
+                if let settings = syncDaemon(node) { g.lvsSyncDaemon = settings }
+            case "lvs_timeouts":
+                if let timeouts = lvsTimeouts(node) { g.lvsTimeouts = timeouts }
+            case "lvs_flush":
+                if flag(node) { g.lvsFlush = true }
+            case "lvs_flush_on_stop":
+                guard let args = arguments(node, 0, 1, usage: "nothing or VS") else { continue }
+                if let word = args.first {
+                    guard word.text == "VS" else {
+                        log.error(word.location, "lvs_flush_on_stop takes nothing or VS, not \"\(word.text)\"")
+                        continue
+                    }
+                    g.lvsFlushOnStop = .virtualServers
+                } else {
+                    g.lvsFlushOnStop = .all
+                }
+            case "notification_email":
+                guard let addresses = requireBlock(node) else { continue }
+                for entry in addresses {
+                    g.notificationEmail.append(([entry.keyword] + entry.arguments).map(\.text).joined(separator: " "))
+                }
+            case "notification_email_from":
+                if let t = value(node, example: "lvs@example.com") { g.notificationEmailFrom = t.text }
+            case "smtp_server":
+                guard
+                    let args = arguments(node, 1, 2, usage: "a host and optional port, e.g. smtp_server 192.0.2.25 25")
+                else { continue }
+                var server = SMTPServer(host: args[0].text)
+                if args.count == 2 {
+                    guard let p = port(args[1], what: "smtp_server port") else { continue }
+                    server.port = p
+                }
+                g.smtpServer = server
+            case "smtp_helo_name":
+                if let t = value(node, example: "director.example.com") { g.smtpHeloName = t.text }
+            case "smtp_connect_timeout":
+                if let t = value(node, example: "30"), let d = timer(t, what: "smtp_connect_timeout") {
+                    g.smtpConnectTimeout = d
+                }
+            case "lvs_notify_fifo":
+                if let t = value(node, example: "/run/keepalived-lvs.fifo") { g.lvsNotifyFifo = t.text }
+            case "lvs_notify_fifo_script":
+                if let s = script(node) { g.lvsNotifyFifoScript = s }
+            case "script_user":
+                guard
+                    let args = arguments(
+                        node, 1, 2, usage: "a user and optional group, e.g. script_user keepalived_script")
+                else { continue }
+                g.scriptUser = ScriptCommand(
+                    command: "", user: args[0].text, group: args.count > 1 ? args[1].text : nil)
+            case "enable_script_security":
+                if flag(node) { g.enableScriptSecurity = true }
+            default:
+                if node.name.hasPrefix("vrrp_") || Self.unsupportedGlobal.contains(node.name) {
+                    log.warning(node.location, "global_defs \(node.name) is not yet supported; it is ignored")
+                } else {
+                    unknown(node, in: "global_defs")
+                }
+            }
+        }
+        configuration.globalDefinitions = g
+    }
+
+    /// `lvs_timeouts [tcp S] [tcpfin S] [udp S]`; an omitted one stays 0 ("unchanged", as `--set`).
+    private mutating func lvsTimeouts(_ node: ConfigurationNode) -> TimeoutSettings? {
+        guard let args = arguments(node, 2, 6, usage: "timeouts, e.g. lvs_timeouts tcp 900 tcpfin 120 udp 300")
+        else { return nil }
+        var timeouts = TimeoutSettings(tcpEstablished: 0, tcpFinWait: 0, udp: 0)
+        var index = 0
+        var ok = true
+        while index < args.count {
+            let name = args[index]
+            guard index + 1 < args.count else {
+                log.error(name.location, "lvs_timeouts \(name.text) needs a number of seconds")
+                return nil
+            }
+            let seconds = uint32(args[index + 1], 1...TimeoutSettings.maximum, what: "lvs_timeouts \(name.text)")
+            switch name.text {
+            case "tcp": timeouts.tcpEstablished = seconds ?? 0
+            case "tcpfin": timeouts.tcpFinWait = seconds ?? 0
+            case "udp": timeouts.udp = seconds ?? 0
+            default:
+                log.error(name.location, "unknown lvs_timeouts item \"\(name.text)\"; use tcp, tcpfin or udp")
+                ok = false
+            }
+            if seconds == nil { ok = false }
+            index += 2
+        }
+        return ok ? timeouts : nil
+    }
+
+    /// `lvs_sync_daemon <IFNAME> [[inst] <VRRP_INSTANCE>] [id N] [maxlen N] [port N] [ttl N] [group ADDR]`.
+    private mutating func syncDaemon(_ node: ConfigurationNode) -> LVSSyncDaemonSettings? {
+        guard let args = arguments(node, 1, 14, usage: "an interface, e.g. lvs_sync_daemon eth1 VI_1 id 7") else {
+            return nil
+        }
+        var settings = LVSSyncDaemonSettings(interface: args[0].text)
+        var index = 1
+        while index < args.count {
+            let word = args[index]
+            let next = index + 1 < args.count ? args[index + 1] : nil
+            switch word.text {
+            case "inst", "id", "maxlen", "port", "ttl", "group":
+                guard let next else {
+                    log.error(word.location, "lvs_sync_daemon \(word.text) needs a value")
+                    return nil
+                }
+                switch word.text {
+                case "inst": settings.vrrpInstance = next.text
+                case "id": settings.syncID = number(next, 0...255, what: "lvs_sync_daemon id").map { UInt8($0) }
+                case "maxlen":
+                    settings.maxLength = number(next, 1...65507, what: "lvs_sync_daemon maxlen").map { UInt16($0) }
+                case "port": settings.port = number(next, 1...65535, what: "lvs_sync_daemon port").map { UInt16($0) }
+                case "ttl": settings.ttl = number(next, 1...255, what: "lvs_sync_daemon ttl").map { UInt8($0) }
+                default: settings.group = address(next, what: "lvs_sync_daemon group")
+                }
+                index += 2
+            default:
+                // A bare word after the interface names the VRRP instance (the `inst` is optional).
+                if index == 1 {
+                    settings.vrrpInstance = word.text
+                    index += 1
+                } else {
+                    log.error(
+                        word.location,
+                        "unknown lvs_sync_daemon option \"\(word.text)\"; use inst, id, maxlen, port, ttl or group")
+                    return nil
+                }
+            }
+        }
+        return settings
+    }
+}

@@ -1,0 +1,142 @@
+import Glibc
+import LVSControl
+import LVSCore
+import LVSProxy
+
+// Applying configuration changes with the proxy engine: capability checks, then listeners
+// opened before the commit (a bind failure refuses the transaction), adopted or closed after
+// (docs/design/0007-proxy-engine.md, "Listeners").
+extension DirectorHost {
+    /// Applies `commands` as one transaction (all or nothing).
+    func transaction(_ commands: [AdminCommand], now: MonotonicInstant) -> Result<Void, TransactionRefusal> {
+        guard let engine else {
+            return shared.withDirector { director in Self.apply(commands, to: director, now: now) }
+        }
+        return transactions.withLock { served in
+            for (index, command) in commands.enumerated() {
+                if let refusal = Self.engineRefusal(of: command) {
+                    return .failure(TransactionRefusal(index: index, command: command, error: refusal))
+                }
+            }
+            // The configuration after the batch, computed on a copy (the director re-checks).
+            var candidate = shared.withDirector { $0.configuration }
+            for (index, command) in commands.enumerated() {
+                do throws(AdminError) {
+                    try candidate.apply(command)
+                } catch {
+                    return .failure(TransactionRefusal(index: index, command: command, error: error))
+                }
+            }
+            let desired = Self.servedServices(candidate)
+            var opened: [VirtualServiceID: [Int32]] = [:]
+            for service in desired.subtracting(served.listening).sorted() {
+                do throws(ListenerError) {
+                    opened[service] = try engine.openListeners(for: service)
+                } catch {
+                    for fds in opened.values { Self.close(fds) }
+                    let index = commands.firstIndex { Self.adds(service, $0) } ?? 0
+                    return .failure(
+                        TransactionRefusal(index: index, command: commands[index], error: .notSupported(error.message)))
+                }
+            }
+            let applied = shared.withDirector { director in Self.apply(commands, to: director, now: now) }
+            guard case .success = applied else {
+                for fds in opened.values { Self.close(fds) }
+                return applied
+            }
+            for (service, fds) in opened { engine.adopt(service, fds: fds) }
+            for service in served.listening.subtracting(desired) { engine.close(service) }
+            served.listening = desired
+            if candidate.timeouts != served.timeouts {
+                served.timeouts = candidate.timeouts
+                engine.setTimeouts(candidate.timeouts)
+            }
+            return .success(())
+        }
+    }
+
+    /// What the proxy engine cannot serve, refused with the fix named (DESIGN.md §1: never a
+    /// silent fallback).
+    static func engineRefusal(of command: AdminCommand) -> AdminError? {
+        switch command {
+        case .addService(let config), .editService(let config):
+            if config.id.isFirewallMark {
+                return .notSupported(
+                    "Firewall-mark services need the packet engine (lvsd --packet-engine), not available yet")
+            }
+            if config.id.protocolNumber == .sctp {
+                return .notSupported("SCTP services need the packet engine (lvsd --packet-engine), not available yet")
+            }
+            if config.id.port == 0 {
+                return .notSupported(
+                    "Port-zero services cannot be served by the proxy engine: give the service a port (the packet engine, not available yet, will serve them)"
+                )
+            }
+            return nil
+        case .addRealServer(_, let server), .editRealServer(_, let server):
+            let method: String
+            switch server.forwarding {
+            case .proxy:
+                if server.transparentSource && !ProxyEngine.mayUseTransparentSource() {
+                    return .notSupported(
+                        "Transparent source needs CAP_NET_ADMIN (IP_TRANSPARENT): run lvsd as root or grant it that capability"
+                    )
+                }
+                return nil
+            case .masquerading: method = "Masquerading"
+            case .directRouting, .localNode, .bypass: method = "Direct routing"
+            case .tunnelling: method = "Tunnelling"
+            }
+            return .notSupported(
+                "\(method) needs the packet engine (lvsd --packet-engine), not available yet; use --proxy")
+        case .startDaemon:
+            // Recording a daemon that sends nothing would tell the operator sync runs when it does
+            // not; --dry-run still accepts it so configurations can be checked.
+            return .notSupported(
+                "Connection synchronisation (--start-daemon) is not available yet; lvsd --dry-run accepts it for checking"
+            )
+        case .deleteService, .clear, .deleteRealServer, .zero, .setTimeouts, .stopDaemon, .setDirectorSettings:
+            return nil
+        }
+    }
+
+    /// The services the engine listens for: every TCP/UDP VIP:port service whose real servers
+    /// use the proxy method (or that has none yet).
+    static func servedServices(_ configuration: ConfigurationModel) -> Set<VirtualServiceID> {
+        var result = Set<VirtualServiceID>()
+        for (id, entry) in configuration.services
+        where !id.isFirewallMark && id.port != 0 && (id.protocolNumber == .tcp || id.protocolNumber == .udp)
+            && entry.realServers.allSatisfy({ $0.forwarding == .proxy })
+        {
+            result.insert(id)
+        }
+        return result
+    }
+
+    private static func apply(_ commands: [AdminCommand], to director: Director, now: MonotonicInstant)
+        -> Result<Void, TransactionRefusal>
+    {
+        do {
+            try director.apply(batch: commands, now: now)
+            return .success(())
+        } catch {
+            return .failure(TransactionRefusal(index: error.index, command: error.command, error: error.error))
+        }
+    }
+
+    private static func adds(_ service: VirtualServiceID, _ command: AdminCommand) -> Bool {
+        if case .addService(let config) = command { return config.id == service }
+        return false
+    }
+
+    private static func close(_ fds: [Int32]) {
+        for fd in fds { _ = Glibc.close(fd) }
+    }
+}
+
+/// A refused transaction: nothing was applied; `index` names the first command refused.
+struct TransactionRefusal: Error, Sendable {
+    var index: Int
+    var command: AdminCommand
+    var error: AdminError
+}

@@ -1,0 +1,1 @@
+// Target LVSHealth: see docs/architecture.md.

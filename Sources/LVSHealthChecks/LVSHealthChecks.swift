@@ -1,0 +1,1 @@
+// Target LVSHealthChecks: see docs/architecture.md.

@@ -1,0 +1,75 @@
+import LVSCore
+import LVSReactor
+
+/// One fd's state in a worker's fd-indexed `SlotTable` (docs/design/0007-proxy-engine.md).
+///
+/// A proxied TCP connection occupies two slots, its client socket's and its real-server
+/// socket's, each naming the other (`partner`, `partnerToken`). Each slot also holds the
+/// direction *from* its socket *to* the partner: bytes read but not yet written (a pooled
+/// buffer, `start..<end`) or spliced into a pooled pipe. Connection-wide fields (the director
+/// reference, timers, counts) live in the client slot. A struct: no class instance, closure or
+/// allocation per connection.
+struct ProxySlot {
+    enum Kind: UInt8 {
+        case vacant, tcpListener, udpListener, client, server, udpUpstream, tick
+    }
+
+    var kind = Kind.vacant
+    var token = ReactorToken(rawValue: 0)
+    var partner: UInt32 = .max
+    var partnerToken = ReactorToken(rawValue: 0)
+
+    // Direction from this socket to its partner.
+    var buffer: BufferPool.Buffer?
+    var start: Int32 = 0
+    var end: Int32 = 0
+    var pipe: PipePool.Pipe?
+    var pipeBytes = 0
+    var splicing = false
+    /// This socket may have unread bytes (or an unread end of file). Set by every readable or
+    /// hang-up edge; cleared by EAGAIN and by a short read while the peer has not closed: on a
+    /// TCP socket a short read means the receive queue was empty, and any later arrival raises
+    /// a new edge. Keeps writable edges (one per ACK that frees send buffer) from costing a
+    /// read that can only return EAGAIN.
+    var mayRead = true
+    /// The peer's FIN (or an error) was reported: read on until end of file.
+    var peerClosed = false
+    /// This socket's read side reached end of file.
+    var readEOF = false
+    /// That end of file was passed on (shutdown(SHUT_WR) on the partner).
+    var eofForwarded = false
+    /// Bytes read from this socket not yet reported to the director.
+    var unreportedBytes: UInt64 = 0
+
+    // Connection-wide (client slot; UDP upstream slot).
+    var ref = ConnectionRef(index: -1, generation: 0)
+    var service = VirtualServiceID(protocol: .tcp, address: .ipv4Any, port: 0)
+    var client = SocketAddress.loopbackIPv4(port: 0)
+    var connecting = false
+    var stalled = false
+    var attempts: UInt8 = 0
+    var proxyProtocol = ProxyProtocolVersion.none
+    var transparentSource = false
+    var lastActivity: UInt64 = 0
+    var dirty = false
+    var reportedSegmentsIn: UInt32 = 0
+    var reportedSegmentsOut: UInt32 = 0
+    // UDP upstream: the listener slot replies leave from, packets not yet reported, and the
+    // real server of a one-packet (`-o`) session (whose entries are not held).
+    var listener: UInt32 = .max
+    var unreportedInPackets: UInt64 = 0
+    var unreportedOutPackets: UInt64 = 0
+    var unreportedOutBytes: UInt64 = 0
+    var onePacketServer: RealServerKey?
+
+    /// Bytes waiting in this direction (buffer or pipe).
+    var pendingBytes: Int { Int(end - start) + pipeBytes }
+}
+
+/// A UDP session's identity on one worker: the listener it came in on, the client, and for
+/// one-packet scheduling the real server its datagram was scheduled to.
+struct UDPSessionKey: Hashable {
+    var listener: UInt32
+    var client: SocketAddress
+    var server: RealServerKey?
+}

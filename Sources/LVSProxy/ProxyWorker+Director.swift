@@ -1,0 +1,105 @@
+import LVSCore
+import LVSReactor
+
+/// The scheduling decision for a new connection or session, taken under the director lock.
+enum OpenDecision: Sendable {
+    case forward(
+        ConnectionRef, target: SocketAddress, server: RealServerKey, proxyProtocol: ProxyProtocolVersion,
+        transparentSource: Bool, onePacket: Bool)
+    case refused(ProxyCounter)
+}
+
+// Everything the worker asks the director, each one short critical section
+// (docs/design/0006-engines-and-the-director.md).
+extension ProxyWorker {
+    /// Limits, then scheduling (reference §4.4). A held connection counts against the limits
+    /// until `release`; one-packet UDP datagrams hold nothing.
+    func openConnection(
+        _ service: VirtualServiceID, client: SocketAddress, datagramLength: UInt32?, now: MonotonicInstant
+    ) -> OpenDecision {
+        let limits = configuration
+        return shared.withState { state in
+            if limits.maxConnections > 0 && state.liveConnections >= limits.maxConnections {
+                return .refused(.droppedMaxConnections)
+            }
+            if limits.maxServiceConnections > 0
+                && state.liveByService[service, default: 0] >= limits.maxServiceConnections
+            {
+                return .refused(.droppedServiceMaxConnections)
+            }
+            let verdict = state.director.openConnection(
+                service.protocolNumber, client: client.ip, clientPort: client.port, virtual: service.address,
+                virtualPort: service.port, datagramLength: datagramLength, now: now)
+            let decision = Self.decision(verdict, service: service, director: state.director)
+            if case .forward(_, _, _, _, _, let onePacket) = decision, !onePacket {
+                state.liveConnections += 1
+                state.liveByService[service, default: 0] += 1
+            }
+            return decision
+        }
+    }
+
+    /// The connect to the current real server failed: schedule again, skipping it.
+    func redispatch(_ ref: ConnectionRef, service: VirtualServiceID, now: MonotonicInstant) -> OpenDecision {
+        shared.withState { state in
+            Self.decision(state.director.redispatch(ref, now: now), service: service, director: state.director)
+        }
+    }
+
+    /// The engine lets go of a connection: its last traffic, then a reset or a normal close.
+    func release(
+        _ ref: ConnectionRef, service: VirtualServiceID, reset: ConnectionSide?, traffic: Traffic, now: MonotonicInstant
+    ) {
+        shared.withState { state in
+            state.director.recordTraffic(
+                ref, inPackets: traffic.inPackets, inBytes: traffic.inBytes, outPackets: traffic.outPackets,
+                outBytes: traffic.outBytes, now: now)
+            if let reset {
+                state.director.connectionReset(ref, reset, now: now)
+            } else {
+                state.director.connectionClosed(ref, now: now)
+            }
+            state.liveConnections -= 1
+            let remaining = state.liveByService[service, default: 1] - 1
+            state.liveByService[service] = remaining > 0 ? remaining : nil
+        }
+    }
+
+    func established(_ ref: ConnectionRef, now: MonotonicInstant) -> EngineEntryStatus {
+        shared.withDirector { $0.connectionEstablished(ref, now: now) }
+    }
+
+    func sideClosed(_ ref: ConnectionRef, _ side: ConnectionSide, now: MonotonicInstant) -> EngineEntryStatus {
+        shared.withDirector { $0.sideClosed(ref, side, now: now) }
+    }
+
+    private static func decision(_ verdict: InboundVerdict, service: VirtualServiceID, director: Director)
+        -> OpenDecision
+    {
+        switch verdict {
+        case .forward(let ref, let key, let forwarding, let port):
+            guard forwarding == .proxy, let state = director.services[service] else {
+                return .refused(.droppedNoDestination)
+            }
+            let config = state.realServer(key)?.config
+            return .forward(
+                ref, target: SocketAddress(key.address, port: port), server: key,
+                proxyProtocol: config?.proxyProtocol ?? .none, transparentSource: config?.transparentSource ?? false,
+                onePacket: state.config.onePacketScheduling && service.protocolNumber == .udp)
+        case .drop(.destinationUnavailable):
+            return .refused(.droppedDestinationUnavailable)
+        case .drop(.tableFull):
+            return .refused(.droppedMaxConnections)
+        case .notOurs, .noDestination:
+            return .refused(.droppedNoDestination)
+        }
+    }
+}
+
+/// Traffic of one connection not yet reported to the director.
+struct Traffic: Sendable {
+    var inPackets: UInt64 = 0
+    var inBytes: UInt64 = 0
+    var outPackets: UInt64 = 0
+    var outBytes: UInt64 = 0
+}
