@@ -39,6 +39,11 @@ struct LVSD: AsyncParsableCommand {
         help: "Hold the configuration and serve the control socket, but bind and forward nothing.")
     var dryRun = false
 
+    @Flag(
+        name: .customLong("demo"),
+        help: "Start three demo web servers and a virtual service over them on 127.0.0.1, and print what to try.")
+    var demo = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -122,6 +127,12 @@ struct LVSD: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown log level '\(logLevel)'")
         }
+        if demo && dryRun {
+            throw ValidationError("--demo forwards traffic, so it cannot be combined with --dry-run")
+        }
+        if demo && rules != nil {
+            throw ValidationError("--demo configures its own virtual service; leave out --rules")
+        }
     }
 
     func run() async throws {
@@ -134,12 +145,16 @@ struct LVSD: AsyncParsableCommand {
         let logger = Logger(label: "lvsd")
 
         let path: String
+        var demoDirectory: String?  // --demo without a default socket location: a private one
         if let controlSocket {
             path = controlSocket
         } else {
             switch ControlSocketLocation.defaultPathForCurrentProcess() {
             case .success(let found): path = found
-            case .failure(let missing): throw ValidationError(missing.description)
+            case .failure(let missing):
+                guard demo else { throw ValidationError(missing.description) }
+                demoDirectory = try DemoSession.makePrivateSocketDirectory()
+                path = (demoDirectory ?? "") + "/" + ControlSocketLocation.fileName
             }
         }
         var settings = DirectorSettings()
@@ -160,6 +175,10 @@ struct LVSD: AsyncParsableCommand {
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()
+        if demo {
+            try await runDemo(configuration, directory: demoDirectory, signals: signals, logger: logger)
+            return
+        }
         let daemon: DirectorDaemon
         do {
             // Host and service names in a rules file resolve through libc, as ipvsadm -R does.
@@ -173,6 +192,23 @@ struct LVSD: AsyncParsableCommand {
         let signal = await signals.next()
         logger.notice("\(TerminationSignals.name(of: signal)) received, shutting down")
         await daemon.stop()
+    }
+
+    private func runDemo(
+        _ configuration: DaemonConfiguration, directory: String?, signals: TerminationSignals, logger: Logger
+    ) async throws {
+        let session: DemoSession
+        do {
+            session = try await DemoSession.start(configuration, privateSocketDirectory: directory, logger: logger)
+        } catch {
+            printError("lvsd: \(error)")
+            throw ExitCode(1)
+        }
+        print(session.plan.instructions, terminator: "")
+        fflush(nil)
+        let signal = await signals.next()
+        logger.notice("\(TerminationSignals.name(of: signal)) received, stopping the demo")
+        await session.stop()
     }
 
     private func printError(_ text: String) {
