@@ -9,8 +9,12 @@ extension HealthMonitor {
         _ outcome: CheckerStateMachine.Outcome, virtualServer v: Int, realServer r: Int, checker c: Int,
         now: MonotonicInstant, into actions: inout [HealthAction]
     ) {
-        let wasAlive = virtualServers[v].realServers[r].alive
         let checker = virtualServers[v].realServers[r].checkers[c]
+        // The checker already holds its new state; aliveness before is computed with its old one.
+        let before = outcome.change?.from ?? checker.state
+        let wasAlive = !virtualServers[v].realServers[r].checkers.indices.contains { i in
+            (i == c ? before : virtualServers[v].realServers[r].checkers[i].state) == .down
+        }
         let reason = outcome.result.text
         if let change = outcome.change {
             let subject = HealthSubject.checker(checker.id, name: checker.specification.name)
