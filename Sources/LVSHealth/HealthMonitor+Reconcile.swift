@@ -18,7 +18,8 @@ extension HealthMonitor {
         let reason = outcome.result.text
         if let change = outcome.change {
             let subject = HealthSubject.checker(checker.id, name: checker.specification.name)
-            actions.append(.log(HealthTransition(subject: subject, from: change.from, to: change.to, reason: reason, at: now)))
+            actions.append(
+                .log(HealthTransition(subject: subject, from: change.from, to: change.to, reason: reason, at: now)))
         }
         if checker.specification.dynamicWeight, case .success(_, let weight?) = outcome.result {
             virtualServers[v].realServers[r].weight = weight
@@ -69,7 +70,8 @@ extension HealthMonitor {
         for r in virtualServers[v].realServers.indices {
             let real = virtualServers[v].realServers[r]
             let inhibitWeight: Programmed = real.specification.inhibitOnFailure ? .present(weight: 0) : .absent
-            let desired: Programmed = sorryActive ? inhibitWeight : real.alive ? .present(weight: real.weight) : inhibitWeight
+            let desired: Programmed =
+                sorryActive ? inhibitWeight : real.alive ? .present(weight: real.weight) : inhibitWeight
             guard desired != real.programmed else { continue }
             var config = real.specification.config
             for service in spec.services {

@@ -94,7 +94,8 @@ public struct HealthMonitor: Sendable {
         -> [HealthAction]
     {
         guard !isStopped, let (v, r, c) = indices(of: ticket.checker) else { return [] }
-        guard let outcome = virtualServers[v].realServers[r].checkers[c].probeCompleted(ticket, result: result, now: now)
+        guard
+            let outcome = virtualServers[v].realServers[r].checkers[c].probeCompleted(ticket, result: result, now: now)
         else { return [] }
         var actions: [HealthAction] = []
         apply(outcome, virtualServer: v, realServer: r, checker: c, now: now, into: &actions)

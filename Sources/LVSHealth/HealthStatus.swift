@@ -78,7 +78,8 @@ extension HealthMonitor {
     public func status() -> [HealthStatus] {
         virtualServers.flatMap { server in
             server.realServers.map { real in
-                let id = HealthRealServerID(virtualServer: server.specification.id, realServer: real.specification.config.key)
+                let id = HealthRealServerID(
+                    virtualServer: server.specification.id, realServer: real.specification.config.key)
                 let checkers = real.checkers.map { checker in
                     CheckerStatus(
                         id: checker.id, name: checker.specification.name, state: checker.state,

@@ -14,7 +14,9 @@ public struct HTTPURLCheck: Sendable, Hashable {
     /// Host header; nil: the probe's `virtualhost`, else `address:port`.
     public var virtualhost: String?
 
-    public init(path: String = "/", statusCodes: [ClosedRange<UInt16>] = [], digest: String? = nil, virtualhost: String? = nil) {
+    public init(
+        path: String = "/", statusCodes: [ClosedRange<UInt16>] = [], digest: String? = nil, virtualhost: String? = nil
+    ) {
         self.path = path
         self.statusCodes = statusCodes
         self.digest = digest

@@ -48,7 +48,9 @@ extension HealthCheckPlan {
                 var checkers: [CheckerSpecification] = []
                 for checker in rs.checkers {
                     let id = HealthCheckerID(realServer: rsID, index: checkers.count)
-                    guard let probe = Self.probe(checker, realServer: config, virtualhost: rs.virtualhost ?? vs.virtualhost)
+                    guard
+                        let probe = Self.probe(
+                            checker, realServer: config, virtualhost: rs.virtualhost ?? vs.virtualhost)
                     else {
                         skipped.append("\(checker.kind.rawValue) of \(rsID) (\(checker.location))")
                         continue
@@ -105,7 +107,9 @@ extension HealthCheckPlan {
 
     /// keepalived's defaults per kind, overridden by the virtual server, then the real server,
     /// then the checker (reference §8.3 table, §8.5).
-    static func schedule(_ checker: HealthChecker, _ rs: LVSConfig.RealServer, _ vs: LVSConfig.VirtualServer) -> CheckerSchedule {
+    static func schedule(_ checker: HealthChecker, _ rs: LVSConfig.RealServer, _ vs: LVSConfig.VirtualServer)
+        -> CheckerSchedule
+    {
         let levels = [checker.parameters, rs.checkerParameters, vs.checkerParameters]
         func pick<T>(_ key: KeyPath<CheckerParameters, T?>) -> T? { levels.lazy.compactMap { $0[keyPath: key] }.first }
         let delayLoop = pick(\.delayLoop) ?? .seconds(60)
@@ -129,7 +133,9 @@ extension HealthCheckPlan {
     }
 
     /// The probe of one checker block; nil for the kinds not run here.
-    static func probe(_ checker: HealthChecker, realServer: RealServerConfig, virtualhost: String?) -> (any HealthProbe)? {
+    static func probe(_ checker: HealthChecker, realServer: RealServerConfig, virtualhost: String?) -> (
+        any HealthProbe
+    )? {
         let endpoint = ProbeEndpoint(
             address: checker.connectIP ?? realServer.address, port: checker.connectPort ?? realServer.port,
             bindAddress: checker.bindTo, bindPort: checker.bindPort)
@@ -141,7 +147,8 @@ extension HealthCheckPlan {
             if case .http(let value) = detail { http = value }
             let urls = http.urls.map { url in
                 HTTPURLCheck(
-                    path: url.path ?? "/", statusCodes: url.statusCodes, digest: url.digest, virtualhost: url.virtualhost)
+                    path: url.path ?? "/", statusCodes: url.statusCodes, digest: url.digest,
+                    virtualhost: url.virtualhost)
             }
             let version = http.httpProtocol.flatMap(HTTPProbe.Version.init(rawValue:)) ?? .http10
             return HTTPProbe(

@@ -43,7 +43,8 @@ public final class HealthCheckRunner: Sendable {
         self.eventLoop = eventLoop
         self.probeGroup = probeGroup
         self.sink = sink
-        self.state = NIOLoopBoundBox.makeBoxSendingValue(State(monitor: HealthMonitor(seed: seed)), eventLoop: eventLoop)
+        self.state = NIOLoopBoundBox.makeBoxSendingValue(
+            State(monitor: HealthMonitor(seed: seed)), eventLoop: eventLoop)
     }
 
     /// Starts (first call) or reloads health checking. Contract as `HealthMonitor

@@ -86,7 +86,8 @@ extension HealthProbe {
             let local = try endpoint.localAddress()
             let bootstrap = DatagramBootstrap(group: eventLoop).channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DatagramReplies(completion: completion, onReply: onReply))
+                    try channel.pipeline.syncOperations.addHandler(
+                        DatagramReplies(completion: completion, onReply: onReply))
                 }
             }
             let connected: EventLoopFuture<any Channel>

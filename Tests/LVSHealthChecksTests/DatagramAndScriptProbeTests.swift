@@ -25,9 +25,13 @@ import Testing
             let endpoint = TestServers.endpoint(echo)
             let loop = group.next()
             let probe = UDPProbe(endpoint: endpoint, payload: [0xAB, 0xCD], requireReply: true, replyPattern: "AbXd")
-            #expect(try await probe.run(on: loop, timeout: .seconds(5)).get() == .success(detail: "UDP_CHECK: reply of 2 bytes from \(endpoint)"))
+            #expect(
+                try await probe.run(on: loop, timeout: .seconds(5)).get()
+                    == .success(detail: "UDP_CHECK: reply of 2 bytes from \(endpoint)"))
             let mismatch = UDPProbe(endpoint: endpoint, payload: [0xAB, 0xCD], requireReply: true, replyPattern: "AC")
-            #expect(try await mismatch.run(on: loop, timeout: .seconds(5)).get() == .failure(reason: "UDP_CHECK: reply does not match AC"))
+            #expect(
+                try await mismatch.run(on: loop, timeout: .seconds(5)).get()
+                    == .failure(reason: "UDP_CHECK: reply does not match AC"))
             try await echo.close()
         }
     }
@@ -41,7 +45,9 @@ import Testing
                 try await UDPProbe(endpoint: endpoint, payload: [1]).run(on: loop, timeout: .milliseconds(200)).get()
                     == .success(detail: "UDP_CHECK: no ICMP error from \(endpoint)"))
             #expect(
-                try await UDPProbe(endpoint: endpoint, payload: [1], requireReply: true).run(on: loop, timeout: .milliseconds(200)).get()
+                try await UDPProbe(endpoint: endpoint, payload: [1], requireReply: true).run(
+                    on: loop, timeout: .milliseconds(200)
+                ).get()
                     == .failure(reason: "UDP_CHECK: timeout after 0.2 s"))
             try await silent.close()
             // Nothing bound now: the kernel answers with ICMP port unreachable.
@@ -79,7 +85,8 @@ import Testing
             let loop = group.next()
             #expect(
                 try await DNSProbe(endpoint: TestServers.endpoint(good), queryName: "www.example", queryType: "A")
-                    .run(on: loop, timeout: .seconds(5)).get() == .success(detail: "DNS_CHECK: A www.example: 1 answers"))
+                    .run(on: loop, timeout: .seconds(5)).get()
+                    == .success(detail: "DNS_CHECK: A www.example: 1 answers"))
             #expect(
                 try await DNSProbe(endpoint: TestServers.endpoint(refusing), queryName: "www.example", queryType: "A")
                     .run(on: loop, timeout: .seconds(5)).get() == .failure(reason: "DNS_CHECK: A www.example: rcode 5"))

@@ -15,7 +15,9 @@ final class RecordingSink: HealthActionSink, @unchecked Sendable {
     var transitions: [HealthTransition] = []
 
     func apply(_ commands: [AdminCommand], transitions: [HealthTransition]) { self.commands.append(commands) }
-    func runNotify(_ script: NotifyScript, subject: HealthSubject, state: HealthState) { scripts.append(script.command) }
+    func runNotify(_ script: NotifyScript, subject: HealthSubject, state: HealthState) {
+        scripts.append(script.command)
+    }
     func log(_ transition: HealthTransition) { transitions.append(transition) }
 }
 
@@ -59,7 +61,9 @@ struct FixedProbe: HealthProbe {
         loop.advanceTime(by: .milliseconds(1))
         #expect(sink.commands == [[.deleteRealServer(service, real.key)]])
         #expect(sink.scripts == ["/bin/down"])
-        #expect(sink.transitions.first { $0.subject == .realServer(checker.realServer) }?.reason == "TCP_CHECK: connection refused")
+        #expect(
+            sink.transitions.first { $0.subject == .realServer(checker.realServer) }?.reason
+                == "TCP_CHECK: connection refused")
         let pendingStatus = runner.status()
         loop.run()
         let status = try pendingStatus.wait()

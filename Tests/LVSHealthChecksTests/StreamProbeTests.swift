@@ -45,13 +45,19 @@ import Testing
             let unavailable = try await TestServers.tcp(group: group) { FixedHTTPResponder(status: 503, body: "busy") }
             let loop = group.next()
             let digest = "3e42ca1ddfceac824d0af1b6b7a90687"
-            let pass = HTTPProbe(endpoint: TestServers.endpoint(ok), urls: [HTTPURLCheck(path: "/health", digest: digest)])
-            #expect(try await pass.run(on: loop, timeout: timeout).get() == .success(detail: "HTTP_GET: status 200 for /health"))
+            let pass = HTTPProbe(
+                endpoint: TestServers.endpoint(ok), urls: [HTTPURLCheck(path: "/health", digest: digest)])
+            #expect(
+                try await pass.run(on: loop, timeout: timeout).get()
+                    == .success(detail: "HTTP_GET: status 200 for /health"))
             let wrongDigest = HTTPProbe(
-                endpoint: TestServers.endpoint(ok), urls: [HTTPURLCheck(path: "/health", digest: String(repeating: "0", count: 32))])
+                endpoint: TestServers.endpoint(ok),
+                urls: [HTTPURLCheck(path: "/health", digest: String(repeating: "0", count: 32))])
             #expect(
                 try await wrongDigest.run(on: loop, timeout: timeout).get()
-                    == .failure(reason: "HTTP_GET: digest \(digest) (expected \(String(repeating: "0", count: 32))) for /health"))
+                    == .failure(
+                        reason: "HTTP_GET: digest \(digest) (expected \(String(repeating: "0", count: 32))) for /health"
+                    ))
             let busy = HTTPProbe(endpoint: TestServers.endpoint(unavailable), urls: [HTTPURLCheck(path: "/")])
             #expect(
                 try await busy.run(on: loop, timeout: timeout).get()
@@ -69,7 +75,8 @@ import Testing
         let probe = HTTPProbe(endpoint: endpoint, urls: [], version: .http11)
         #expect(
             probe.request(for: HTTPURLCheck(path: "/a"))
-                == "GET /a HTTP/1.1\r\nUser-Agent: KeepAliveClient\r\nHost: 127.0.0.1:8080\r\nConnection: close\r\n\r\n")
+                == "GET /a HTTP/1.1\r\nUser-Agent: KeepAliveClient\r\nHost: 127.0.0.1:8080\r\nConnection: close\r\n\r\n"
+        )
         let named = HTTPProbe(endpoint: endpoint, urls: [], virtualhost: "www.example")
         #expect(
             named.request(for: HTTPURLCheck(path: "/"))
@@ -88,7 +95,9 @@ import Testing
             let probe = HTTPProbe(
                 endpoint: TestServers.endpoint(server),
                 urls: [HTTPURLCheck(path: "/", digest: "3e42ca1ddfceac824d0af1b6b7a90687")], tls: true)
-            #expect(try await probe.run(on: group.next(), timeout: timeout).get() == .success(detail: "SSL_GET: status 200 for /"))
+            #expect(
+                try await probe.run(on: group.next(), timeout: timeout).get()
+                    == .success(detail: "SSL_GET: status 200 for /"))
             try await server.close()
         }
     }

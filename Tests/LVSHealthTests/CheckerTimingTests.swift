@@ -100,10 +100,11 @@ import Testing
         s.advance(to: .at(11))
         s.succeed(c)
         #expect(s.membership(since: mark) == [.addRealServer(Fixture.service, Fixture.real(1))])
-        #expect(s.notifications(since: mark) == [
-            .runNotify(NotifyScript(command: "/bin/up 1"), subject: .realServer(Fixture.realID(1)), state: .up),
-            .runNotify(NotifyScript(command: "/bin/quorum-up"), subject: .quorum(Fixture.vs), state: .up),
-        ])
+        #expect(
+            s.notifications(since: mark) == [
+                .runNotify(NotifyScript(command: "/bin/up 1"), subject: .realServer(Fixture.realID(1)), state: .up),
+                .runNotify(NotifyScript(command: "/bin/quorum-up"), subject: .quorum(Fixture.vs), state: .up),
+            ])
     }
 
     @Test func lateResultOfAGivenUpAttemptIsIgnored() {
@@ -143,7 +144,8 @@ import Testing
 
     @Test func halfSecondTimeoutIsReportedWithItsFraction() {
         var s = HealthScenario()
-        let schedule = CheckerSchedule(delayLoop: .seconds(5), connectTimeout: .milliseconds(500), retry: 0, warmup: .zero)
+        let schedule = CheckerSchedule(
+            delayLoop: .seconds(5), connectTimeout: .milliseconds(500), retry: 0, warmup: .zero)
         s.configure(Fixture.configuration(servers: [Fixture.server(1, checkers: [Fixture.tcp(schedule)])]))
         s.advance(to: .at(2))
         let down = s.transitions().first { $0.subject == .realServer(Fixture.realID(1)) }

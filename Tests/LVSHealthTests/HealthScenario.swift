@@ -137,7 +137,8 @@ enum Fixture {
         HealthConfiguration(virtualServers: [
             HealthVirtualServerSpecification(
                 id: vs, services: services, quorum: quorum, hysteresis: hysteresis,
-                quorumUp: NotifyScript(command: "/bin/quorum-up"), quorumDown: NotifyScript(command: "/bin/quorum-down"),
+                quorumUp: NotifyScript(command: "/bin/quorum-up"),
+                quorumDown: NotifyScript(command: "/bin/quorum-down"),
                 sorryServer: sorry, sorryServerInhibit: sorryInhibit, omega: omega, realServers: servers)
         ])
     }

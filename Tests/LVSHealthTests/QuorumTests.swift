@@ -41,8 +41,9 @@ import Testing
         let quorum = s.transitions(since: mark).first { $0.subject == .quorum(Fixture.vs) }
         #expect(quorum?.to == .down)
         #expect(quorum?.reason == "alive weight 2 < quorum 3 - hysteresis 0")
-        #expect(s.notifications(since: mark).contains(
-            .runNotify(NotifyScript(command: "/bin/quorum-down"), subject: .quorum(Fixture.vs), state: .down)))
+        #expect(
+            s.notifications(since: mark).contains(
+                .runNotify(NotifyScript(command: "/bin/quorum-down"), subject: .quorum(Fixture.vs), state: .down)))
         #expect(s.monitor.quorumStatus().first?.sorryServerActive == true)
         s.succeed(Fixture.checker(3))
         s.succeed(Fixture.checker(4))
@@ -56,8 +57,9 @@ import Testing
                 .addRealServer(service, Fixture.real(1)), .addRealServer(service, Fixture.real(3)),
                 .addRealServer(service, Fixture.real(4)), .removeSorryServer(service, sorry.key),
             ])
-        #expect(s.notifications(since: back).contains(
-            .runNotify(NotifyScript(command: "/bin/quorum-up"), subject: .quorum(Fixture.vs), state: .up)))
+        #expect(
+            s.notifications(since: back).contains(
+                .runNotify(NotifyScript(command: "/bin/quorum-up"), subject: .quorum(Fixture.vs), state: .up)))
     }
 
     @Test func realServerChangesWhileTheSorryServerServesAreNotProgrammed() {
@@ -66,9 +68,10 @@ import Testing
         let mark = s.log.count
         s.fail(Fixture.checker(2))
         #expect(s.membership(since: mark).isEmpty)
-        #expect(s.notifications(since: mark) == [
-            .runNotify(NotifyScript(command: "/bin/down 2"), subject: .realServer(Fixture.realID(2)), state: .down)
-        ])
+        #expect(
+            s.notifications(since: mark) == [
+                .runNotify(NotifyScript(command: "/bin/down 2"), subject: .realServer(Fixture.realID(2)), state: .down)
+            ])
     }
 
     @Test func hysteresisWidensTheBand() {

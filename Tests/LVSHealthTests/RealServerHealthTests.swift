@@ -95,7 +95,8 @@ import Testing
     @Test func groupServicesAreProgrammedTogether() {
         var s = HealthScenario()
         let other = VirtualServiceID(protocol: .tcp, address: IPAddress(ipv4: 0x0A00_0002), port: 80)
-        s.configure(Fixture.configuration(servers: [Fixture.server(1), Fixture.server(2)], services: [service, other]))
+        s.configure(
+            Fixture.configuration(servers: [Fixture.server(1), Fixture.server(2)], services: [service, other]))
         s.advance(to: .at(1))
         s.fail(Fixture.checker(1))
         #expect(
@@ -130,7 +131,8 @@ import Testing
         s.fail(Fixture.checker(1))
         var schedule = Fixture.schedule
         schedule.delayLoop = .seconds(20)
-        let actions = s.configure(Fixture.configuration(servers: [Fixture.server(1, checkers: [Fixture.tcp(schedule)])]))
+        let actions = s.configure(
+            Fixture.configuration(servers: [Fixture.server(1, checkers: [Fixture.tcp(schedule)])]))
         // Fresh checker: unknown, counts as alive: the all-up dataplane is right, quorum regained.
         #expect(actions.adminCommands.isEmpty)
         #expect(s.monitor.status().first?.state == .unknown)
