@@ -1,6 +1,7 @@
 // lvsd: the director daemon (DESIGN.md §2). Parses its arguments, bootstraps logging, runs
 // the daemon until SIGTERM/SIGINT. Everything else lives in LVSDaemon.
 import ArgumentParser
+import Glibc
 import LVSControl
 import LVSCore
 import LVSDaemon
@@ -104,6 +105,13 @@ struct LVSD: AsyncParsableCommand {
     var pipeSize: Int = 256 * 1024
 
     @Option(
+        name: .customLong("max-udp-sessions"),
+        help: ArgumentHelp(
+            "Most UDP sessions kept (one socket each); past it the least recently used is closed (0 = half the descriptor limit).",
+            valueName: "count"))
+    var maxUDPSessions: Int = 0
+
+    @Option(
         name: .customLong("buffer-size"),
         help: ArgumentHelp(
             "Bytes per pooled buffer: what one direction of a connection holds in user space.", valueName: "bytes"))
@@ -121,7 +129,8 @@ struct LVSD: AsyncParsableCommand {
         guard pipeSize == 0 || (4096...(1 << 20)).contains(pipeSize) else {
             throw ValidationError("--pipe-size takes 0 (system default) or 4096 to 1048576 bytes")
         }
-        guard reactors >= 0, maxConnections >= 0, maxServiceConnections >= 0, connectRetries >= 0 else {
+        guard reactors >= 0, maxConnections >= 0, maxServiceConnections >= 0, connectRetries >= 0, maxUDPSessions >= 0
+        else {
             throw ValidationError("counts must not be negative")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -143,6 +152,15 @@ struct LVSD: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "lvsd")
+        // Every connection costs descriptors: use all the hard limit allows, as HAProxy does.
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            let soft = limit.rlim_cur
+            limit.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
+                logger.debug("raised the descriptor limit from \(soft) to \(limit.rlim_max)")
+            }
+        }
 
         let path: String
         var demoDirectory: String?  // --demo without a default socket location: a private one
@@ -169,7 +187,7 @@ struct LVSD: AsyncParsableCommand {
             reactorCount: reactors, maxConnections: maxConnections, maxServiceConnections: maxServiceConnections,
             connectTimeoutMilliseconds: connectTimeout, connectAttempts: connectRetries + 1, bufferSize: bufferSize,
             splice: ProxyEngineConfiguration.SpliceMode(rawValue: splice) ?? .afterFullBuffer, pipeSize: pipeSize,
-            freeBind: transparent)
+            maxUDPSessions: maxUDPSessions, freeBind: transparent)
         let configuration = DaemonConfiguration(
             controlSocketPath: path, rulesFile: rules, dryRun: dryRun, settings: settings, seed: seed, proxy: proxy)
 
