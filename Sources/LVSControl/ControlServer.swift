@@ -35,6 +35,13 @@ public final class ControlServer: Sendable {
         try prepare(path: path, logger: logger)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
+            // Out of descriptors (EMFILE), accept would fail at once forever: back off instead of
+            // spinning, so lvsadm is answered again as soon as descriptors free up.
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptBackoffHandler())
+                }
+            }
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(ControlLineDecoder()))

@@ -48,6 +48,8 @@ public enum ProxyCounter: Int, Sendable, CaseIterable {
     case pipeExhaustions
     case udpSessions
     case udpDroppedDatagrams
+    /// UDP sessions closed to make room when a worker reached its session limit.
+    case udpEvictedSessions
     case listenerErrors
 
     /// The name shown by `lvsadm --engine-stats` and in the control protocol.
@@ -73,6 +75,7 @@ public enum ProxyCounter: Int, Sendable, CaseIterable {
         case .pipeExhaustions: return "pipe_exhaustions"
         case .udpSessions: return "udp_sessions"
         case .udpDroppedDatagrams: return "udp_dropped_datagrams"
+        case .udpEvictedSessions: return "udp_evicted_sessions"
         case .listenerErrors: return "listener_errors"
         }
     }

@@ -36,6 +36,10 @@ public struct ProxyEngineConfiguration: Sendable, Hashable {
     /// fs.pipe-user-pages-soft (64 MiB) of pipes at full size; past that the kernel refuses and the
     /// pipe keeps its default size.
     public var pipeSize: Int
+    /// Most UDP sessions (one socket towards the real server each) the engine keeps, daemon-wide;
+    /// 0 = half of RLIMIT_NOFILE. Past it the least recently used session of the worker is
+    /// closed (`udp_evicted_sessions`), so a flood of new source ports cannot exhaust descriptors.
+    public var maxUDPSessions: Int
     /// Bind VIPs that are not local addresses (IP_FREEBIND), for `lvsd --transparent`.
     public var freeBind: Bool
     /// Pause after accept hit the descriptor limit before draining the listener again.
@@ -45,7 +49,8 @@ public struct ProxyEngineConfiguration: Sendable, Hashable {
         reactorCount: Int = 0, maxConnections: Int = 0, maxServiceConnections: Int = 0,
         connectTimeoutMilliseconds: UInt64 = 5_000, connectAttempts: Int = 3, bufferSize: Int = 16 * 1024,
         buffersPerReactor: Int = 4096, pipesPerReactor: Int = 512, splice: SpliceMode = .afterFullBuffer,
-        pipeSize: Int = 256 * 1024, freeBind: Bool = false, acceptBackoffMilliseconds: UInt64 = 100
+        pipeSize: Int = 256 * 1024, maxUDPSessions: Int = 0, freeBind: Bool = false,
+        acceptBackoffMilliseconds: UInt64 = 100
     ) {
         self.reactorCount = reactorCount
         self.maxConnections = max(0, maxConnections)
@@ -57,6 +62,7 @@ public struct ProxyEngineConfiguration: Sendable, Hashable {
         self.pipesPerReactor = max(0, pipesPerReactor)
         self.splice = splice
         self.pipeSize = pipeSize <= 0 ? 0 : min(max(pipeSize, 4096), 1 << 20)
+        self.maxUDPSessions = max(0, maxUDPSessions)
         self.freeBind = freeBind
         self.acceptBackoffMilliseconds = max(1, acceptBackoffMilliseconds)
     }

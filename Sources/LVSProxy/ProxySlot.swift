@@ -61,6 +61,10 @@ struct ProxySlot {
     var unreportedOutPackets: UInt64 = 0
     var unreportedOutBytes: UInt64 = 0
     var onePacketServer: RealServerKey?
+    /// The client sent again on this session since the eviction ring last looked at it (second
+    /// chance). Replies do not count: a one-shot request and its answer should not shield a
+    /// session from eviction.
+    var recentlyUsed = false
 
     /// Bytes waiting in this direction (buffer or pipe).
     var pendingBytes: Int { Int(end - start) + pipeBytes }

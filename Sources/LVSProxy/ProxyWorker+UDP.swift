@@ -37,6 +37,7 @@ extension ProxyWorker {
         if let upstream = udpSessions[key] {
             slots[upstream].unreportedInPackets &+= 1
             slots[upstream].unreportedBytes &+= UInt64(count)
+            slots[upstream].recentlyUsed = true
             send(count, to: upstream, reactor: reactor)
             return
         }
@@ -70,6 +71,7 @@ extension ProxyWorker {
         _ key: UDPSessionKey, ref: ConnectionRef?, service: VirtualServiceID, target: SocketAddress,
         transparentSource: Bool, reactor: Reactor<ProxyWorker>
     ) -> UInt32? {
+        if udpSessions.count >= udpSessionLimit { evictOneSession(reactor: reactor) }
         let source =
             transparentSource
             ? SocketAddress(key.client.ip, port: 0)
@@ -97,6 +99,10 @@ extension ProxyWorker {
             return nil
         }
         udpSessions[key] = token.slot
+        udpSessionRing.append(token)
+        udpSessionRing.sweepIfSparse(liveSessions: udpSessions.count) { live in
+            slots.isCurrent(live) && slots[live.slot].kind == .udpUpstream
+        }
         counters.increment(.udpSessions)
         reactor.armTimer(slot: token.slot, afterNanoseconds: UInt64(timeouts.udp) &* 1_000_000_000)
         return token.slot
@@ -142,6 +148,26 @@ extension ProxyWorker {
         }
         counters.increment(.idleTimeouts)
         closeSession(upstream, reactor: reactor)
+    }
+
+    /// Makes room for one session at the limit: the oldest session that moved no datagram since
+    /// the ring last looked at it is closed (its director entry keeps its UDP timeout, as IPVS's
+    /// would; replies for it are no longer relayed). Bounded: each live session is passed over at
+    /// most once, so a second pass always finds one.
+    private func evictOneSession(reactor: Reactor<ProxyWorker>) {
+        var passes = 2 * udpSessionRing.count + 1
+        while passes > 0, let token = udpSessionRing.popOldest() {
+            passes -= 1
+            guard slots.isCurrent(token), slots[token.slot].kind == .udpUpstream else { continue }
+            if slots[token.slot].recentlyUsed {
+                slots[token.slot].recentlyUsed = false
+                udpSessionRing.append(token)
+                continue
+            }
+            counters.increment(.udpEvictedSessions)
+            closeSession(token.slot, reactor: reactor)
+            return
+        }
     }
 
     func closeSession(_ upstream: UInt32, reactor: Reactor<ProxyWorker>) {

@@ -23,6 +23,10 @@ public final class ProxyWorker: ReactorHandler {
     /// Listeners whose accept budget ran out in this batch: drained again in `batchCompleted`.
     var pendingListeners: [UInt32] = []
     var udpSessions: [UDPSessionKey: UInt32] = [:]
+    /// Sessions in the order they opened, for second-chance eviction (stale tokens are skipped).
+    var udpSessionRing = UDPSessionRing()
+    /// Most sessions this worker keeps (its share of `maxUDPSessions`).
+    let udpSessionLimit: Int
     /// One datagram of scratch space for UDP.
     let datagram: UnsafeMutableRawBufferPointer
     var tickSlot: UInt32 = .max
@@ -50,6 +54,12 @@ public final class ProxyWorker: ReactorHandler {
             maxPipes: configuration.pipesPerReactor,
             pipeSize: configuration.pipeSize > 0 ? Int32(configuration.pipeSize) : nil)
         self.spliceChunk = configuration.pipeSize > 0 ? configuration.pipeSize : 64 * 1024
+        let reactors = max(
+            1, configuration.reactorCount > 0 ? configuration.reactorCount : SystemLimits.onlineProcessors)
+        let total =
+            configuration.maxUDPSessions > 0
+            ? configuration.maxUDPSessions : max(1024, Int(clamping: SystemLimits.fileDescriptors) / 2)
+        self.udpSessionLimit = max(16, total / reactors)
         self.datagram = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
         self.flushResults.reserveCapacity(1024)
         self.pendingListeners.reserveCapacity(16)

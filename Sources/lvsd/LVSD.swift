@@ -1,6 +1,7 @@
 // lvsd: the director daemon (DESIGN.md §2). Parses its arguments, bootstraps logging, runs
 // the daemon until SIGTERM/SIGINT. Everything else lives in LVSDaemon.
 import ArgumentParser
+import Glibc
 import LVSControl
 import LVSCore
 import LVSDaemon
@@ -52,6 +53,11 @@ struct LVSD: AsyncParsableCommand {
         name: .customLong("dry-run"),
         help: "Hold the configuration and serve the control socket, but bind and forward nothing.")
     var dryRun = false
+
+    @Flag(
+        name: .customLong("demo"),
+        help: "Start three demo web servers and a virtual service over them on 127.0.0.1, and print what to try.")
+    var demo = false
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -113,6 +119,13 @@ struct LVSD: AsyncParsableCommand {
     var pipeSize: Int = 256 * 1024
 
     @Option(
+        name: .customLong("max-udp-sessions"),
+        help: ArgumentHelp(
+            "Most UDP sessions kept (one socket each); past it the least recently used is closed (0 = half the descriptor limit).",
+            valueName: "count"))
+    var maxUDPSessions: Int = 0
+
+    @Option(
         name: .customLong("buffer-size"),
         help: ArgumentHelp(
             "Bytes per pooled buffer: what one direction of a connection holds in user space.", valueName: "bytes"))
@@ -136,11 +149,18 @@ struct LVSD: AsyncParsableCommand {
         guard pipeSize == 0 || (4096...(1 << 20)).contains(pipeSize) else {
             throw ValidationError("--pipe-size takes 0 (system default) or 4096 to 1048576 bytes")
         }
-        guard reactors >= 0, maxConnections >= 0, maxServiceConnections >= 0, connectRetries >= 0 else {
+        guard reactors >= 0, maxConnections >= 0, maxServiceConnections >= 0, connectRetries >= 0, maxUDPSessions >= 0
+        else {
             throw ValidationError("counts must not be negative")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown log level '\(logLevel)'")
+        }
+        if demo && dryRun {
+            throw ValidationError("--demo forwards traffic, so it cannot be combined with --dry-run")
+        }
+        if demo && (rules != nil || config != nil || checkConfig != nil) {
+            throw ValidationError("--demo configures its own virtual service; leave out --rules, --config and --check-config")
         }
     }
 
@@ -160,14 +180,27 @@ struct LVSD: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "lvsd")
+        // Every connection costs descriptors: use all the hard limit allows, as HAProxy does.
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            let soft = limit.rlim_cur
+            limit.rlim_cur = limit.rlim_max
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
+                logger.debug("raised the descriptor limit from \(soft) to \(limit.rlim_max)")
+            }
+        }
 
         let path: String
+        var demoDirectory: String?  // --demo without a default socket location: a private one
         if let controlSocket {
             path = controlSocket
         } else {
             switch ControlSocketLocation.defaultPathForCurrentProcess() {
             case .success(let found): path = found
-            case .failure(let missing): throw ValidationError(missing.description)
+            case .failure(let missing):
+                guard demo else { throw ValidationError(missing.description) }
+                demoDirectory = try DemoSession.makePrivateSocketDirectory()
+                path = (demoDirectory ?? "") + "/" + ControlSocketLocation.fileName
             }
         }
         var settings = DirectorSettings()
@@ -182,12 +215,16 @@ struct LVSD: AsyncParsableCommand {
             reactorCount: reactors, maxConnections: maxConnections, maxServiceConnections: maxServiceConnections,
             connectTimeoutMilliseconds: connectTimeout, connectAttempts: connectRetries + 1, bufferSize: bufferSize,
             splice: ProxyEngineConfiguration.SpliceMode(rawValue: splice) ?? .afterFullBuffer, pipeSize: pipeSize,
-            freeBind: transparent)
+            maxUDPSessions: maxUDPSessions, freeBind: transparent)
         let configuration = DaemonConfiguration(
             controlSocketPath: path, rulesFile: rules, configFile: config, dryRun: dryRun, settings: settings, seed: seed, proxy: proxy)
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()
+        if demo {
+            try await runDemo(configuration, directory: demoDirectory, signals: signals, logger: logger)
+            return
+        }
         let hangup = HangupSignal.install()
         let daemon: DirectorDaemon
         do {
@@ -211,6 +248,23 @@ struct LVSD: AsyncParsableCommand {
         let signal = await signals.next()
         logger.notice("\(TerminationSignals.name(of: signal)) received, shutting down")
         await daemon.stop()
+    }
+
+    private func runDemo(
+        _ configuration: DaemonConfiguration, directory: String?, signals: TerminationSignals, logger: Logger
+    ) async throws {
+        let session: DemoSession
+        do {
+            session = try await DemoSession.start(configuration, privateSocketDirectory: directory, logger: logger)
+        } catch {
+            printError("lvsd: \(error)")
+            throw ExitCode(1)
+        }
+        print(session.plan.instructions, terminator: "")
+        fflush(nil)
+        let signal = await signals.next()
+        logger.notice("\(TerminationSignals.name(of: signal)) received, stopping the demo")
+        await session.stop()
     }
 
     private func printError(_ text: String) {

@@ -212,6 +212,34 @@ struct EngineSemanticsTests {
         #expect(h.connections.filter { $0.virtualPort == onePacket.port }.isEmpty)
     }
 
+    @Test("UDP sessions past the limit evict the least recently used one, so descriptors stay bounded")
+    func udpSessionLimit() throws {
+        let h = try ProxyHarness(configuration: ProxyEngineConfiguration(reactorCount: 1, maxUDPSessions: 16))
+        defer { h.stop() }
+        let server = h.udpServer(name: "a")
+        let service = h.service(port: ProxyHarness.freePort(udp: true), udp: true)
+        h.add(
+            RealServerConfig(address: IPAddress(ipv4: 0x7F00_0001), port: server.port, forwarding: .proxy), to: service)
+        let vip = SocketAddress(service.address, port: service.port)
+        // A long-lived client that keeps talking, then 40 one-shot clients (new source ports).
+        let steady = TestUDPClient()
+        defer { steady.close() }
+        #expect(steady.exchange("s", with: vip) == "a:s")
+        for round in 0..<40 {
+            let oneShot = TestUDPClient()
+            #expect(oneShot.exchange("\(round)", with: vip) == "a:\(round)")
+            oneShot.close()
+            if round % 4 == 0 { #expect(steady.exchange("s\(round)", with: vip) == "a:s\(round)") }
+        }
+        // About 41 sessions (a one-shot client may reuse a source port) through a limit of 16:
+        // live sessions = opened - evicted never exceeds it, and the steady one was never evicted.
+        let opened = h.engine.count(.udpSessions)
+        #expect(opened >= 30)
+        #expect(opened - h.engine.count(.udpEvictedSessions) <= 16)
+        #expect(steady.exchange("last", with: vip) == "a:last")
+        #expect(h.engine.count(.udpSessions) == opened, "the steady client kept its session")
+    }
+
     @Test("a slow reader does not stall other clients")
     func slowReader() throws {
         let h = try ProxyHarness(configuration: ProxyEngineConfiguration(reactorCount: 1))

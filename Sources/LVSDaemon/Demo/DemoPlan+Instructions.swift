@@ -1,0 +1,69 @@
+// What `lvsd --demo` prints once everything is up: what it set up, and commands to paste into a
+// second terminal. The last line is printed only when the demo is ready (tests wait for it).
+extension DemoPlan {
+    /// The line that ends the instructions.
+    public static let readyLine = "Ctrl-C stops the demo and removes the control socket."
+
+    /// The text, ending in a newline.
+    public var instructions: String {
+        let lvsadm = "swift run lvsadm --control-socket \(shellQuoted(controlSocketPath))"
+        let url = "http://\(virtualService)/"
+        let quiesced = realServerPorts.count > 1 ? realServer(1) : realServer(0)
+        var lines: [String] = []
+        lines.append("SwiftLVS demo: virtual service TCP \(virtualService), scheduler \(Self.scheduler) (round robin)")
+        for index in realServerPorts.indices {
+            lines.append("  real server \(index + 1)  \(realServer(index))  Proxy  weight 1")
+        }
+        lines.append("  control socket \(controlSocketPath)")
+        lines.append("configured as if by:")
+        for line in ipvsadmLines {
+            lines.append("  lvsadm \(line.joined(separator: " "))")
+        }
+        lines += [
+            "",
+            "Try, in another terminal in the package directory:",
+            "",
+            "  # each new connection goes to the next real server in turn (rr):",
+            "  curl \(url)",
+            "  for i in 1 2 3 4 5 6; do curl -s \(url); done",
+            "",
+            "  # the table as ipvsadm prints it, then its counters:",
+            "  \(lvsadm) -L -n",
+            "  \(lvsadm) -L -n --stats",
+            "",
+            "  # weight 0 quiesces a real server: it gets no new connections, existing ones finish:",
+            "  \(lvsadm) -e -t \(virtualService) -r \(quiesced) --proxy -w 0",
+            "  for i in 1 2 3 4; do curl -s \(url); done",
+            "",
+            "  # the connection entries, with their TCP state and expiry:",
+            "  \(lvsadm) -L -c -n",
+            "",
+            Self.readyLine,
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `path` as one shell word: unchanged when it holds only safe characters, else in single
+    /// quotes, so the printed commands paste correctly.
+    func shellQuoted(_ path: String) -> String {
+        let safe = path.unicodeScalars.allSatisfy { scalar in
+            switch scalar {
+            case "a"..."z", "A"..."Z", "0"..."9", "/", ".", "_", "-", "+", ":", ",", "@", "%": return true
+            default: return false
+            }
+        }
+        if safe && !path.isEmpty { return path }
+        return "'" + path.replacingQuotes() + "'"
+    }
+}
+
+extension String {
+    /// Single quotes closed, escaped and reopened (`'\''`), for a single-quoted shell word.
+    fileprivate func replacingQuotes() -> String {
+        var result = ""
+        for character in self {
+            if character == "'" { result += "'\\''" } else { result.append(character) }
+        }
+        return result
+    }
+}
