@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "LVSHealthChecks",
             dependencies: [
-                "LVSHealth", "LVSCore",
+                "LVSHealth", "LVSCore", "LVSConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

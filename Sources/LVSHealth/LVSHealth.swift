@@ -1,1 +1,0 @@
-// Target LVSHealth: see docs/architecture.md.

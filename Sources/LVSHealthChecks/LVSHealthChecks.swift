@@ -1,1 +1,0 @@
-// Target LVSHealthChecks: see docs/architecture.md.
