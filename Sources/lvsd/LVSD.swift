@@ -204,7 +204,7 @@ struct LVSD: AsyncParsableCommand {
         hangup.onHangup { [daemon, logger] in
             logger.notice("SIGHUP received, reloading the configuration")
             // The outcome (changes, or every diagnostic and "nothing changed") is logged by the host.
-            _ = daemon.reload()
+            _ = daemon.reloadWaiting()
         }
         print("lvsd: listening on \(daemon.controlServer.path)")
         fflush(nil)  // stdout may be a pipe: whoever started us waits for this line

@@ -67,14 +67,14 @@ struct ConfigurationReloadHostTests {
 
                 """)
         #expect(daemon.host.shared.withDirector { $0.timeouts.tcpEstablished } == 600)
-        let unchanged = daemon.reload()
+        let unchanged = await daemon.reload()
         #expect(unchanged == .success(ReloadReport(path: directory.file("keepalived.conf"), changes: 0, warnings: [])))
 
         let edited = Self.natConfiguration
             .replacingOccurrences(of: "weight 2", with: "weight 5")
             .replacingOccurrences(of: "virtual_server fwmark 7", with: "virtual_server fwmark 8")
         try edited.write(toFile: directory.file("keepalived.conf"), atomically: true, encoding: .utf8)
-        let report = try daemon.reload().get()
+        let report = try await daemon.reload().get()
         // delete FWM 7, edit one real server, add FWM 8 and its real server.
         #expect(report.changes == 4)
         #expect(
@@ -97,7 +97,7 @@ struct ConfigurationReloadHostTests {
         let before = Self.saved(daemon)
         try "virtual_server 10.0.0.1 80 {\n    lb_kind NATT\n    weight 2\n".write(
             toFile: directory.file("keepalived.conf"), atomically: true, encoding: .utf8)
-        guard case .failure(.invalid(let error)) = daemon.reload() else {
+        guard case .failure(.invalid(let error)) = await daemon.reload() else {
             Issue.record("the broken reload was not refused")
             return
         }
@@ -111,8 +111,8 @@ struct ConfigurationReloadHostTests {
     @Test("a daemon without --config refuses to reload")
     func notConfigured() async throws {
         let daemon = try await TestDaemon.start()
-        #expect(daemon.daemon.reload() == .failure(.notConfigured))
-        let reply = daemon.daemon.host.reply(to: .reload)
+        #expect(await daemon.daemon.reload() == .failure(.notConfigured))
+        let reply = try await daemon.daemon.host.handle(.reload).get()
         #expect(reply == .failure(ControlFailure(kind: .configuration, message: ReloadFailure.notConfigured.description)))
         await daemon.stop()
     }
