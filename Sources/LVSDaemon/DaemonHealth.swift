@@ -129,11 +129,23 @@ struct DirectorHealthSink: HealthActionSink {
         let reason = transitions.map(\.description).joined(separator: "; ")
         switch host.transaction(commands, now: host.clock()) {
         case .success:
-            for command in commands { logger.notice("health: \(DirectorHost.summary(of: command)) (\(reason))") }
+            for command in commands { logger.notice("health: \(Self.summary(of: command)) (\(reason))") }
         case .failure(let refusal):
             logger.error(
                 "health: \(DirectorHost.summary(of: refusal.command)) refused: \(refusal.error.ipvsadmMessage(for: refusal.command)) (\(reason))"
             )
+        }
+    }
+
+    /// What a membership change did, with the weight: `weight of 10.0.0.1:80 in TCP …:80 set to 0`.
+    static func summary(of command: AdminCommand) -> String {
+        switch command {
+        case .addRealServer(let id, let server): return "added \(server.key) to \(id) with weight \(server.weight)"
+        case .editRealServer(let id, let server): return "weight of \(server.key) in \(id) set to \(server.weight)"
+        case .deleteRealServer(let id, let key): return "removed \(key) from \(id)"
+        case .addService, .editService, .deleteService, .clear, .zero, .setTimeouts, .startDaemon, .stopDaemon,
+            .setDirectorSettings:
+            return DirectorHost.summary(of: command)
         }
     }
 

@@ -64,11 +64,28 @@ struct HealthCheckingDaemonTests {
         let down = try await eventually(within: Self.failureBound) { try await lvsd.saved() == inhibited }
         let table = try await lvsd.saved()
         #expect(down, "table: \(table)")
-        #expect(lvsd.log.contains("health: real server [127.0.0.1 \(vip)] 127.0.0.1:\(aPort): up -> down"))
+        #expect(
+            lvsd.log.contains(
+                "health: real server [127.0.0.1 \(vip)] 127.0.0.1:\(aPort): up -> down (TCP_CHECK: connection refused)"))
+        #expect(lvsd.log.contains("health: weight of 127.0.0.1:\(aPort) in TCP 127.0.0.1:\(vip) set to 0 ("))
+        #expect(lvsd.log.contains("health: removed 127.0.0.1:\(bPort) from TCP 127.0.0.1:\(vip) ("))
         let health = try await lvsd.lvsadm(["--health", "-n"])
         #expect(health.status == 0)
-        #expect(health.standardOutput.contains("  -> 127.0.0.1:\(aPort)"))
-        #expect(health.standardOutput.contains("down"))
+        let lines = health.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.count == 5)
+        #expect(lines.first == "Prot LocalAddress:Port Quorum")
+        #expect(lines.contains("TCP  127.0.0.1:\(vip) down (alive weight 0, quorum 1)"))
+        #expect(
+            lines.contains {
+                $0.hasPrefix("  -> 127.0.0.1:\(aPort)              down    0/2    TCP_CHECK    down, ")
+                    && $0.contains("s ago: connection refused (") && $0.hasSuffix(" failed)")
+            })
+        #expect(lines.contains { $0.hasPrefix("  -> 127.0.0.1:\(bPort)              down    -/1    TCP_CHECK    down, ") })
+
+        // A reload that changes nothing about A and B leaves them as the checkers set them.
+        let reloaded = try await lvsd.lvsadm(["--reload"])
+        #expect(reloaded.standardOutput == "lvsadm: reloaded \(config): 0 changes\n")
+        #expect(try await lvsd.saved() == inhibited)
 
         a = try TestRealServer(name: "A", port: aPort)
         b = try TestRealServer(name: "B", port: bPort)
