@@ -100,7 +100,8 @@ final class DaemonHealth: Sendable {
                                     name: checker.name, state: Self.state(checker.state),
                                     lastResult: checker.lastResult,
                                     lastCheckAgeMilliseconds: checker.lastCheck.map {
-                                        now.nanoseconds >= $0.nanoseconds ? (now.nanoseconds - $0.nanoseconds) / 1_000_000 : 0
+                                        now.nanoseconds >= $0.nanoseconds
+                                            ? (now.nanoseconds - $0.nanoseconds) / 1_000_000 : 0
                                     },
                                     consecutiveFailures: checker.consecutiveFailures)
                             })

@@ -12,7 +12,8 @@ extension DirectorHost {
     /// Applies the whole configuration at start as one transaction on the (empty) director.
     /// Throws every diagnostic when the file has errors or the director or engine refuses a
     /// command; warnings are logged.
-    func loadConfiguration(_ parsed: KeepalivedParseResult, from file: ConfigurationFile) throws(ConfigurationFileError) {
+    func loadConfiguration(_ parsed: KeepalivedParseResult, from file: ConfigurationFile) throws(ConfigurationFileError)
+    {
         try accept(parsed, from: file)
         let configuration = parsed.configuration
         let commands: [AdminCommand]
@@ -126,8 +127,7 @@ extension DirectorHost {
 
     /// Logs the warnings of a parse; throws every diagnostic when it has errors (the caller
     /// reports them: printed at start, logged on a reload).
-    private func accept(_ parsed: KeepalivedParseResult, from file: ConfigurationFile) throws(ConfigurationFileError)
-    {
+    private func accept(_ parsed: KeepalivedParseResult, from file: ConfigurationFile) throws(ConfigurationFileError) {
         if parsed.hasErrors {
             throw ConfigurationFileError(path: file.path, diagnostics: parsed.diagnostics)
         }

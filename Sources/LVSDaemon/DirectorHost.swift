@@ -141,7 +141,8 @@ public final class DirectorHost: ControlRequestHandler {
             return .pong(serverInfo)
         case .reload, .getHealth:
             // Answered asynchronously by `handle` (they wait for the health checkers).
-            return .failure(ControlFailure(kind: .unavailable, message: "\(request.typeName) is answered by handle(_:)"))
+            return .failure(
+                ControlFailure(kind: .unavailable, message: "\(request.typeName) is answered by handle(_:)"))
         }
     }
 

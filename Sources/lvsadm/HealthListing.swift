@@ -21,7 +21,8 @@ struct HealthListing {
         for server in report.virtualServers {
             let protocolNumber = server.services.first?.protocolNumber ?? .tcp
             let services =
-                server.services.count == 1 ? serviceName(server.services[0]) : "\(server.name) (\(server.services.count) services)"
+                server.services.count == 1
+                ? serviceName(server.services[0]) : "\(server.name) (\(server.services.count) services)"
             text +=
                 "\(services) \(server.quorumState.rawValue) (alive weight \(server.aliveWeight), quorum \(server.quorum))\n"
             for real in server.realServers {

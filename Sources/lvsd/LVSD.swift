@@ -184,7 +184,8 @@ struct LVSD: AsyncParsableCommand {
             splice: ProxyEngineConfiguration.SpliceMode(rawValue: splice) ?? .afterFullBuffer, pipeSize: pipeSize,
             freeBind: transparent)
         let configuration = DaemonConfiguration(
-            controlSocketPath: path, rulesFile: rules, configFile: config, dryRun: dryRun, settings: settings, seed: seed, proxy: proxy)
+            controlSocketPath: path, rulesFile: rules, configFile: config, dryRun: dryRun, settings: settings,
+            seed: seed, proxy: proxy)
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()

@@ -24,7 +24,8 @@ struct ConfigurationReloadHostTests {
     }
 
     static func saved(_ daemon: DirectorDaemon) -> String {
-        IPVSAdminFormatter(resolver: NumericResolver()).save(daemon.host.shared.withDirector { $0.snapshot() }, numeric: true)
+        IPVSAdminFormatter(resolver: NumericResolver()).save(
+            daemon.host.shared.withDirector { $0.snapshot() }, numeric: true)
     }
 
     static let natConfiguration = """
@@ -113,7 +114,8 @@ struct ConfigurationReloadHostTests {
         let daemon = try await TestDaemon.start()
         #expect(await daemon.daemon.reload() == .failure(.notConfigured))
         let reply = try await daemon.daemon.host.handle(.reload).get()
-        #expect(reply == .failure(ControlFailure(kind: .configuration, message: ReloadFailure.notConfigured.description)))
+        #expect(
+            reply == .failure(ControlFailure(kind: .configuration, message: ReloadFailure.notConfigured.description)))
         await daemon.stop()
     }
 
@@ -127,7 +129,8 @@ struct ConfigurationReloadHostTests {
             checking: true,
             virtualServers: [
                 VirtualServerHealthReport(
-                    name: "10.0.0.1 80", services: [VirtualServiceID(protocol: .tcp, address: IPAddress(ipv4: 0x0A00_0001), port: 80)],
+                    name: "10.0.0.1 80",
+                    services: [VirtualServiceID(protocol: .tcp, address: IPAddress(ipv4: 0x0A00_0001), port: 80)],
                     quorumState: .up, aliveWeight: 2, quorum: 1, sorryServer: nil, sorryServerActive: false,
                     realServers: [
                         RealServerHealthReport(

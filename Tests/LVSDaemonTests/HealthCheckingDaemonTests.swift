@@ -28,23 +28,23 @@ struct HealthCheckingDaemonTests {
         let vip = try TestSockets.freePort()
         let config = directory.file("keepalived.conf")
         try """
-            virtual_server 127.0.0.1 \(vip) {
-                delay_loop 1
-                lb_algo rr
-                lb_kind PROXY
-                protocol TCP
-                real_server 127.0.0.1 \(aPort) {
-                    weight 2
-                    inhibit_on_failure
-                    \(Self.checker)
-                }
-                real_server 127.0.0.1 \(bPort) {
-                    weight 1
-                    \(Self.checker)
-                }
+        virtual_server 127.0.0.1 \(vip) {
+            delay_loop 1
+            lb_algo rr
+            lb_kind PROXY
+            protocol TCP
+            real_server 127.0.0.1 \(aPort) {
+                weight 2
+                inhibit_on_failure
+                \(Self.checker)
             }
+            real_server 127.0.0.1 \(bPort) {
+                weight 1
+                \(Self.checker)
+            }
+        }
 
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let lvsd = try await LVSDProcess.start(["--config", config, "--reactors", "1"], in: directory)
         #expect(lvsd.isReady, "lvsd did not start: \(lvsd.log)")
         let both = """
@@ -66,7 +66,8 @@ struct HealthCheckingDaemonTests {
         #expect(down, "table: \(table)")
         #expect(
             lvsd.log.contains(
-                "health: real server [127.0.0.1 \(vip)] 127.0.0.1:\(aPort): up -> down (TCP_CHECK: connection refused)"))
+                "health: real server [127.0.0.1 \(vip)] 127.0.0.1:\(aPort): up -> down (TCP_CHECK: connection refused)")
+        )
         #expect(lvsd.log.contains("health: weight of 127.0.0.1:\(aPort) in TCP 127.0.0.1:\(vip) set to 0 ("))
         #expect(lvsd.log.contains("health: removed 127.0.0.1:\(bPort) from TCP 127.0.0.1:\(vip) ("))
         let health = try await lvsd.lvsadm(["--health", "-n"])
@@ -80,7 +81,8 @@ struct HealthCheckingDaemonTests {
                 $0.hasPrefix("  -> 127.0.0.1:\(aPort)              down    0/2    TCP_CHECK    down, ")
                     && $0.contains("s ago: connection refused (") && $0.hasSuffix(" failed)")
             })
-        #expect(lines.contains { $0.hasPrefix("  -> 127.0.0.1:\(bPort)              down    -/1    TCP_CHECK    down, ") })
+        #expect(
+            lines.contains { $0.hasPrefix("  -> 127.0.0.1:\(bPort)              down    -/1    TCP_CHECK    down, ") })
 
         // A reload that changes nothing about A and B leaves them as the checkers set them.
         let reloaded = try await lvsd.lvsadm(["--reload"])
@@ -113,19 +115,19 @@ struct HealthCheckingDaemonTests {
         let vip = try TestSockets.freePort()
         let config = directory.file("keepalived.conf")
         try """
-            virtual_server 127.0.0.1 \(vip) {
-                delay_loop 1
-                lb_algo wlc
-                lb_kind PROXY
-                protocol TCP
-                quorum 1
-                sorry_server 127.0.0.1 \(sorry.port)
-                real_server 127.0.0.1 \(real.port) {
-                    \(Self.checker)
-                }
+        virtual_server 127.0.0.1 \(vip) {
+            delay_loop 1
+            lb_algo wlc
+            lb_kind PROXY
+            protocol TCP
+            quorum 1
+            sorry_server 127.0.0.1 \(sorry.port)
+            real_server 127.0.0.1 \(real.port) {
+                \(Self.checker)
             }
+        }
 
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let lvsd = try await LVSDProcess.start(["--config", config, "--reactors", "1"], in: directory)
         #expect(lvsd.isReady, "lvsd did not start: \(lvsd.log)")
         real.stop()
@@ -155,22 +157,22 @@ struct HealthCheckingDaemonTests {
         try "5\n".write(toFile: status, atomically: true, encoding: .utf8)
         let config = directory.file("keepalived.conf")
         try """
-            virtual_server 127.0.0.1 \(vip) {
-                delay_loop 1
-                lb_algo wrr
-                lb_kind PROXY
-                protocol TCP
-                real_server 127.0.0.1 \(real.port) {
-                    weight 1
-                    MISC_CHECK {
-                        misc_path "/bin/sh -c 'exit $(cat \(status))'"
-                        misc_timeout 2
-                        misc_dynamic
-                    }
+        virtual_server 127.0.0.1 \(vip) {
+            delay_loop 1
+            lb_algo wrr
+            lb_kind PROXY
+            protocol TCP
+            real_server 127.0.0.1 \(real.port) {
+                weight 1
+                MISC_CHECK {
+                    misc_path "/bin/sh -c 'exit $(cat \(status))'"
+                    misc_timeout 2
+                    misc_dynamic
                 }
             }
+        }
 
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let lvsd = try await LVSDProcess.start(["--config", config, "--reactors", "1"], in: directory)
         #expect(lvsd.isReady, "lvsd did not start: \(lvsd.log)")
         func weighted(_ weight: Int) -> String {
@@ -191,16 +193,16 @@ struct HealthCheckingDaemonTests {
         let real = try TestRealServer(name: "R")
         let config = directory.file("keepalived.conf")
         try """
-            virtual_server 127.0.0.1 80 {
-                delay_loop 1
-                lb_kind PROXY
-                protocol TCP
-                real_server 127.0.0.1 \(real.port) {
-                    \(Self.checker)
-                }
+        virtual_server 127.0.0.1 80 {
+            delay_loop 1
+            lb_kind PROXY
+            protocol TCP
+            real_server 127.0.0.1 \(real.port) {
+                \(Self.checker)
             }
+        }
 
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        """.write(toFile: config, atomically: true, encoding: .utf8)
         let lvsd = try await LVSDProcess.start(["--config", config, "--dry-run"], in: directory)
         #expect(lvsd.isReady, "lvsd did not start: \(lvsd.log)")
         let health = try await lvsd.lvsadm(["--health"])
