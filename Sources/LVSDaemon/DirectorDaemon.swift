@@ -87,10 +87,17 @@ public final class DirectorDaemon: Sendable {
             }
             if let configurationFile, let parsedConfiguration {
                 try host.loadConfiguration(parsedConfiguration, from: configurationFile)
+                // A dry run sends nothing anywhere: no checker runs.
+                if !configuration.dryRun {
+                    let health = DaemonHealth(host: host, seed: configuration.seed, logger: logger)
+                    host.health.withLock { $0 = health }
+                    try await health.start(parsedConfiguration.configuration, on: host)
+                }
             }
             server = try await ControlServer.start(
                 path: configuration.controlSocketPath, group: group, handler: host, policy: policy, logger: logger)
         } catch {
+            await Self.stopHealth(of: host)
             engine?.stop()
             try? await group.shutdownGracefully()
             throw error
@@ -103,18 +110,37 @@ public final class DirectorDaemon: Sendable {
     }
 
     /// Reads the `--config` file again and applies what changed (SIGHUP).
-    public func reload() -> Result<ReloadReport, ReloadFailure> {
-        host.reloadConfiguration()
+    public func reload() async -> Result<ReloadReport, ReloadFailure> {
+        // The future never fails: every outcome is a Result.
+        (try? await host.reloadConfiguration().get()) ?? .failure(.notConfigured)
+    }
+
+    /// `reload()` for a thread that is not an event loop's (the SIGHUP queue): blocks until done,
+    /// so that signals arriving together reload one after the other.
+    public func reloadWaiting() -> Result<ReloadReport, ReloadFailure> {
+        (try? host.reloadConfiguration().wait()) ?? .failure(.notConfigured)
     }
 
     /// Closes the control socket (its file is removed), stops the engine (closing every
     /// connection) and the event loops.
     public func stop() async {
         ticker.cancel()
+        await Self.stopHealth(of: host)
         host.engine?.stop()
         await controlServer.close()
         try? await group.shutdownGracefully()
         logger.info("lvsd stopped")
+    }
+
+    /// Stops the checkers (before the engine, so that `omega` can still remove real servers)
+    /// and drops the host's reference to them.
+    static func stopHealth(of host: DirectorHost) async {
+        let health = host.health.withLock { health in
+            let running = health
+            health = nil
+            return running
+        }
+        await health?.stop(on: host)
     }
 
     /// The director with the daemon-wide settings applied.

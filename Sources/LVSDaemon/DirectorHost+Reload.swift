@@ -1,6 +1,9 @@
 import LVSConfig
 import LVSControl
 import LVSCore
+import LVSHealth
+import LVSHealthChecks
+import NIOCore
 
 // Loading the `--config` file at start and reloading it on SIGHUP or `lvsadm --reload`
 // (docs/configuration.md §10). Both go through `transaction`, so the engine's refusals apply and
@@ -9,7 +12,8 @@ extension DirectorHost {
     /// Applies the whole configuration at start as one transaction on the (empty) director.
     /// Throws every diagnostic when the file has errors or the director or engine refuses a
     /// command; warnings are logged.
-    func loadConfiguration(_ parsed: KeepalivedParseResult, from file: ConfigurationFile) throws(ConfigurationFileError) {
+    func loadConfiguration(_ parsed: KeepalivedParseResult, from file: ConfigurationFile) throws(ConfigurationFileError)
+    {
         try accept(parsed, from: file)
         let configuration = parsed.configuration
         let commands: [AdminCommand]
@@ -33,55 +37,97 @@ extension DirectorHost {
     /// table as one transaction. A file with errors, or a difference the director or engine
     /// refuses, changes nothing. Services and real servers that did not change are not touched:
     /// their listeners stay open and their connections go on.
-    public func reloadConfiguration() -> Result<ReloadReport, ReloadFailure> {
+    ///
+    /// With health checking, the checkers take the new configuration first (real servers kept
+    /// keep their state) and their actions join the difference in the same transaction, on the
+    /// checkers' event loop so that no checker decision falls in between; a refused transaction
+    /// puts the checkers back on the configuration the table still holds.
+    public func reloadConfiguration() -> EventLoopFuture<Result<ReloadReport, ReloadFailure>> {
         guard let file = configurationFile else {
             logger.error("reload refused: lvsd was started without --config")
-            return .failure(.notConfigured)
+            return eventLoop.makeSucceededFuture(.failure(.notConfigured))
         }
         let parsed = file.load()
         do throws(ConfigurationFileError) {
             try accept(parsed, from: file)
         } catch {
-            log(error)
-            logger.error("reload of \(file.path) refused, nothing changed")
-            return .failure(.invalid(error))
+            return eventLoop.makeSucceededFuture(refused(error))
         }
         let configuration = parsed.configuration
+        let warnings = parsed.warnings.map(\.description)
+        guard let health = health.withLock({ $0 }) else {
+            return eventLoop.makeSucceededFuture(
+                applyReload(configuration, from: file, warnings: warnings, healthActions: []))
+        }
+        let plan: HealthCheckPlan
+        do throws(KeepalivedConfigurationError) {
+            plan = try DaemonHealth.plan(for: configuration)
+        } catch {
+            return eventLoop.makeSucceededFuture(
+                refused(ConfigurationFileError(path: file.path, diagnostics: error.diagnostics)))
+        }
+        let previous = health.current.withLock { $0 }
+        return health.runner.configurationChanged(plan).flatMap { actions in
+            let outcome = self.applyReload(configuration, from: file, warnings: warnings, healthActions: actions)
+            switch outcome {
+            case .success:
+                health.current.withLock { $0 = (configuration, plan) }
+                for skipped in plan.skipped { self.logger.warning("health: \(skipped) is not run by lvsd") }
+                health.carryOut(actions)
+                return health.runner.eventLoop.makeSucceededFuture(outcome)
+            case .failure:
+                guard let previous else { return health.runner.eventLoop.makeSucceededFuture(outcome) }
+                return health.runner.configurationChanged(previous.plan).map { actions in
+                    _ = self.applyReload(
+                        previous.configuration, from: file, warnings: [], healthActions: actions, quiet: true)
+                    health.carryOut(actions)
+                    return outcome
+                }
+            }
+        }.hop(to: eventLoop)
+    }
+
+    /// One transaction: the difference from the table to `configuration` with every real server
+    /// up, then the checkers' membership actions, applied as their net effect.
+    private func applyReload(
+        _ configuration: KeepalivedConfiguration, from file: ConfigurationFile, warnings: [String],
+        healthActions: [HealthAction], quiet: Bool = false
+    ) -> Result<ReloadReport, ReloadFailure> {
         let outcome: Result<[AdminCommand], TransactionRefusal>
         do throws(KeepalivedConfigurationError) {
             outcome = try transaction(now: clock()) { (current) throws(KeepalivedConfigurationError) in
-                let raw = try configuration.difference(from: current)
+                let raw = try configuration.difference(from: current) + healthActions.adminCommands
                 return TableDifference.net(of: raw, from: current) ?? raw
             }
         } catch {
-            let failure = ConfigurationFileError(path: file.path, diagnostics: error.diagnostics)
-            log(failure)
-            return .failure(.invalid(failure))
+            return refused(ConfigurationFileError(path: file.path, diagnostics: error.diagnostics))
         }
         switch outcome {
         case .success(let commands):
+            if quiet { return .success(ReloadReport(path: file.path, changes: commands.count, warnings: warnings)) }
             for command in commands { logger.info("reload: \(Self.summary(of: command))") }
             logger.notice("reloaded \(file.path): \(commands.count) changes")
-            return .success(
-                ReloadReport(
-                    path: file.path, changes: commands.count, warnings: parsed.warnings.map(\.description)))
+            return .success(ReloadReport(path: file.path, changes: commands.count, warnings: warnings))
         case .failure(let refusal):
-            let failure = ConfigurationFileError(
-                path: file.path,
-                diagnostics: [
-                    ConfigurationCheck.diagnostic(
-                        for: refusal.command, error: refusal.error, in: configuration, path: file.path)
-                ])
-            log(failure)
-            logger.error("reload of \(file.path) refused, nothing changed")
-            return .failure(.invalid(failure))
+            return refused(
+                ConfigurationFileError(
+                    path: file.path,
+                    diagnostics: [
+                        ConfigurationCheck.diagnostic(
+                            for: refusal.command, error: refusal.error, in: configuration, path: file.path)
+                    ]))
         }
+    }
+
+    private func refused(_ failure: ConfigurationFileError) -> Result<ReloadReport, ReloadFailure> {
+        log(failure)
+        logger.error("reload of \(failure.path) refused, nothing changed")
+        return .failure(.invalid(failure))
     }
 
     /// Logs the warnings of a parse; throws every diagnostic when it has errors (the caller
     /// reports them: printed at start, logged on a reload).
-    private func accept(_ parsed: KeepalivedParseResult, from file: ConfigurationFile) throws(ConfigurationFileError)
-    {
+    private func accept(_ parsed: KeepalivedParseResult, from file: ConfigurationFile) throws(ConfigurationFileError) {
         if parsed.hasErrors {
             throw ConfigurationFileError(path: file.path, diagnostics: parsed.diagnostics)
         }
@@ -98,10 +144,12 @@ extension DirectorHost {
     }
 
     /// The control-protocol reply to `reload`.
-    func reloadReply() -> ControlReplyBody {
-        switch reloadConfiguration() {
-        case .success(let report): return .reloaded(report)
-        case .failure(let failure): return .failure(failure.controlFailure)
+    func reloadReply() -> EventLoopFuture<ControlReplyBody> {
+        reloadConfiguration().map { outcome in
+            switch outcome {
+            case .success(let report): return .reloaded(report)
+            case .failure(let failure): return .failure(failure.controlFailure)
+            }
         }
     }
 }

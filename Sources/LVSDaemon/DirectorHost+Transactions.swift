@@ -49,7 +49,8 @@ extension DirectorHost {
                 } catch {
                     for fds in opened.values { Self.close(fds) }
                     let index = commands.firstIndex { Self.adds(service, $0) } ?? 0
-                    let command = index < commands.count ? commands[index] : .addService(VirtualServiceConfig(id: service))
+                    let command =
+                        index < commands.count ? commands[index] : .addService(VirtualServiceConfig(id: service))
                     return .failure(
                         TransactionRefusal(index: index, command: command, error: .notSupported(error.message)))
                 }

@@ -22,6 +22,9 @@ public final class DirectorHost: ControlRequestHandler {
     let logger: Logger
     /// The `--config` file that `reload` reads again; nil when the daemon was started without one.
     public let configurationFile: ConfigurationFile?
+    /// Health checking, when the daemon runs it (`--config` without `--dry-run`); set once at
+    /// start, cleared at stop.
+    let health = Mutex<DaemonHealth?>(nil)
     /// The services the engine serves now, with the timeouts the workers were last given.
     let transactions = Mutex(ServedState())
 
@@ -67,7 +70,14 @@ public final class DirectorHost: ControlRequestHandler {
     }
 
     public func handle(_ request: ControlRequestBody) -> EventLoopFuture<ControlReplyBody> {
-        eventLoop.makeSucceededFuture(reply(to: request))
+        switch request {
+        case .reload:
+            return reloadReply()
+        case .getHealth:
+            return healthReport().map { .health($0) }
+        case .apply, .applyBatch, .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping:
+            return eventLoop.makeSucceededFuture(reply(to: request))
+        }
     }
 
     /// Runs `body` with the director under its lock.
@@ -129,10 +139,10 @@ public final class DirectorHost: ControlRequestHandler {
             return .engineStats(engineStatistics())
         case .ping:
             return .pong(serverInfo)
-        case .reload:
-            return reloadReply()
-        case .getHealth:
-            return .health(healthReport())
+        case .reload, .getHealth:
+            // Answered asynchronously by `handle` (they wait for the health checkers).
+            return .failure(
+                ControlFailure(kind: .unavailable, message: "\(request.typeName) is answered by handle(_:)"))
         }
     }
 

@@ -43,7 +43,8 @@ enum TableDifference {
                 for server in wanted.realServers.reversed() { commands.append(.addRealServer(id, server)) }
                 continue
             }
-            let wantedByKey = Dictionary(wanted.realServers.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+            let wantedByKey = Dictionary(
+                wanted.realServers.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             let presentByKey = Dictionary(
                 present.realServers.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             var readd: Set<RealServerKey> = []
@@ -63,7 +64,8 @@ enum TableDifference {
                     commands.append(.editRealServer(id, server))
                 }
             }
-            for server in wanted.realServers.reversed() where presentByKey[server.key] == nil || readd.contains(server.key) {
+            for server in wanted.realServers.reversed()
+            where presentByKey[server.key] == nil || readd.contains(server.key) {
                 commands.append(.addRealServer(id, server))
             }
         }

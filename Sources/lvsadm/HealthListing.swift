@@ -21,7 +21,8 @@ struct HealthListing {
         for server in report.virtualServers {
             let protocolNumber = server.services.first?.protocolNumber ?? .tcp
             let services =
-                server.services.count == 1 ? serviceName(server.services[0]) : "\(server.name) (\(server.services.count) services)"
+                server.services.count == 1
+                ? serviceName(server.services[0]) : "\(server.name) (\(server.services.count) services)"
             text +=
                 "\(services) \(server.quorumState.rawValue) (alive weight \(server.aliveWeight), quorum \(server.quorum))\n"
             for real in server.realServers {
@@ -58,7 +59,11 @@ struct HealthListing {
         guard let age = checker.lastCheckAgeMilliseconds else { return "\(checker.state.rawValue), not checked yet" }
         let tenths = age / 100
         var text = "\(checker.state.rawValue), \(tenths / 10).\(tenths % 10)s ago"
-        if let result = checker.lastResult, !result.isEmpty { text += ": \(result)" }
+        if var result = checker.lastResult, !result.isEmpty {
+            // Probes name themselves (`TCP_CHECK: connection refused`); the column already does.
+            if result.hasPrefix(checker.name + ": ") { result.removeFirst(checker.name.count + 2) }
+            text += ": \(result)"
+        }
         if checker.consecutiveFailures > 0 { text += " (\(checker.consecutiveFailures) failed)" }
         return text
     }

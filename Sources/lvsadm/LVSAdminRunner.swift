@@ -42,7 +42,8 @@ struct LVSAdminRunner {
         }
         let parser = IPVSAdminParser(resolver: resolver, programName: "lvsadm")
         let invocation: IPVSAdminInvocation
-        switch extensionCommand != nil ? .success(.list(ListOptions())) : parser.parse(socketChoice.remainingArguments) {
+        switch extensionCommand != nil ? .success(.list(ListOptions())) : parser.parse(socketChoice.remainingArguments)
+        {
         case .success(let parsed): invocation = parsed
         case .failure(let usage):
             output.error(usage.message + "\n")

@@ -217,7 +217,8 @@ struct LVSD: AsyncParsableCommand {
             splice: ProxyEngineConfiguration.SpliceMode(rawValue: splice) ?? .afterFullBuffer, pipeSize: pipeSize,
             maxUDPSessions: maxUDPSessions, freeBind: transparent)
         let configuration = DaemonConfiguration(
-            controlSocketPath: path, rulesFile: rules, configFile: config, dryRun: dryRun, settings: settings, seed: seed, proxy: proxy)
+            controlSocketPath: path, rulesFile: rules, configFile: config, dryRun: dryRun, settings: settings,
+            seed: seed, proxy: proxy)
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()
@@ -241,7 +242,7 @@ struct LVSD: AsyncParsableCommand {
         hangup.onHangup { [daemon, logger] in
             logger.notice("SIGHUP received, reloading the configuration")
             // The outcome (changes, or every diagnostic and "nothing changed") is logged by the host.
-            _ = daemon.reload()
+            _ = daemon.reloadWaiting()
         }
         print("lvsd: listening on \(daemon.controlServer.path)")
         fflush(nil)  // stdout may be a pipe: whoever started us waits for this line

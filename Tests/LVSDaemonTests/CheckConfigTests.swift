@@ -53,7 +53,8 @@ struct CheckConfigTests {
                 }
 
                 """,
-            status: 0, report: """
+            status: 0,
+            report: """
                 FILE:4:5: warning: unknown keyword "colour" in virtual_server; it is ignored (check the spelling)
                 FILE:8:1: warning: vrrp_instance is not yet supported; the block is read for syntax only and ignored
                 FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no protocol; keepalived's default UDP is used (add protocol TCP, UDP or SCTP)
@@ -70,7 +71,8 @@ struct CheckConfigTests {
                 }
 
                 """,
-            status: 1, report: """
+            status: 1,
+            report: """
                 FILE:2:13: error: unknown lb_algo "rrr"; use one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos
                 FILE:3:13: error: unknown lb_kind "NATT"; use NAT, DR, TUN or PROXY
                 FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
@@ -88,7 +90,8 @@ struct CheckConfigTests {
                         weight 1
 
                 """,
-            status: 1, report: """
+            status: 1,
+            report: """
                 FILE:4:32: error: block of "real_server" is never closed; add "}" at its end
                 FILE:1:31: error: block of "virtual_server" is never closed; add "}" at its end
                 FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no lb_kind; keepalived's default NAT is used (ipvsadm's is DR)
@@ -105,7 +108,8 @@ struct CheckConfigTests {
                 }
 
                 """,
-            status: 1, report: """
+            status: 1,
+            report: """
                 FILE:1:9: error: cannot read included file "DIR/missing-services.conf": no such file; check the path
                 FILE:2:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
                 FILE: 1 error, 1 warning
@@ -127,7 +131,8 @@ struct CheckConfigTests {
                 }
 
                 """,
-            status: 1, report: """
+            status: 1,
+            report: """
                 FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
                 FILE:8:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
                 FILE:8:1: error: virtual service TCP 127.0.0.1:8080 is defined twice (first at FILE:1:1); remove one of them
@@ -143,7 +148,8 @@ struct CheckConfigTests {
                 }
 
                 """,
-            status: 1, report: """
+            status: 1,
+            report: """
                 FILE:1:1: error: virtual_server_group "WEB" is not defined; define virtual_server_group WEB { … } or fix the name
                 FILE:1:1: warning: virtual_server group WEB has no lb_algo; keepalived's default wlc is used
                 FILE: 1 error, 1 warning
@@ -160,7 +166,8 @@ struct CheckConfigTests {
                 }
 
                 """,
-            status: 1, report: """
+            status: 1,
+            report: """
                 FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
                 FILE:4:5: error: add real server 10.0.0.1:80 to TCP 127.0.0.1:8080 refused: Masquerading needs the packet engine (lvsd --packet-engine), not available yet; use --proxy
                 FILE: 1 error, 1 warning

@@ -148,8 +148,10 @@ struct ConfigReloadTests {
         let changed: [(port: UInt16, weight: Int)] = [(setup.a.port, 3), (setup.c.port, 1)]
         try setup.rewrite(changed)
         let result = try await setup.lvsd.lvsadm(["--reload"])
-        #expect(result == ProcessResult(
-            status: 0, standardOutput: "lvsadm: reloaded \(setup.configPath): 3 changes\n", standardError: ""))
+        #expect(
+            result
+                == ProcessResult(
+                    status: 0, standardOutput: "lvsadm: reloaded \(setup.configPath): 3 changes\n", standardError: ""))
         let saved = try await setup.lvsd.saved()
         #expect(saved == setup.expectedSave(changed))
         let again = try await setup.lvsd.lvsadm(["--reload"])
@@ -186,16 +188,16 @@ struct ConfigReloadTests {
         let setup = try await Setup.start()
         let before = try await setup.lvsd.saved()
         try """
-            virtual_server 127.0.0.1 \(setup.web) {
-                lb_algo rrr
-                lb_kind NATT
-                protocol TCP
-                real_server 127.0.0.1 \(setup.c.port) {
-                    weight 3
-                }
+        virtual_server 127.0.0.1 \(setup.web) {
+            lb_algo rrr
+            lb_kind NATT
+            protocol TCP
+            real_server 127.0.0.1 \(setup.c.port) {
+                weight 3
             }
+        }
 
-            """.write(toFile: setup.configPath, atomically: true, encoding: .utf8)
+        """.write(toFile: setup.configPath, atomically: true, encoding: .utf8)
         let result = try await setup.lvsd.lvsadm(["--reload"])
         #expect(result.status == 1)
         #expect(result.standardOutput == "")
@@ -258,13 +260,13 @@ struct ConfigReloadTests {
         let directory = try TemporaryDirectory()
         let path = directory.file("bad.conf")
         try """
-            virtual_server 127.0.0.1 80 {
-                lb_algo rrr
-                protocol TCP
-                colour blue
-            }
+        virtual_server 127.0.0.1 80 {
+            lb_algo rrr
+            protocol TCP
+            colour blue
+        }
 
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let result = try await Subprocess.run(
             "lvsd", ["--control-socket", directory.file("s.sock"), "--config", path, "--dry-run"])
         #expect(result.status == 1)

@@ -24,7 +24,8 @@ struct ConfigurationReloadHostTests {
     }
 
     static func saved(_ daemon: DirectorDaemon) -> String {
-        IPVSAdminFormatter(resolver: NumericResolver()).save(daemon.host.shared.withDirector { $0.snapshot() }, numeric: true)
+        IPVSAdminFormatter(resolver: NumericResolver()).save(
+            daemon.host.shared.withDirector { $0.snapshot() }, numeric: true)
     }
 
     static let natConfiguration = """
@@ -67,14 +68,14 @@ struct ConfigurationReloadHostTests {
 
                 """)
         #expect(daemon.host.shared.withDirector { $0.timeouts.tcpEstablished } == 600)
-        let unchanged = daemon.reload()
+        let unchanged = await daemon.reload()
         #expect(unchanged == .success(ReloadReport(path: directory.file("keepalived.conf"), changes: 0, warnings: [])))
 
         let edited = Self.natConfiguration
             .replacingOccurrences(of: "weight 2", with: "weight 5")
             .replacingOccurrences(of: "virtual_server fwmark 7", with: "virtual_server fwmark 8")
         try edited.write(toFile: directory.file("keepalived.conf"), atomically: true, encoding: .utf8)
-        let report = try daemon.reload().get()
+        let report = try await daemon.reload().get()
         // delete FWM 7, edit one real server, add FWM 8 and its real server.
         #expect(report.changes == 4)
         #expect(
@@ -97,7 +98,7 @@ struct ConfigurationReloadHostTests {
         let before = Self.saved(daemon)
         try "virtual_server 10.0.0.1 80 {\n    lb_kind NATT\n    weight 2\n".write(
             toFile: directory.file("keepalived.conf"), atomically: true, encoding: .utf8)
-        guard case .failure(.invalid(let error)) = daemon.reload() else {
+        guard case .failure(.invalid(let error)) = await daemon.reload() else {
             Issue.record("the broken reload was not refused")
             return
         }
@@ -111,9 +112,10 @@ struct ConfigurationReloadHostTests {
     @Test("a daemon without --config refuses to reload")
     func notConfigured() async throws {
         let daemon = try await TestDaemon.start()
-        #expect(daemon.daemon.reload() == .failure(.notConfigured))
-        let reply = daemon.daemon.host.reply(to: .reload)
-        #expect(reply == .failure(ControlFailure(kind: .configuration, message: ReloadFailure.notConfigured.description)))
+        #expect(await daemon.daemon.reload() == .failure(.notConfigured))
+        let reply = try await daemon.daemon.host.handle(.reload).get()
+        #expect(
+            reply == .failure(ControlFailure(kind: .configuration, message: ReloadFailure.notConfigured.description)))
         await daemon.stop()
     }
 
@@ -127,7 +129,8 @@ struct ConfigurationReloadHostTests {
             checking: true,
             virtualServers: [
                 VirtualServerHealthReport(
-                    name: "10.0.0.1 80", services: [VirtualServiceID(protocol: .tcp, address: IPAddress(ipv4: 0x0A00_0001), port: 80)],
+                    name: "10.0.0.1 80",
+                    services: [VirtualServiceID(protocol: .tcp, address: IPAddress(ipv4: 0x0A00_0001), port: 80)],
                     quorumState: .up, aliveWeight: 2, quorum: 1, sorryServer: nil, sorryServerActive: false,
                     realServers: [
                         RealServerHealthReport(
