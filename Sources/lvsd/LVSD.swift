@@ -160,7 +160,8 @@ struct LVSD: AsyncParsableCommand {
             throw ValidationError("--demo forwards traffic, so it cannot be combined with --dry-run")
         }
         if demo && (rules != nil || config != nil || checkConfig != nil) {
-            throw ValidationError("--demo configures its own virtual service; leave out --rules, --config and --check-config")
+            throw ValidationError(
+                "--demo configures its own virtual service; leave out --rules, --config and --check-config")
         }
     }
 
