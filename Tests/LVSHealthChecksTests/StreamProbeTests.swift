@@ -8,7 +8,8 @@ import Testing
 
 /// TCP_CHECK, HTTP_GET, SSL_GET and SMTP_CHECK against servers on 127.0.0.1.
 @Suite struct StreamProbeTests {
-    let timeout = TimeAmount.seconds(5)
+    // Generous: only the silent-server test waits for a timeout, with its own short one.
+    let timeout = TimeAmount.seconds(20)
 
     func withGroup(_ body: (MultiThreadedEventLoopGroup) async throws -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

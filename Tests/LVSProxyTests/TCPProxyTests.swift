@@ -91,8 +91,8 @@ struct TCPProxyTests {
     func proxyProtocol() throws {
         let h = try ProxyHarness()
         defer { h.stop() }
-        let port = ProxyHarness.freePort()
-        let service = h.service(port: port)
+        let service = h.service(port: ProxyHarness.freePort())
+        let port = service.port
         let v1 = h.server(.proxyHeader("v1"))
         h.add(h.realServer(v1, proxyProtocol: .v1), to: service)
         let client = Net.connect(SocketAddress(service.address, port: port))

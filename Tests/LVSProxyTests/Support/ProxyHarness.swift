@@ -6,6 +6,7 @@ import LVSProxy
 import LVSReactor
 import Logging
 import NIOPosix
+import Testing
 
 /// The director host with a running proxy engine (two reactors), driven in-process.
 final class ProxyHarness: @unchecked Sendable {
@@ -52,13 +53,21 @@ final class ProxyHarness: @unchecked Sendable {
         onePacket: Bool = false
     ) -> VirtualServiceID {
         let address = ipv6 ? IPAddress(ipv6High: 0, low: 1) : IPAddress(ipv4: 0x7F00_0001)
-        let id = VirtualServiceID(protocol: udp ? .udp : .tcp, address: address, port: port)
-        let reply = apply(
-            .addService(
-                VirtualServiceConfig(
-                    id: id, scheduler: scheduler, persistenceTimeout: persistence, onePacketScheduling: onePacket)))
-        precondition(reply == .ok, "add service: \(reply)")
-        return id
+        // Tests run in parallel: a port found free may be taken before the listener binds it, so
+        // a refused add is retried on another free port. Callers use the returned id's port.
+        var candidate = port
+        var reply = ControlReplyBody.ok
+        for _ in 0..<20 {
+            let id = VirtualServiceID(protocol: udp ? .udp : .tcp, address: address, port: candidate)
+            reply = apply(
+                .addService(
+                    VirtualServiceConfig(
+                        id: id, scheduler: scheduler, persistenceTimeout: persistence, onePacketScheduling: onePacket)))
+            if reply == .ok { return id }
+            candidate = Self.freePort(udp: udp, ipv6: ipv6)
+        }
+        Issue.record("add service on a free port failed 20 times: \(reply)")
+        return VirtualServiceID(protocol: udp ? .udp : .tcp, address: address, port: candidate)
     }
 
     func realServer(
