@@ -1,6 +1,7 @@
 import IPVSAdmin
 import LVSControl
 import LVSCore
+import LVSPacketEngine
 import LVSProxy
 import Logging
 import NIOCore
@@ -59,9 +60,24 @@ public final class DirectorDaemon: Sendable {
             logger.info("proxy engine running on \(started.reactorCount) reactor threads")
             engine = started
         }
+        let packetEngine: PacketEngine?
+        if let packet = configuration.packet, !configuration.dryRun {
+            do {
+                let started = try PacketEngine(director: SharedDirectorLock(shared), configuration: packet)
+                try started.start()
+                logger.info(
+                    "packet engine running on \(packet.interfaces.joined(separator: ", ")) with \(started.workerCount) workers")
+                packetEngine = started
+            } catch {
+                engine?.stop()
+                throw error
+            }
+        } else {
+            packetEngine = nil
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let host = DirectorHost(
-            shared: shared, engine: engine, eventLoop: group.next(),
+            shared: shared, engine: engine, packetEngine: packetEngine, eventLoop: group.next(),
             serverInfo: ControlServerInfo(daemonVersion: DaemonConfiguration.version, dryRun: configuration.dryRun),
             clock: clock, logger: logger)
         let server: ControlServer
@@ -79,6 +95,7 @@ public final class DirectorDaemon: Sendable {
                 path: configuration.controlSocketPath, group: group, handler: host, policy: policy, logger: logger)
         } catch {
             engine?.stop()
+            packetEngine?.stop()
             try? await group.shutdownGracefully()
             throw error
         }
@@ -94,6 +111,7 @@ public final class DirectorDaemon: Sendable {
     public func stop() async {
         ticker.cancel()
         host.engine?.stop()
+        host.packetEngine?.stop()
         await controlServer.close()
         try? await group.shutdownGracefully()
         logger.info("lvsd stopped")
@@ -105,4 +123,13 @@ public final class DirectorDaemon: Sendable {
         try director.apply(.setDirectorSettings(configuration.settings), now: now)
         return director
     }
+}
+
+/// The daemon's director lock as the packet engine reaches it.
+final class SharedDirectorLock: PacketEngineDirector {
+    let shared: SharedDirector
+
+    init(_ shared: SharedDirector) { self.shared = shared }
+
+    func withDirectorLocked<T: Sendable>(_ body: (Director) -> T) -> T { shared.withDirector(body) }
 }
