@@ -27,10 +27,13 @@ public struct ForwardingPlan: Sendable, Hashable {
     /// Masquerading real servers: their replies (source `address:port`) come back through the
     /// director and are rewritten (reference §5.1).
     public var natSources: [OwnedService]
+    /// Every real server's address (their MACs are resolved ahead of the first packet).
+    public var realServers: [IPAddress]
 
-    public init(services: [OwnedService] = [], natSources: [OwnedService] = []) {
+    public init(services: [OwnedService] = [], natSources: [OwnedService] = [], realServers: [IPAddress] = []) {
         self.services = services
         self.natSources = natSources
+        self.realServers = realServers
     }
 
     /// The plan for a configuration: every TCP/UDP service that has at least one real server
@@ -38,16 +41,20 @@ public struct ForwardingPlan: Sendable, Hashable {
     public init(_ configuration: ConfigurationModel) {
         var services = Set<OwnedService>()
         var sources = Set<OwnedService>()
+        var servers = Set<IPAddress>()
         for (id, entry) in configuration.services where !id.isFirewallMark {
             guard id.protocolNumber == .tcp || id.protocolNumber == .udp else { continue }
             guard entry.realServers.contains(where: { Self.isPacketMethod($0.forwarding) }) else { continue }
             services.insert(OwnedService(protocolNumber: id.protocolNumber, address: id.address, port: id.port))
+            for server in entry.realServers where Self.isPacketMethod(server.forwarding) {
+                servers.insert(server.key.address)
+            }
             for server in entry.realServers where server.forwarding == .masquerading {
                 sources.insert(
                     OwnedService(protocolNumber: id.protocolNumber, address: server.key.address, port: server.key.port))
             }
         }
-        self.init(services: services.sorted(), natSources: sources.sorted())
+        self.init(services: services.sorted(), natSources: sources.sorted(), realServers: servers.sorted())
     }
 
     /// True for the methods this engine forwards.

@@ -229,6 +229,39 @@ extension PacketForwarder {
         return .reply(interface: interface)
     }
 
+    /// Builds a solicitation for the next hop towards `server` when its MAC is unknown (called
+    /// when a plan arrives, so the first packet of a connection need not wait for it).
+    public mutating func resolveAhead<N: NeighbourResolver>(
+        _ server: IPAddress, neighbours: inout N, now: MonotonicInstant, scratch: inout PacketBuffer
+    ) -> Int? {
+        guard let route = routes.lookup(server), interfaces.indices.contains(route.interface),
+            neighbours.lookup(route.nextHop, now: now) == nil, neighbours.shouldSolicit(route.nextHop, now: now)
+        else { return nil }
+        let ours = interfaces[route.interface]
+        do {
+            switch route.nextHop.family {
+            case .inet:
+                try scratch.setCount(EthernetHeader.untaggedLength + ARPPacket.length)
+                try EthernetHeader(destination: .broadcast, source: ours.mac, etherType: EtherType.arp)
+                    .write(to: scratch)
+                try ARPPacket(
+                    offset: EthernetHeader.untaggedLength, operation: ARPPacket.request, senderMAC: ours.mac,
+                    senderIP: ours.sourceAddress(towards: route.nextHop).map { $0.ipv4Value } ?? 0,
+                    targetMAC: .zero, targetIP: route.nextHop.ipv4Value
+                ).write(to: scratch, at: EthernetHeader.untaggedLength)
+            case .inet6:
+                guard let sender = ours.sourceAddress(towards: route.nextHop), sender.family == .inet6 else {
+                    return nil
+                }
+                try writeNeighbourSolicitation(for: route.nextHop, from: sender, mac: ours.mac, into: &scratch)
+            }
+        } catch {
+            return nil
+        }
+        counters.solicitationsSent &+= 1
+        return route.interface
+    }
+
     /// RFC 4861 §4.3: to the solicited-node multicast address, hop limit 255, with the
     /// source link-layer address option.
     func writeNeighbourSolicitation(

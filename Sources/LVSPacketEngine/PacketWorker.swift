@@ -97,6 +97,17 @@ final class PacketWorker: ReactorHandler {
             forwarder.plan = plan
             forwarder.interfaces = interfaces
             forwarder.routes = routes
+            for server in plan.realServers {
+                if scratchUsed == Self.scratchCount { flush() }
+                var reply = scratchBuffer()
+                if let interface = forwarder.resolveAhead(
+                    server, neighbours: &neighbours, now: reactor.now, scratch: &reply)
+                {
+                    scratchUsed += 1
+                    enqueue(reply, interface: interface)
+                }
+            }
+            flush()
         }
     }
 
@@ -141,9 +152,7 @@ final class PacketWorker: ReactorHandler {
         _ buffer: inout PacketBuffer, ring: Int, forHost: Bool, checksumPending: Bool, now: MonotonicInstant
     ) {
         if scratchUsed == Self.scratchCount { flush() }
-        let slot = UnsafeMutableRawBufferPointer(
-            rebasing: scratch[(scratchUsed * Self.scratchSize)..<((scratchUsed + 1) * Self.scratchSize)])
-        var reply = PacketBuffer(storage: slot, start: Self.scratchHeadroom, count: 0)
+        var reply = scratchBuffer()
         let action = forwarder.forward(
             &buffer, ingress: rings[ring].interface, forHost: forHost, checksumPending: checksumPending, decider: decider, neighbours: &neighbours,
             now: now, scratch: &reply)
@@ -156,6 +165,13 @@ final class PacketWorker: ReactorHandler {
         case .drop, .ignore:
             break
         }
+    }
+
+    /// The next free scratch frame, empty, with headroom for an Ethernet header.
+    private func scratchBuffer() -> PacketBuffer {
+        let slot = UnsafeMutableRawBufferPointer(
+            rebasing: scratch[(scratchUsed * Self.scratchSize)..<((scratchUsed + 1) * Self.scratchSize)])
+        return PacketBuffer(storage: slot, start: Self.scratchHeadroom, count: 0)
     }
 
     private func enqueue(_ buffer: PacketBuffer, interface: Int) {
