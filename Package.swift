@@ -92,7 +92,8 @@ let package = Package(
         .target(
             name: "LVSDaemon",
             dependencies: [
-                "LVSCore", "IPVSAdmin", "LVSControl", "LVSProxy", "LVSConfig", "LVSHealth", "LVSHealthChecks",
+                "LVSCore", "IPVSAdmin", "LVSControl", "LVSProxy", "LVSPacketEngine", "LVSConfig", "LVSHealth",
+                "LVSHealthChecks",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -102,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "lvsd",
             dependencies: [
-                "LVSDaemon", "LVSProxy",
+                "LVSDaemon", "LVSProxy", "LVSPacketEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

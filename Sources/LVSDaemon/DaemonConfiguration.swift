@@ -1,4 +1,5 @@
 import LVSCore
+import LVSPacketEngine
 import LVSProxy
 
 /// Everything `lvsd` was told on its command line, parsed (the executable parses; this runs).
@@ -20,11 +21,13 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var connectionTableSize: UInt32
     /// The proxy engine's sizing and limits (`--reactors`, `--max-connections`, …).
     public var proxy: ProxyEngineConfiguration
+    /// The packet engine (`--packet-engine --interface …`); nil when it is off.
+    public var packet: PacketEngineConfiguration?
 
     public init(
         controlSocketPath: String, rulesFile: String? = nil, configFile: String? = nil, dryRun: Bool = false,
         settings: DirectorSettings = DirectorSettings(), seed: UInt64 = 0, connectionTableSize: UInt32 = 4096,
-        proxy: ProxyEngineConfiguration = ProxyEngineConfiguration()
+        proxy: ProxyEngineConfiguration = ProxyEngineConfiguration(), packet: PacketEngineConfiguration? = nil
     ) {
         self.controlSocketPath = controlSocketPath
         self.rulesFile = rulesFile
@@ -34,6 +37,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         self.seed = seed
         self.connectionTableSize = connectionTableSize
         self.proxy = proxy
+        self.packet = packet
     }
 
     /// This build's version, reported by `ping`.

@@ -1,6 +1,7 @@
 import IPVSAdmin
 import LVSControl
 import LVSCore
+import LVSPacketEngine
 import LVSProxy
 import Logging
 import NIOCore
@@ -68,9 +69,25 @@ public final class DirectorDaemon: Sendable {
             logger.info("proxy engine running on \(started.reactorCount) reactor threads")
             engine = started
         }
+        let packetEngine: PacketEngine?
+        if let packet = configuration.packet, !configuration.dryRun {
+            do {
+                let started = try PacketEngine(director: SharedDirectorLock(shared), configuration: packet)
+                try started.start()
+                logger.info(
+                    "packet engine running on \(packet.interfaces.joined(separator: ", ")) with \(started.workerCount) workers"
+                )
+                packetEngine = started
+            } catch {
+                engine?.stop()
+                throw error
+            }
+        } else {
+            packetEngine = nil
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let host = DirectorHost(
-            shared: shared, engine: engine, eventLoop: group.next(),
+            shared: shared, engine: engine, packetEngine: packetEngine, eventLoop: group.next(),
             serverInfo: ControlServerInfo(daemonVersion: DaemonConfiguration.version, dryRun: configuration.dryRun),
             clock: clock, configurationFile: configurationFile,
             logger: logger)
@@ -99,6 +116,7 @@ public final class DirectorDaemon: Sendable {
         } catch {
             await Self.stopHealth(of: host)
             engine?.stop()
+            packetEngine?.stop()
             try? await group.shutdownGracefully()
             throw error
         }
@@ -127,6 +145,7 @@ public final class DirectorDaemon: Sendable {
         ticker.cancel()
         await Self.stopHealth(of: host)
         host.engine?.stop()
+        host.packetEngine?.stop()
         await controlServer.close()
         try? await group.shutdownGracefully()
         logger.info("lvsd stopped")
@@ -163,4 +182,13 @@ public enum DaemonStartError: Error, Sendable, Hashable, CustomStringConvertible
                 + "convert the rules into virtual_server blocks or drop one of them"
         }
     }
+}
+
+/// The daemon's director lock as the packet engine reaches it.
+final class SharedDirectorLock: PacketEngineDirector {
+    let shared: SharedDirector
+
+    init(_ shared: SharedDirector) { self.shared = shared }
+
+    func withDirectorLocked<T: Sendable>(_ body: (Director) -> T) -> T { shared.withDirector(body) }
 }

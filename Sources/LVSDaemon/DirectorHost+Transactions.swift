@@ -1,6 +1,7 @@
 import Glibc
 import LVSControl
 import LVSCore
+import LVSPacketEngine
 import LVSProxy
 
 // Applying configuration changes with the proxy engine: capability checks, then listeners
@@ -28,7 +29,7 @@ extension DirectorHost {
                     .map { commands }
             }
             for (index, command) in commands.enumerated() {
-                if let refusal = Self.engineRefusal(of: command) {
+                if let refusal = Self.engineRefusal(of: command, packetEngine: packetEngine != nil) {
                     return .failure(TransactionRefusal(index: index, command: command, error: refusal))
                 }
             }
@@ -41,7 +42,7 @@ extension DirectorHost {
                     return .failure(TransactionRefusal(index: index, command: command, error: error))
                 }
             }
-            let desired = Self.servedServices(candidate)
+            let desired = Self.servedServices(candidate, packetEngine: packetEngine != nil)
             var opened: [VirtualServiceID: [Int32]] = [:]
             for service in desired.subtracting(served.listening).sorted() {
                 do throws(ListenerError) {
@@ -55,9 +56,23 @@ extension DirectorHost {
                         TransactionRefusal(index: index, command: command, error: .notSupported(error.message)))
                 }
             }
+            // The packet engine's filter and nftables table follow the candidate before the commit
+            // (as listeners are opened before it): a failure refuses the transaction.
+            let previous = shared.withDirector { $0.configuration }
+            if let packetEngine, let first = commands.first {
+                do throws(PacketEngineError) {
+                    try packetEngine.apply(candidate)
+                } catch {
+                    for fds in opened.values { Self.close(fds) }
+                    try? packetEngine.apply(previous)
+                    return .failure(
+                        TransactionRefusal(index: 0, command: first, error: .notSupported(error.description)))
+                }
+            }
             let applied = shared.withDirector { director in Self.apply(commands, to: director, now: now) }
             guard case .success = applied else {
                 for fds in opened.values { Self.close(fds) }
+                try? packetEngine?.apply(previous)
                 return applied.map { commands }
             }
             for (service, fds) in opened { engine.adopt(service, fds: fds) }
@@ -73,7 +88,7 @@ extension DirectorHost {
 
     /// What the proxy engine cannot serve, refused with the fix named (DESIGN.md §1: never a
     /// silent fallback).
-    static func engineRefusal(of command: AdminCommand) -> AdminError? {
+    static func engineRefusal(of command: AdminCommand, packetEngine: Bool = false) -> AdminError? {
         switch command {
         case .addService(let config), .editService(let config):
             if config.id.isFirewallMark {
@@ -103,6 +118,10 @@ extension DirectorHost {
             case .directRouting, .localNode, .bypass: method = "Direct routing"
             case .tunnelling: method = "Tunnelling"
             }
+            if packetEngine {
+                // IPv4/IPv6 TCP/UDP VIP:port services with these methods are the packet engine's.
+                return nil
+            }
             return .notSupported(
                 "\(method) needs the packet engine (lvsd --packet-engine), not available yet; use --proxy")
         case .startDaemon:
@@ -118,11 +137,16 @@ extension DirectorHost {
 
     /// The services the engine listens for: every TCP/UDP VIP:port service whose real servers
     /// use the proxy method (or that has none yet).
-    static func servedServices(_ configuration: ConfigurationModel) -> Set<VirtualServiceID> {
+    /// With the packet engine running, a service without real servers is left to it (its VIP is
+    /// often not a local address the proxy could bind).
+    static func servedServices(_ configuration: ConfigurationModel, packetEngine: Bool = false)
+        -> Set<VirtualServiceID>
+    {
         var result = Set<VirtualServiceID>()
         for (id, entry) in configuration.services
         where !id.isFirewallMark && id.port != 0 && (id.protocolNumber == .tcp || id.protocolNumber == .udp)
             && entry.realServers.allSatisfy({ $0.forwarding == .proxy })
+            && !(packetEngine && entry.realServers.isEmpty)
         {
             result.insert(id)
         }

@@ -1,5 +1,6 @@
 import LVSControl
 import LVSCore
+import LVSPacketEngine
 import LVSProxy
 import Logging
 import NIOCore
@@ -17,6 +18,8 @@ public final class DirectorHost: ControlRequestHandler {
     public let shared: SharedDirector
     /// The proxy engine; nil in a dry run (nothing binds, everything is accepted).
     public let engine: ProxyEngine?
+    /// The packet engine, when `--packet-engine` runs it.
+    public let packetEngine: PacketEngine?
     let clock: @Sendable () -> MonotonicInstant
     private let serverInfo: ControlServerInfo
     let logger: Logger
@@ -54,6 +57,7 @@ public final class DirectorHost: ControlRequestHandler {
     public init(
         shared: SharedDirector,
         engine: ProxyEngine?,
+        packetEngine: PacketEngine? = nil,
         eventLoop: any EventLoop,
         serverInfo: ControlServerInfo,
         clock: @escaping @Sendable () -> MonotonicInstant = MonotonicClock.now,
@@ -64,6 +68,7 @@ public final class DirectorHost: ControlRequestHandler {
         self.eventLoop = eventLoop
         self.shared = shared
         self.engine = engine
+        self.packetEngine = packetEngine
         self.clock = clock
         self.serverInfo = serverInfo
         self.logger = logger
@@ -151,7 +156,9 @@ public final class DirectorHost: ControlRequestHandler {
         guard let engine else { return EngineStatistics(engine: "none", counters: [:]) }
         var counters: [String: UInt64] = [:]
         for (name, value) in engine.statistics() { counters[name] = value }
-        return EngineStatistics(engine: "proxy", counters: counters)
+        guard let packetEngine else { return EngineStatistics(engine: "proxy", counters: counters) }
+        for (name, value) in packetEngine.statistics() { counters["packet_\(name)"] = value }
+        return EngineStatistics(engine: "proxy+packet", counters: counters)
     }
 
     /// A short name of the command for logs.

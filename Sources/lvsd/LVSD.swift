@@ -5,6 +5,7 @@ import Glibc
 import LVSControl
 import LVSCore
 import LVSDaemon
+import LVSPacketEngine
 import LVSProxy
 import Logging
 
@@ -136,6 +137,25 @@ struct LVSD: AsyncParsableCommand {
         help: "Bind virtual addresses that are not (yet) local (IP_FREEBIND), e.g. before VRRP brings them up.")
     var transparent = false
 
+    @Flag(
+        name: .customLong("packet-engine"),
+        help:
+            "Forward masquerading (-m), direct-routing (-g) and tunnelling (-i) real servers from raw frames (AF_PACKET rings) on the --interface interfaces; needs CAP_NET_RAW and CAP_NET_ADMIN and nft."
+    )
+    var packetEngine = false
+
+    @Option(
+        name: .customLong("interface"),
+        help: ArgumentHelp(
+            "An interface the packet engine reads and writes (repeat for each: the client side and the real-server side).",
+            valueName: "ifname"))
+    var interfaces: [String] = []
+
+    @Option(
+        name: .customLong("packet-workers"),
+        help: ArgumentHelp("Packet engine worker threads (default: one per online CPU).", valueName: "n"))
+    var packetWorkers: Int = 0
+
     func validate() throws {
         if config != nil && rules != nil {
             throw ValidationError(DaemonStartError.rulesAndConfig.description)
@@ -143,6 +163,13 @@ struct LVSD: AsyncParsableCommand {
         if checkConfig != nil && (config != nil || rules != nil) {
             throw ValidationError("--check-config checks its own file and starts nothing: drop --config and --rules")
         }
+        if packetEngine && interfaces.isEmpty {
+            throw ValidationError("--packet-engine needs at least one --interface IFNAME")
+        }
+        if !packetEngine && !interfaces.isEmpty {
+            throw ValidationError("--interface is for the packet engine: add --packet-engine")
+        }
+        guard packetWorkers >= 0 else { throw ValidationError("counts must not be negative") }
         guard ProxyEngineConfiguration.SpliceMode(rawValue: splice) != nil else {
             throw ValidationError("--splice takes never, bulk or always")
         }
@@ -219,7 +246,8 @@ struct LVSD: AsyncParsableCommand {
             maxUDPSessions: maxUDPSessions, freeBind: transparent)
         let configuration = DaemonConfiguration(
             controlSocketPath: path, rulesFile: rules, configFile: config, dryRun: dryRun, settings: settings,
-            seed: seed, proxy: proxy)
+            seed: seed, proxy: proxy,
+            packet: packetEngine ? PacketEngineConfiguration(interfaces: interfaces, workerCount: packetWorkers) : nil)
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()

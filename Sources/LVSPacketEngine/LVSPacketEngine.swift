@@ -1,1 +1,0 @@
-// Target LVSPacketEngine: see docs/architecture.md.

@@ -1,0 +1,120 @@
+import Glibc
+import LVSCore
+
+/// The nftables netdev-ingress table that keeps the engine's flows from the kernel's own stack
+/// (DESIGN.md §6 "Packet engine"). AF_PACKET taps run in `__netif_receive_skb_core` before the
+/// ingress hook, so a frame dropped here has already been copied to the engine's ring; the
+/// kernel never routes, answers or resets it. The table is replaced in one `nft -f`
+/// transaction (create-if-missing, delete, define), so there is no moment without rules, and a
+/// table left by a crashed daemon is replaced at the next start.
+public struct NFTablesRuleset: Sendable, Hashable {
+    /// The table's name in family `netdev`.
+    public var table: String
+    /// The engine's interfaces: (name, ifindex).
+    public var interfaces: [(name: String, index: Int32)]
+    public var plan: ForwardingPlan
+
+    public init(table: String, interfaces: [(name: String, index: Int32)], plan: ForwardingPlan) {
+        self.table = table
+        self.interfaces = interfaces
+        self.plan = plan
+    }
+
+    public static func == (lhs: NFTablesRuleset, rhs: NFTablesRuleset) -> Bool {
+        lhs.table == rhs.table && lhs.plan == rhs.plan && lhs.interfaces.map(\.name) == rhs.interfaces.map(\.name)
+            && lhs.interfaces.map(\.index) == rhs.interfaces.map(\.index)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(table)
+        hasher.combine(plan)
+        for interface in interfaces { hasher.combine(interface.name) }
+    }
+
+    /// The `nft -f` script that replaces the table atomically.
+    public var script: String {
+        var lines = ["table netdev \(table) {}", "delete table netdev \(table)", "table netdev \(table) {"]
+        for interface in interfaces {
+            lines.append("  chain ingress_\(interface.index) {")
+            lines.append("    type filter hook ingress device \"\(interface.name)\" priority -500; policy accept;")
+            lines += rules.map { "    \($0)" }
+            lines.append("  }")
+        }
+        lines.append("}")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The script that removes the table (at exit).
+    public var removalScript: String {
+        "table netdev \(table) {}\ndelete table netdev \(table)\n"
+    }
+
+    /// One drop rule per owned flow: requests to a VIP:port, replies of masquerading real
+    /// servers, and ICMP errors those real servers send about forwarded packets (relayed by the
+    /// engine instead, reference §5.6).
+    var rules: [String] {
+        var rules: [String] = []
+        for service in plan.services {
+            let family = service.address.family == .inet ? "ip" : "ip6"
+            let proto = service.protocolNumber == .tcp ? "tcp" : "udp"
+            let port = service.port == 0 ? "meta l4proto \(proto)" : "\(proto) dport \(service.port)"
+            rules.append("\(family) daddr \(service.address) \(port) drop")
+        }
+        for server in plan.natSources {
+            let family = server.address.family == .inet ? "ip" : "ip6"
+            let proto = server.protocolNumber == .tcp ? "tcp" : "udp"
+            let port = server.port == 0 ? "meta l4proto \(proto)" : "\(proto) sport \(server.port)"
+            rules.append("\(family) saddr \(server.address) \(port) drop")
+        }
+        var errorSources = Set<IPAddress>()
+        for server in plan.natSources where errorSources.insert(server.address).inserted {
+            if server.address.family == .inet {
+                rules.append(
+                    "ip saddr \(server.address) icmp type { destination-unreachable, source-quench, time-exceeded } drop"
+                )
+            } else {
+                rules.append(
+                    "ip6 saddr \(server.address) icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } drop"
+                )
+            }
+        }
+        return rules
+    }
+
+    /// Runs `nft -f FILE` with `script`; throws with nft's exit status when it fails.
+    public static func run(_ script: String, nft: String = "nft") throws(PacketEngineError) {
+        var template = Array("/tmp/lvsd-nft-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw .fromErrno("mkstemp", errno) }
+        let path = String(cString: template.map { UInt8(bitPattern: $0) })
+        defer {
+            _ = unlink(path)
+        }
+        let bytes = Array(script.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { throw .fromErrno("write", errno) }
+        let status = spawnAndWait([nft, "-f", path])
+        guard status == 0 else {
+            throw .nftables(
+                status == 127
+                    ? "could not run '\(nft)': install nftables"
+                    : "'\(nft) -f' exited with status \(status) (needs CAP_NET_ADMIN and a kernel with nf_tables netdev ingress)"
+            )
+        }
+    }
+
+    /// posix_spawnp + waitpid; 127 when the program cannot be started.
+    static func spawnAndWait(_ arguments: [String]) -> Int32 {
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
+        argv.append(nil)
+        defer { for pointer in argv { free(pointer) } }
+        let rc = posix_spawnp(&pid, arguments[0], nil, nil, argv, environ)
+        guard rc == 0 else { return 127 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS by hand (macros are not imported).
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    }
+}

@@ -1,0 +1,115 @@
+/// Why the engine did not forward a frame it received. Every drop is counted
+/// (`lvsadm --engine-stats`, DESIGN.md §9).
+public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
+    /// Not a well-formed Ethernet/ARP/IPv4/IPv6 frame.
+    case malformed
+    /// A fragment: the engine needs the ports (IPVS sees reassembled packets, reference §5.7).
+    case fragment
+    /// A new connection for a service with no available real server (port unreachable sent,
+    /// reference §4.15).
+    case noDestination
+    /// To a VIP but no connection entry and not allowed to start one (reference §4.3).
+    case noConnection
+    /// A protocol the engine does not forward (not TCP/UDP/ICMP).
+    case unsupportedProtocol
+    /// The entry's real server was deleted (reference §4.11).
+    case destinationUnavailable
+    /// The connection table is full.
+    case tableFull
+    /// The real server uses a method this engine does not forward.
+    case unsupportedMethod
+    /// No route through the engine's interfaces.
+    case noRoute
+    /// The next hop's MAC is unknown (a solicitation was sent or is pending).
+    case neighbourUnresolved
+    /// TTL / hop limit exhausted (time exceeded sent).
+    case ttlExpired
+    /// Larger than the path MTU with DF (fragmentation needed / packet too big sent).
+    case tooBig
+    /// An ICMP message that belongs to no connection of the engine.
+    case icmpUnrelated
+    /// A rewrite failed on a frame the parser accepted (should not happen; counted to see it).
+    case rewriteFailed
+    /// Not addressed to this host at L2 (another host's unicast seen in promiscuous mode).
+    case otherHost
+    /// sendmmsg refused the frame.
+    case transmitFailed
+
+    /// The counter's name in `lvsadm --engine-stats`.
+    public var name: String {
+        switch self {
+        case .malformed: "drop_malformed"
+        case .fragment: "drop_fragment"
+        case .noDestination: "drop_no_destination"
+        case .noConnection: "drop_no_connection"
+        case .unsupportedProtocol: "drop_unsupported_protocol"
+        case .destinationUnavailable: "drop_destination_unavailable"
+        case .tableFull: "drop_table_full"
+        case .unsupportedMethod: "drop_unsupported_method"
+        case .noRoute: "drop_no_route"
+        case .neighbourUnresolved: "drop_neighbour_unresolved"
+        case .ttlExpired: "drop_ttl_expired"
+        case .tooBig: "drop_too_big"
+        case .icmpUnrelated: "drop_icmp_unrelated"
+        case .rewriteFailed: "drop_rewrite_failed"
+        case .otherHost: "drop_other_host"
+        case .transmitFailed: "drop_transmit_failed"
+        }
+    }
+}
+
+/// The engine's counters, per worker (summed for `--engine-stats`).
+public struct PacketCounters: Sendable, Hashable {
+    /// Frames taken from the rings.
+    public var received: UInt64 = 0
+    /// Client → real server packets sent.
+    public var forwardedInbound: UInt64 = 0
+    /// Real server → client (NAT reply) packets sent.
+    public var forwardedOutbound: UInt64 = 0
+    /// ICMP errors the engine built (port unreachable, fragmentation needed, time exceeded).
+    public var icmpSent: UInt64 = 0
+    /// ICMP errors relayed to the other side of a connection.
+    public var icmpRelayed: UInt64 = 0
+    /// ARP requests and neighbour solicitations sent.
+    public var solicitationsSent: UInt64 = 0
+    /// Frames not ours that the kernel handles (ARP, neighbour discovery).
+    public var ignored: UInt64 = 0
+    /// Frames the kernel dropped because a ring was full (PACKET_STATISTICS).
+    public var ringDrops: UInt64 = 0
+    /// Drops by reason, indexed by `PacketDrop.rawValue`.
+    public var drops = [UInt64](repeating: 0, count: PacketDrop.allCases.count)
+
+    public init() {}
+
+    public mutating func count(_ drop: PacketDrop) { drops[drop.rawValue] &+= 1 }
+
+    public subscript(drop: PacketDrop) -> UInt64 { drops[drop.rawValue] }
+
+    /// Total drops of every reason.
+    public var dropped: UInt64 { drops.reduce(0, &+) }
+
+    /// Adds another worker's counters.
+    public mutating func add(_ other: PacketCounters) {
+        received &+= other.received
+        forwardedInbound &+= other.forwardedInbound
+        forwardedOutbound &+= other.forwardedOutbound
+        icmpSent &+= other.icmpSent
+        icmpRelayed &+= other.icmpRelayed
+        solicitationsSent &+= other.solicitationsSent
+        ignored &+= other.ignored
+        ringDrops &+= other.ringDrops
+        for index in drops.indices { drops[index] &+= other.drops[index] }
+    }
+
+    /// Name → value, as `lvsadm --engine-stats` prints them.
+    public var named: [(String, UInt64)] {
+        var result: [(String, UInt64)] = [
+            ("packets_received", received), ("forwarded_inbound", forwardedInbound),
+            ("forwarded_outbound", forwardedOutbound), ("icmp_sent", icmpSent), ("icmp_relayed", icmpRelayed),
+            ("solicitations_sent", solicitationsSent), ("ignored", ignored), ("ring_drops", ringDrops),
+            ("dropped", dropped),
+        ]
+        for drop in PacketDrop.allCases { result.append((drop.name, drops[drop.rawValue])) }
+        return result
+    }
+}

@@ -1,0 +1,148 @@
+import Glibc
+import LVSCore
+import LVSReactor
+import Synchronization
+
+/// The packet engine (DESIGN.md §6, docs/design/0009-packet-engine.md): AF_PACKET TPACKET_V3
+/// rings on the configured interfaces, one per worker per interface in a PACKET_FANOUT_HASH
+/// group, a generated BPF filter admitting the owned flows, and an nftables netdev-ingress
+/// table that keeps those flows from the kernel's stack. Forwards masquerading, direct routing
+/// and tunnelling real servers.
+///
+/// Lifecycle: `init` opens everything (clear errors for missing interfaces or privileges),
+/// `start` installs the (empty) nftables table — replacing one a crashed daemon left — and
+/// starts the workers; `apply` follows every configuration change; `stop` stops the workers,
+/// removes the table and closes the rings. Every method may be called from any thread.
+public final class PacketEngine: Sendable {
+    public let configuration: PacketEngineConfiguration
+    let interfaces: Mutex<[NetworkInterface]>
+    let group: ReactorGroup<PacketWorker>
+    let rings: [[PacketRing]]
+    let published: [CounterBox]
+    let neighbours: SharedNeighbours
+    let currentPlan = Mutex(ForwardingPlan())
+
+    public init(director: any PacketEngineDirector, configuration: PacketEngineConfiguration) throws(PacketEngineError)
+    {
+        guard !configuration.interfaces.isEmpty else {
+            throw .noSuchInterface("(none given: use --interface IFNAME)")
+        }
+        self.configuration = configuration
+        let found = try InterfaceDiscovery.interfaces(named: configuration.interfaces)
+        interfaces = Mutex(found)
+        let count = configuration.workerCount > 0 ? configuration.workerCount : SystemLimits.onlineProcessors
+        let filter = BPFProgram(ForwardingPlan())
+        var rings: [[PacketRing]] = []
+        do throws(PacketEngineError) {
+            for _ in 0..<count {
+                var perWorker: [PacketRing] = []
+                for (position, interface) in found.enumerated() {
+                    let group = UInt16(truncatingIfNeeded: UInt32(bitPattern: getpid()) &+ UInt32(interface.index))
+                    perWorker.append(
+                        try PacketRing.open(
+                            interfaceIndex: interface.index, interface: position, fanoutGroup: group, filter: filter,
+                            configuration: configuration))
+                }
+                rings.append(perWorker)
+            }
+        } catch {
+            for ring in rings.joined() { ring.close() }
+            throw error
+        }
+        self.rings = rings
+        let published = (0..<count).map { _ in CounterBox() }
+        self.published = published
+        let neighbours = SharedNeighbours()
+        self.neighbours = neighbours
+        let now = MonotonicInstant(nanoseconds: clinuxnetNow())
+        for (address, mac) in NeighbourCache.parseARP(InterfaceDiscovery.readFile("/proc/net/arp") ?? "") {
+            neighbours.learn(address, mac: mac, now: now)
+        }
+        let routes = InterfaceDiscovery.routes(for: found)
+        do throws(SystemError) {
+            group = try ReactorGroup(count: count, configuration: ReactorConfiguration(name: "lvs-packet")) { index in
+                PacketWorker(
+                    rings: rings[index],
+                    forwarder: PacketForwarder(interfaces: found, routes: routes, plan: ForwardingPlan()),
+                    director: director, neighbours: neighbours, published: published[index])
+            }
+        } catch {
+            for ring in rings.joined() { ring.close() }
+            throw .system("epoll", errno: error.errno)
+        }
+    }
+
+    /// Worker threads.
+    public var workerCount: Int { group.count }
+
+    /// Installs the empty nftables table (replacing a leftover one) and starts the workers.
+    public func start() throws(PacketEngineError) {
+        try NFTablesRuleset.run(ruleset(ForwardingPlan()).script, nft: configuration.nftCommand)
+        do throws(SystemError) {
+            try group.start()
+        } catch {
+            try? NFTablesRuleset.run(ruleset(ForwardingPlan()).removalScript, nft: configuration.nftCommand)
+            throw .system("pthread_create", errno: error.errno)
+        }
+    }
+
+    /// Follows a configuration change: the filter on every ring, the plan (with fresh interface
+    /// addresses and routes) to every worker, then the nftables table in one transaction.
+    public func apply(_ configuration: ConfigurationModel) throws(PacketEngineError) {
+        let plan = ForwardingPlan(configuration)
+        let refreshed = (try? InterfaceDiscovery.interfaces(named: self.configuration.interfaces))
+        let found = interfaces.withLock { current in
+            if let refreshed { current = refreshed }
+            return current
+        }
+        let routes = InterfaceDiscovery.routes(for: found)
+        let filter = BPFProgram(plan)
+        for ring in rings.joined() { try filter.attach(to: ring.fd) }
+        group.postToAll(.plan(plan, interfaces: found, routes: routes))
+        try NFTablesRuleset.run(ruleset(plan).script, nft: self.configuration.nftCommand)
+        currentPlan.withLock { $0 = plan }
+    }
+
+    /// Stops the workers, removes the nftables table and closes the rings. Idempotent for the
+    /// workers; the table removal is attempted each time.
+    public func stop() {
+        group.stop()
+        try? NFTablesRuleset.run(ruleset(ForwardingPlan()).removalScript, nft: configuration.nftCommand)
+        for ring in rings.joined() { ring.close() }
+    }
+
+    /// The plan in force.
+    public var plan: ForwardingPlan { currentPlan.withLock { $0 } }
+
+    /// Counters summed over the workers, by name (`lvsadm --engine-stats`).
+    public func statistics() -> [(String, UInt64)] {
+        var total = PacketCounters()
+        for counters in published { total.add(counters.value.withLock { $0 }) }
+        return total.named
+    }
+
+    /// The summed counters.
+    public var counters: PacketCounters {
+        var total = PacketCounters()
+        for counters in published { total.add(counters.value.withLock { $0 }) }
+        return total
+    }
+
+    func ruleset(_ plan: ForwardingPlan) -> NFTablesRuleset {
+        let found = interfaces.withLock { $0 }
+        return NFTablesRuleset(
+            table: configuration.nftablesTable, interfaces: found.map { ($0.name, $0.index) }, plan: plan)
+    }
+}
+
+/// CLOCK_MONOTONIC now, in nanoseconds.
+func clinuxnetNow() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}
+
+/// A worker's published counters (copied at the end of every wake-up).
+final class CounterBox: Sendable {
+    let value = Mutex(PacketCounters())
+}

@@ -1,0 +1,33 @@
+/// How the packet engine runs (`lvsd --packet-engine --interface …`).
+public struct PacketEngineConfiguration: Sendable, Hashable {
+    /// The interfaces whose frames the engine reads and writes (`--interface`, repeatable).
+    public var interfaces: [String]
+    /// Worker threads, one ring per interface each; 0 = one per online CPU.
+    public var workerCount: Int
+    /// TPACKET_V3 block size in bytes (a power of two, a multiple of the page size).
+    public var blockSize: Int
+    /// Blocks per ring.
+    public var blockCount: Int
+    /// Milliseconds after which the kernel hands over a block that is not full (latency bound).
+    public var blockRetireMilliseconds: Int
+    /// Bytes the kernel leaves free in front of each frame (tunnel headers are written there).
+    public var headroom: Int
+    /// The nftables netdev table the engine owns.
+    public var nftablesTable: String
+    /// The `nft` executable.
+    public var nftCommand: String
+
+    public init(
+        interfaces: [String], workerCount: Int = 0, blockSize: Int = 1 << 18, blockCount: Int = 16,
+        blockRetireMilliseconds: Int = 1, headroom: Int = 64, nftablesTable: String = "lvsd", nftCommand: String = "nft"
+    ) {
+        self.interfaces = interfaces
+        self.workerCount = workerCount
+        self.blockSize = blockSize
+        self.blockCount = blockCount
+        self.blockRetireMilliseconds = blockRetireMilliseconds
+        self.headroom = headroom
+        self.nftablesTable = nftablesTable
+        self.nftCommand = nftCommand
+    }
+}

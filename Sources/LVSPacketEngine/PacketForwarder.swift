@@ -1,0 +1,176 @@
+import LVSCore
+import LVSPacket
+
+/// Who decides where a packet goes: the director (through the engine's lock in the daemon,
+/// directly in tests). `Director` conforms as it is.
+public protocol ConnectionDecider {
+    func inbound(_ p: InboundPacket, now: MonotonicInstant) -> InboundVerdict
+    func outbound(_ p: OutboundPacket, now: MonotonicInstant) -> OutboundVerdict
+}
+
+extension Director: ConnectionDecider {}
+
+/// What to do with a frame after `PacketForwarder.forward`.
+public enum ForwardAction: Sendable, Hashable {
+    /// Send the (rewritten) frame out of interface `interface` (a position in the interface list).
+    case transmit(interface: Int)
+    /// Drop the frame; send the frame built in the scratch buffer (an ICMP error, an ARP
+    /// request or a neighbour solicitation) out of `interface`. The drop is already counted.
+    case reply(interface: Int)
+    /// Dropped, counted under this reason.
+    case drop(PacketDrop)
+    /// Not the engine's business (ARP, neighbour discovery): the kernel has its own copy.
+    case ignore
+}
+
+/// The forwarding logic of the packet engine, free of sockets and rings (katran, glb-director:
+/// the real forwarding code runs on test input): a frame in, a rewritten frame or a counted
+/// verdict out. One per worker; not thread-safe.
+///
+/// Contract for `forward`: `frame` holds one Ethernet frame with at least 64 bytes of headroom
+/// (tunnelling grows it in front); `scratch` has at least 64 bytes of headroom and room for a
+/// 1280-byte ICMP error. Nothing is allocated on the forwarding path of an existing connection.
+public struct PacketForwarder {
+    public var interfaces: [NetworkInterface]
+    public var routes: RouteTable
+    public var plan: ForwardingPlan
+    public var counters = PacketCounters()
+    /// IPv4 identification for the headers the engine writes (tunnels, ICMP).
+    var identification: UInt16 = 1
+    /// The frame being forwarded carries a partial transport checksum (a locally generated
+    /// or veth frame with checksum offload: TP_STATUS_CSUMNOTREADY); it is completed in software.
+    var checksumPending = false
+
+    public init(interfaces: [NetworkInterface], routes: RouteTable, plan: ForwardingPlan) {
+        self.interfaces = interfaces
+        self.routes = routes
+        self.plan = plan
+    }
+
+    /// Forwards one frame received on `ingress` (a position in `interfaces`).
+    /// - Parameters:
+    ///   - forHost: false for frames the NIC passed only because of promiscuous mode.
+    ///   - checksumPending: the transport checksum is partial (offloaded) and must be completed.
+    public mutating func forward<D: ConnectionDecider, N: NeighbourResolver>(
+        _ frame: inout PacketBuffer, ingress: Int, forHost: Bool = true, checksumPending: Bool = false, decider: D,
+        neighbours: inout N, now: MonotonicInstant, scratch: inout PacketBuffer
+    ) -> ForwardAction {
+        counters.received &+= 1
+        self.checksumPending = checksumPending
+        guard interfaces.indices.contains(ingress) else { return drop(.malformed) }
+        let parsed: ParsedFrame
+        do {
+            parsed = try parseFrame(frame)
+        } catch {
+            return drop(.malformed)
+        }
+        switch parsed.payload {
+        case .arp(let arp):
+            if arp.senderIP != 0 { neighbours.learn(IPAddress(ipv4: arp.senderIP), mac: arp.senderMAC, now: now) }
+            counters.ignored &+= 1
+            return .ignore
+        case .ip(let packet):
+            guard parsed.ethernet.vlanTag == nil else { return drop(.malformed) }
+            let source = packet.source.ipAddress
+            // Gleaning: an on-link sender's MAC is its neighbour entry (replies to it need it).
+            if routes.isOnLink(source, interface: ingress) {
+                neighbours.learn(source, mac: parsed.ethernet.source, now: now)
+            }
+            guard forHost else { return drop(.otherHost) }
+            return forward(
+                packet, ethernet: parsed.ethernet, frame: &frame, ingress: ingress, decider: decider,
+                neighbours: &neighbours, now: now, scratch: &scratch)
+        }
+    }
+
+    private mutating func forward<D: ConnectionDecider, N: NeighbourResolver>(
+        _ packet: ParsedPacket, ethernet: EthernetHeader, frame: inout PacketBuffer, ingress: Int, decider: D,
+        neighbours: inout N, now: MonotonicInstant, scratch: inout PacketBuffer
+    ) -> ForwardAction {
+        let protocolNumber: IPProtocolNumber
+        var tcpFlags: TCPSegmentFlags = []
+        switch packet.transport {
+        case .tcp(let header):
+            protocolNumber = .tcp
+            tcpFlags = TCPSegmentFlags(rawValue: header.flags.rawValue & 0x17)
+        case .udp:
+            protocolNumber = .udp
+        case .icmp(let icmp):
+            if icmp.isIPv6 && !icmp.isAnyError {
+                // Neighbour discovery and echo: the kernel answers (and we gleaned the sender).
+                counters.ignored &+= 1
+                return .ignore
+            }
+            return relayICMP(
+                packet, frame: &frame, ingress: ingress, decider: decider, neighbours: &neighbours,
+                now: now, scratch: &scratch)
+        case .fragment:
+            return drop(.fragment)
+        case .other:
+            return drop(.unsupportedProtocol)
+        }
+        if packet.network.isFragment { return drop(.fragment) }
+        let source = packet.source.ipAddress
+        let destination = packet.destination.ipAddress
+        let length = UInt32(clamping: packet.l3Length)
+        if plan.isNATSource(protocolNumber, address: source, port: packet.sourcePort) {
+            let verdict = decider.outbound(
+                OutboundPacket(
+                    protocolNumber: protocolNumber, sourceAddress: source, sourcePort: packet.sourcePort,
+                    destinationAddress: destination, destinationPort: packet.destinationPort, tcpFlags: tcpFlags,
+                    length: length),
+                now: now)
+            switch verdict {
+            case .reply(_, let virtualAddress, let virtualPort, let method):
+                guard method == .masquerading else { return drop(.unsupportedMethod) }
+                return masqueradeReply(
+                    packet, frame: &frame, ingress: ingress, virtual: virtualAddress,
+                    port: virtualPort, neighbours: &neighbours, now: now, scratch: &scratch)
+            case .notOurs:
+                return drop(.noConnection)
+            }
+        }
+        let verdict = decider.inbound(
+            InboundPacket(
+                protocolNumber: protocolNumber, clientAddress: source, clientPort: packet.sourcePort,
+                destinationAddress: destination, destinationPort: packet.destinationPort, tcpFlags: tcpFlags,
+                length: length),
+            now: now)
+        switch verdict {
+        case .forward(_, let server, let method, let port):
+            switch method {
+            case .masquerading:
+                return masqueradeRequest(
+                    packet, frame: &frame, ingress: ingress, server: server.address, port: port,
+                    neighbours: &neighbours, now: now, scratch: &scratch)
+            case .directRouting:
+                return routeDirectly(
+                    packet, frame: &frame, ingress: ingress, server: server.address,
+                    neighbours: &neighbours, now: now, scratch: &scratch)
+            case .tunnelling:
+                return tunnel(
+                    packet, frame: &frame, ingress: ingress, server: server.address,
+                    neighbours: &neighbours, now: now, scratch: &scratch)
+            case .localNode, .bypass, .proxy:
+                return drop(.unsupportedMethod)
+            }
+        case .drop(let reason):
+            switch reason {
+            case .destinationUnavailable: return drop(.destinationUnavailable)
+            case .tableFull: return drop(.tableFull)
+            }
+        case .notOurs:
+            return drop(.noConnection)
+        case .noDestination:
+            // Reference §4.15: the client learns at once that nobody serves the port.
+            return icmpError(
+                .portUnreachable, about: packet, frame: frame, from: destination, ingress: ingress,
+                dropping: .noDestination, scratch: &scratch)
+        }
+    }
+
+    mutating func drop(_ reason: PacketDrop) -> ForwardAction {
+        counters.count(reason)
+        return .drop(reason)
+    }
+}

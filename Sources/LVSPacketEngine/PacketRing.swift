@@ -1,0 +1,89 @@
+import CLinuxNet
+import Glibc
+
+/// One AF_PACKET socket bound to one interface, with a memory-mapped TPACKET_V3 receive ring,
+/// joined to the interface's fanout group (one ring per worker per interface, DESIGN.md §6).
+/// The socket also transmits (sendmmsg), so frames leave through the interface it is bound to.
+///
+/// Ownership: created by the engine, then used only by its worker thread; `close` after the
+/// worker stopped.
+struct PacketRing: @unchecked Sendable {
+    // @unchecked: the mapping pointer is used by one thread at a time (created on the control
+    // thread, handed to exactly one worker, closed after that worker stopped).
+    let fd: Int32
+    let map: UnsafeMutableRawPointer
+    let blockSize: Int
+    let blockCount: Int
+    /// Position of the interface in the engine's list.
+    let interface: Int
+    /// The next block to look at (blocks are handed over in order).
+    var nextBlock = 0
+
+    /// Opens the socket and ring; `filter` is attached before bind so no unfiltered frame
+    /// reaches the ring.
+    static func open(
+        interfaceIndex: Int32, interface: Int, fanoutGroup: UInt16, filter: BPFProgram,
+        configuration: PacketEngineConfiguration
+    ) throws(PacketEngineError) -> PacketRing {
+        let fd = clinuxpacket_socket()
+        guard fd >= 0 else { throw .fromErrno("socket(AF_PACKET)", errno) }
+        func fail(_ call: String) -> PacketEngineError {
+            let code = errno
+            Glibc.close(fd)
+            return .fromErrno(call, code)
+        }
+        guard clinuxpacket_set_v3(fd) == 0 else { throw fail("PACKET_VERSION") }
+        guard clinuxpacket_set_reserve(fd, UInt32(configuration.headroom)) == 0 else { throw fail("PACKET_RESERVE") }
+        // Frames this host sends (ours included) are not for the engine.
+        _ = clinuxpacket_ignore_outgoing(fd)
+        do {
+            try filter.attach(to: fd)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        guard
+            clinuxpacket_rx_ring(
+                fd, UInt32(configuration.blockSize), UInt32(configuration.blockCount), 2048,
+                UInt32(configuration.blockRetireMilliseconds)) == 0
+        else { throw fail("PACKET_RX_RING") }
+        let length = configuration.blockSize * configuration.blockCount
+        guard let map = clinuxpacket_mmap(fd, length) else { throw fail("mmap(packet ring)") }
+        guard clinuxpacket_bind(fd, interfaceIndex) == 0 else {
+            _ = clinuxpacket_munmap(map, length)
+            throw fail("bind(AF_PACKET)")
+        }
+        guard clinuxpacket_fanout(fd, fanoutGroup, CLINUXPACKET_FANOUT_HASH) == 0 else {
+            _ = clinuxpacket_munmap(map, length)
+            throw fail("PACKET_FANOUT")
+        }
+        return PacketRing(
+            fd: fd, map: map, blockSize: configuration.blockSize, blockCount: configuration.blockCount,
+            interface: interface)
+    }
+
+    /// The next block the kernel has handed to user space, or nil.
+    func readyBlock() -> UnsafeMutableRawPointer? {
+        let block = map + nextBlock * blockSize
+        return clinuxpacket_block_status(block) & CLINUXPACKET_TP_STATUS_USER != 0 ? block : nil
+    }
+
+    /// Gives the current block back to the kernel and moves on.
+    mutating func releaseBlock() {
+        clinuxpacket_block_release(map + nextBlock * blockSize)
+        nextBlock = (nextBlock + 1) % blockCount
+    }
+
+    /// Packets and drops the kernel counted since the last call.
+    func statistics() -> (packets: UInt32, drops: UInt32) {
+        var packets: UInt32 = 0
+        var drops: UInt32 = 0
+        _ = clinuxpacket_statistics(fd, &packets, &drops)
+        return (packets, drops)
+    }
+
+    func close() {
+        _ = clinuxpacket_munmap(map, blockSize * blockCount)
+        _ = Glibc.close(fd)
+    }
+}

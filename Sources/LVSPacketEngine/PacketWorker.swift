@@ -1,0 +1,208 @@
+import CLinuxNet
+import Glibc
+import LVSCore
+import LVSPacket
+import LVSReactor
+import Synchronization
+
+/// What the control plane tells a worker.
+enum PacketWorkerMessage: Sendable {
+    /// A new forwarding plan with the interfaces and routes as they are now.
+    case plan(ForwardingPlan, interfaces: [NetworkInterface], routes: RouteTable)
+}
+
+/// One packet-engine worker on its own reactor thread: drains its rings block by block, runs
+/// each frame through the forwarder, and sends what comes out with one sendmmsg per interface
+/// per block (DESIGN.md §6: no syscall per packet).
+final class PacketWorker: ReactorHandler {
+    typealias Message = PacketWorkerMessage
+
+    /// Batch size of one sendmmsg.
+    static let batchCapacity = 64
+    /// Scratch frames (ICMP errors, solicitations) per batch.
+    static let scratchCount = 16
+    static let scratchSize = 2048
+    static let scratchHeadroom = 64
+
+    var rings: [PacketRing]
+    var forwarder: PacketForwarder
+    var neighbours: WorkerNeighbours
+    let decider: LockedDecider
+    let published: CounterBox
+
+    /// Per interface: pending iovecs and their message headers.
+    let iovecs: UnsafeMutablePointer<iovec>
+    let messages: UnsafeMutablePointer<clinuxnet_mmsghdr>
+    var pending: [Int]
+    let scratch: UnsafeMutableRawBufferPointer
+    var scratchUsed = 0
+
+    init(
+        rings: [PacketRing], forwarder: PacketForwarder, director: any PacketEngineDirector,
+        neighbours: SharedNeighbours, published: CounterBox
+    ) {
+        self.rings = rings
+        self.forwarder = forwarder
+        self.neighbours = WorkerNeighbours(shared: neighbours)
+        self.decider = LockedDecider(director: director)
+        self.published = published
+        let slots = max(rings.count, 1) * Self.batchCapacity
+        iovecs = .allocate(capacity: slots)
+        messages = .allocate(capacity: slots)
+        for slot in 0..<slots {
+            (messages + slot).initialize(to: clinuxnet_mmsghdr())
+            messages[slot].msg_hdr.msg_iov = iovecs + slot
+            messages[slot].msg_hdr.msg_iovlen = 1
+        }
+        pending = Array(repeating: 0, count: rings.count)
+        scratch = .allocate(byteCount: Self.scratchCount * Self.scratchSize, alignment: 64)
+    }
+
+    deinit {
+        iovecs.deallocate()
+        messages.deallocate()
+        scratch.deallocate()
+    }
+
+    func reactorStarted(_ reactor: Reactor<PacketWorker>) {
+        for ring in rings {
+            // Level-triggered: readable while a block is user-owned, so none is left behind.
+            _ = try? reactor.register(ring.fd, interest: .readable)
+        }
+        reactor.armTimer(slot: 0, afterNanoseconds: 1_000_000_000)
+    }
+
+    func handle(_ event: ReactorEvent, reactor: Reactor<PacketWorker>) {
+        guard let position = rings.firstIndex(where: { $0.fd == event.fd }) else { return }
+        let now = reactor.now
+        // Bounded: at most one ring's worth of blocks per wake-up, so other rings get their turn.
+        for _ in 0..<rings[position].blockCount {
+            guard let block = rings[position].readyBlock() else { break }
+            process(block: block, ring: position, now: now)
+            flush()
+            rings[position].releaseBlock()
+        }
+    }
+
+    func timerFired(slot: UInt32, reactor: Reactor<PacketWorker>) {
+        var drops: UInt64 = 0
+        for ring in rings { drops &+= UInt64(ring.statistics().drops) }
+        forwarder.counters.ringDrops &+= drops
+        reactor.armTimer(slot: 0, afterNanoseconds: 1_000_000_000)
+    }
+
+    func mailboxMessage(_ message: PacketWorkerMessage, reactor: Reactor<PacketWorker>) {
+        switch message {
+        case .plan(let plan, let interfaces, let routes):
+            forwarder.plan = plan
+            forwarder.interfaces = interfaces
+            forwarder.routes = routes
+            for server in plan.realServers {
+                if scratchUsed == Self.scratchCount { flush() }
+                var reply = scratchBuffer()
+                if let interface = forwarder.resolveAhead(
+                    server, neighbours: &neighbours, now: reactor.now, scratch: &reply)
+                {
+                    scratchUsed += 1
+                    enqueue(reply, interface: interface)
+                }
+            }
+            flush()
+        }
+    }
+
+    func batchCompleted(reactor: Reactor<PacketWorker>) {
+        let counters = forwarder.counters
+        published.value.withLock { $0 = counters }
+    }
+
+    func reactorStopping(_ reactor: Reactor<PacketWorker>) {
+        for ring in rings {
+            if let token = reactor.token(for: ring.fd) { try? reactor.deregister(token) }
+        }
+    }
+
+    /// Walks the frames of one TPACKET_V3 block.
+    private func process(block: UnsafeMutableRawPointer, ring: Int, now: MonotonicInstant) {
+        let count = Int(clinuxpacket_block_packets(block))
+        var offset = Int(clinuxpacket_block_first(block))
+        let headerLength = clinuxpacket_frame_header_length()
+        let blockSize = rings[ring].blockSize
+        for _ in 0..<count {
+            guard offset > 0, offset + headerLength <= blockSize else { break }
+            let frame = block + offset
+            let mac = Int(clinuxpacket_frame_mac(frame))
+            let snap = Int(clinuxpacket_frame_snaplen(frame))
+            let next = Int(clinuxpacket_frame_next(frame))
+            let type = Int32(clinuxpacket_frame_pkttype(frame))
+            if mac >= headerLength, offset + mac + snap <= blockSize, type != CLINUXPACKET_PACKET_OUTGOING {
+                let storage = UnsafeMutableRawBufferPointer(
+                    start: frame + headerLength, count: mac - headerLength + snap)
+                var buffer = PacketBuffer(storage: storage, start: mac - headerLength, count: snap)
+                let status = clinuxpacket_frame_status(frame)
+                forwardOne(
+                    &buffer, ring: ring, forHost: type != 3 /* PACKET_OTHERHOST */,
+                    checksumPending: status & CLINUXPACKET_TP_STATUS_CSUMNOTREADY != 0, now: now)
+            }
+            guard next > 0 else { break }
+            offset += next
+        }
+    }
+
+    private func forwardOne(
+        _ buffer: inout PacketBuffer, ring: Int, forHost: Bool, checksumPending: Bool, now: MonotonicInstant
+    ) {
+        if scratchUsed == Self.scratchCount { flush() }
+        var reply = scratchBuffer()
+        let action = forwarder.forward(
+            &buffer, ingress: rings[ring].interface, forHost: forHost, checksumPending: checksumPending,
+            decider: decider, neighbours: &neighbours,
+            now: now, scratch: &reply)
+        switch action {
+        case .transmit(let interface):
+            enqueue(buffer, interface: interface)
+        case .reply(let interface):
+            scratchUsed += 1
+            enqueue(reply, interface: interface)
+        case .drop, .ignore:
+            break
+        }
+    }
+
+    /// The next free scratch frame, empty, with headroom for an Ethernet header.
+    private func scratchBuffer() -> PacketBuffer {
+        let slot = UnsafeMutableRawBufferPointer(
+            rebasing: scratch[(scratchUsed * Self.scratchSize)..<((scratchUsed + 1) * Self.scratchSize)])
+        return PacketBuffer(storage: slot, start: Self.scratchHeadroom, count: 0)
+    }
+
+    private func enqueue(_ buffer: PacketBuffer, interface: Int) {
+        guard let ring = rings.firstIndex(where: { $0.interface == interface }),
+            let base = buffer.storage.baseAddress
+        else {
+            forwarder.counters.count(.transmitFailed)
+            return
+        }
+        if pending[ring] == Self.batchCapacity { flush() }
+        let slot = ring * Self.batchCapacity + pending[ring]
+        iovecs[slot] = iovec(iov_base: base + buffer.start, iov_len: buffer.count)
+        pending[ring] += 1
+    }
+
+    /// Sends every pending frame: one sendmmsg per interface (retrying a partial send once).
+    private func flush() {
+        for ring in rings.indices where pending[ring] > 0 {
+            let first = messages + ring * Self.batchCapacity
+            var sent = 0
+            var attempts = 0
+            while sent < pending[ring] && attempts < 4 {
+                attempts += 1
+                let result = clinuxnet_sendmmsg(rings[ring].fd, first + sent, UInt32(pending[ring] - sent), 0)
+                if result > 0 { sent += Int(result) } else if errno != EINTR { break }
+            }
+            for _ in sent..<pending[ring] { forwarder.counters.count(.transmitFailed) }
+            pending[ring] = 0
+        }
+        scratchUsed = 0
+    }
+}

@@ -1,0 +1,67 @@
+import LVSCore
+import LVSPacket
+import Testing
+
+@testable import LVSPacketEngine
+
+@Suite("BPF filter and nftables table")
+struct BPFProgramTests {
+    static let plan = ForwardingPlan(
+        services: [.init(protocolNumber: .tcp, address: IPAddress(ipv4: 0xCFAF_2C6E), port: 8080)],
+        natSources: [.init(protocolNumber: .tcp, address: IPAddress(ipv4: 0xAC10_0002), port: 8080)],
+        realServers: [IPAddress(ipv4: 0xAC10_0002)])
+
+    static func tcp(_ source: String, _ sport: UInt16, _ destination: String, _ dport: UInt16) -> [UInt8] {
+        PacketBuilder.ethernet().ipv4(source: source, destination: destination)
+            .tcp(sourcePort: sport, destinationPort: dport).build()
+    }
+
+    @Test("admits the VIP:port, NAT replies and ARP; rejects everything else")
+    func admits() {
+        let program = BPFProgram(Self.plan)
+        #expect(program.run(Self.tcp("10.0.0.2", 4000, "207.175.44.110", 8080)) != 0)
+        #expect(program.run(Self.tcp("10.0.0.2", 4000, "207.175.44.110", 8081)) == 0)
+        #expect(program.run(Self.tcp("172.16.0.2", 8080, "10.0.0.2", 4000)) != 0)
+        #expect(program.run(Self.tcp("172.16.0.2", 22, "10.0.0.2", 4000)) == 0)
+        #expect(program.run(Self.tcp("10.0.0.9", 4000, "10.0.0.1", 8080)) == 0)
+        let arp = PacketBuilder.ethernet().build()
+        #expect(program.run(arp.prefix(12) + [0x08, 0x06] + [UInt8](repeating: 0, count: 28)) != 0)
+        #expect(program.run([]) == 0)
+        #expect(program.instructions.count < 256)
+    }
+
+    @Test("the nftables script replaces the table in one transaction")
+    func script() {
+        let ruleset = NFTablesRuleset(table: "lvsd", interfaces: [("veth10", 2)], plan: Self.plan)
+        #expect(
+            ruleset.script == """
+                table netdev lvsd {}
+                delete table netdev lvsd
+                table netdev lvsd {
+                  chain ingress_2 {
+                    type filter hook ingress device "veth10" priority -500; policy accept;
+                    ip daddr 207.175.44.110 tcp dport 8080 drop
+                    ip saddr 172.16.0.2 tcp sport 8080 drop
+                    ip saddr 172.16.0.2 icmp type { destination-unreachable, source-quench, time-exceeded } drop
+                  }
+                }
+
+                """)
+    }
+
+    @Test("routes from /proc/net/route: longest prefix, gateway as next hop")
+    func routes() {
+        let interfaces = [
+            NetworkInterface(
+                name: "eth0", index: 2, mac: .zero, mtu: 1500,
+                addresses: [Prefix(address: IPAddress(ipv4: 0x0A00_0001), length: 24)])
+        ]
+        let text = """
+            Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
+            eth0\t00000000\tFE00000A\t0003\t0\t0\t0\t00000000\t0\t0\t0
+            """
+        let table = RouteTable.build(interfaces: interfaces, ipv4Routes: text, ipv6Routes: "")
+        #expect(table.lookup(IPAddress(ipv4: 0x0A00_0005))?.nextHop == IPAddress(ipv4: 0x0A00_0005))
+        #expect(table.lookup(IPAddress(ipv4: 0x0808_0808))?.nextHop == IPAddress(ipv4: 0x0A00_00FE))
+    }
+}
