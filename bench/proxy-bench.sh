@@ -66,6 +66,9 @@ if [[ " $PROXIES " == *" lvsd "* ]] && [ -z "${LVSD_BIN:-}" ]; then
   LVSD_BIN=$("${build[@]}" --show-bin-path)/lvsd
 fi
 LVSADM_BIN=$(dirname "${LVSD_BIN:-/nonexistent}")/lvsadm
+if [[ " $PROXIES " == *" lvsd "* ]] && [ ! -x "$LVSADM_BIN" ]; then
+  say "no lvsadm beside $LVSD_BIN: build it too (swift build -c release --product lvsadm)"; exit 1
+fi
 
 WORK=$(mktemp -d /tmp/lvsp.XXXXXX)
 chmod 755 "$WORK"
