@@ -64,25 +64,10 @@ extension Director {
             release(index)
             found = nil
         }
-        // Step 5: the entry's real server was deleted.
-        if let index = found, let server = boundServers.server(connectionTable.entries[Int(index)].server),
-            !server.isAvailable
-        {
-            guard settings.expireNodestConn else {
-                connectionCounters.droppedDestinationUnavailable &+= 1
-                return .drop(.destinationUnavailable)
-            }
-            expire(index, now: now)
-            found = nil
-        }
         let index: Int32
-        if let existing = found {
-            index = existing
-        } else {
-            switch scheduleNewConnection(packet, now: now) {
-            case .created(let created): index = created
-            case .verdict(let verdict): return verdict
-            }
+        switch entryOrNewConnection(found, for: packet, now: now) {
+        case .created(let existing): index = existing
+        case .verdict(let verdict): return verdict
         }
         let entry = connectionTable.entries[Int(index)]
         guard let server = boundServers.server(entry.server) else { return .notOurs }

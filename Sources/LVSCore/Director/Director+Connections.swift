@@ -17,25 +17,10 @@ extension Director {
             if connectionTable.entries[Int(index)].controlledCount == 0 { release(index) }
             found = nil
         }
-        // Step 5: the entry's real server was deleted.
-        if let index = found, let server = boundServers.server(connectionTable.entries[Int(index)].server),
-            !server.isAvailable
-        {
-            guard settings.expireNodestConn else {
-                connectionCounters.droppedDestinationUnavailable &+= 1
-                return .drop(.destinationUnavailable)
-            }
-            expire(index, now: now)
-            found = nil
-        }
         let index: Int32
-        if let existing = found {
-            index = existing
-        } else {
-            switch scheduleNewConnection(p, now: now) {
-            case .created(let created): index = created
-            case .verdict(let verdict): return verdict
-            }
+        switch entryOrNewConnection(found, for: p, now: now) {
+        case .created(let existing): index = existing
+        case .verdict(let verdict): return verdict
         }
         // Step 7: count, state machine INPUT, restart the timer.
         let entry = connectionTable.entries[Int(index)]
@@ -171,5 +156,24 @@ extension Director {
         case .tcp: return p.tcpFlags.contains(.syn)
         case .udp, .sctp, .ip: return false
         }
+    }
+
+    /// Reference §4.3 steps 5–6 for the entry a lookup found (or none): an entry whose real server
+    /// was deleted drops the packet (counted) or, with expire_nodest_conn, is expired and the
+    /// packet scheduled as new; no entry schedules a new connection. `.created` carries the entry
+    /// to use, old or new.
+    func entryOrNewConnection(_ found: Int32?, for packet: InboundPacket, now: MonotonicInstant) -> NewConnection {
+        if let index = found, let server = boundServers.server(connectionTable.entries[Int(index)].server),
+            !server.isAvailable
+        {
+            guard settings.expireNodestConn else {
+                connectionCounters.droppedDestinationUnavailable &+= 1
+                return .verdict(.drop(.destinationUnavailable))
+            }
+            expire(index, now: now)
+            return scheduleNewConnection(packet, now: now)
+        }
+        if let index = found { return .created(index) }
+        return scheduleNewConnection(packet, now: now)
     }
 }
