@@ -133,4 +133,7 @@ typedef struct { struct msghdr msg_hdr; unsigned int msg_len; } clinuxnet_mmsghd
 int clinuxnet_recvmmsg(int fd, clinuxnet_mmsghdr *vec, unsigned int vlen, int flags);
 int clinuxnet_sendmmsg(int fd, clinuxnet_mmsghdr *vec, unsigned int vlen, int flags);
 
+// The real-server helper's TUN device, raw sockets and signalfd (lvs-realserver decap).
+#include "CLinuxTun.h"
+
 #endif
