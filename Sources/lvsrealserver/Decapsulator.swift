@@ -63,12 +63,13 @@ final class Decapsulator {
                 if errno == EINTR { continue }
                 return -1
             }
+            // Packets first, then the signal: what was queued before the stop is still counted.
+            for index in receivers.indices where pollSet[index + 1].revents != 0 {
+                drain(receivers[index])
+            }
             if pollSet[0].revents != 0 {
                 let signal = clinuxtun_read_signal(signalFD)
                 if signal != 0 { return signal }
-            }
-            for index in receivers.indices where pollSet[index + 1].revents != 0 {
-                drain(receivers[index])
             }
         }
     }
