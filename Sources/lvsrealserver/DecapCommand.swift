@@ -32,7 +32,9 @@ struct DecapCommand: ParsableCommand {
     var dryRun = false
 
     func validate() throws {
-        guard !vips.isEmpty else { throw ValidationError("give at least one --vip (inner packets for others are dropped)") }
+        guard !vips.isEmpty else {
+            throw ValidationError("give at least one --vip (inner packets for others are dropped)")
+        }
         guard !device.isEmpty, device.utf8.count < 16, !device.contains("/"), !device.contains(" ") else {
             throw ValidationError("'\(device)' is not a valid interface name (1 to 15 bytes, no '/')")
         }
@@ -93,7 +95,8 @@ struct DecapCommand: ParsableCommand {
             if fd < 0 {
                 // IPv4 is required; IPv6 may be disabled on this host.
                 if socket.family == AF_INET {
-                    throw HelperError("cannot open a raw socket for protocol \(socket.protocolNumber): \(Self.errorText())")
+                    throw HelperError(
+                        "cannot open a raw socket for protocol \(socket.protocolNumber): \(Self.errorText())")
                 }
                 print("note: no \(socket.label) (\(Self.errorText()))")
                 continue

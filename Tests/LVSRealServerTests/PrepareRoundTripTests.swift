@@ -32,7 +32,9 @@ import Testing
 
         let missing = try HelperProcess.realServer(in: namespace.name, ["status"] + options)
         #expect(missing.status == 1)
-        #expect(missing.standardOutput.contains("MISSING  \(Self.vip)/32 on lo\n         fix: ip address add \(Self.vip)/32 dev lo\n"))
+        #expect(
+            missing.standardOutput.contains(
+                "MISSING  \(Self.vip)/32 on lo\n         fix: ip address add \(Self.vip)/32 dev lo\n"))
         #expect(
             missing.standardOutput.contains(
                 "MISSING  net.ipv4.conf.\(device).rp_filter = 1 (needs 0: ")

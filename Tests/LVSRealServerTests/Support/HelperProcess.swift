@@ -48,6 +48,7 @@ enum HelperProcess {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let errorReader = DispatchQueue(label: "stderr")
+        // Written once by the reader before group.wait() returns, read only after it.
         nonisolated(unsafe) var errorData = Data()
         let group = DispatchGroup()
         errorReader.async(group: group) { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
@@ -70,12 +71,16 @@ enum HelperProcess {
     }
 }
 
-/// A subprocess that keeps running while the test talks to it, with its standard output
-/// readable line by line with a deadline. Stopped by process id.
+/// A subprocess that keeps running while the test talks to it, with its standard output and
+/// error readable with a deadline. Every wait is bounded; it is stopped by process id, so start
+/// the program itself (no `timeout` or shell wrapper whose child would outlive a kill).
+///
+/// Children of the test process inherit its blocked-signal mask, in which SIGTERM may be
+/// blocked: only SIGKILL is sure to stop a program that does not unblock it (decap does).
 final class RunningProcess {
     let process = Process()
     private let output = Pipe()
-    private var pending = Data()
+    private var reachedEOF = false
     private(set) var collected = ""
 
     init(_ path: String, _ arguments: [String]) throws {
@@ -87,37 +92,55 @@ final class RunningProcess {
         try process.run()
     }
 
-    /// Reads output until a line starting with `prefix` arrives (true), or EOF or the deadline (false).
-    func waitForLine(startingWith prefix: String, timeoutMilliseconds: Int32 = 10_000) -> Bool {
+    /// Reads output until `done()` holds (true), or EOF or the deadline (false).
+    private func read(timeoutMilliseconds: Int32, until done: () -> Bool) -> Bool {
         let fd = output.fileHandleForReading.fileDescriptor
         let deadline = clinuxnet_monotonic_ns() &+ UInt64(timeoutMilliseconds) * 1_000_000
+        var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            if collected.split(separator: "\n").contains(where: { $0.hasPrefix(prefix) }) { return true }
+            if done() { return true }
             let now = clinuxnet_monotonic_ns()
-            guard now < deadline else { return false }
+            guard !reachedEOF, now < deadline else { return false }
             var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&entry, 1, Int32(clamping: (deadline - now) / 1_000_000 + 1)) > 0 else { return false }
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            let count = read(fd, &chunk, chunk.count)
-            guard count > 0 else { return false }
+            let count = Glibc.read(fd, &chunk, chunk.count)
+            if count <= 0 {
+                reachedEOF = true
+                continue
+            }
             collected += String(decoding: chunk[0..<count], as: UTF8.self)
         }
     }
 
-    /// Sends `signal` to the process by its id, then reads the rest of its output and waits.
+    /// Reads output until a line starting with `prefix` arrives (true), or EOF or the deadline (false).
+    func waitForLine(startingWith prefix: String, timeoutMilliseconds: Int32 = 10_000) -> Bool {
+        read(timeoutMilliseconds: timeoutMilliseconds) {
+            collected.split(separator: "\n").contains { $0.hasPrefix(prefix) }
+        }
+    }
+
+    /// Reads output until it contains `text` (true), or EOF or the deadline (false).
+    func waitForOutput(containing text: String, timeoutMilliseconds: Int32 = 10_000) -> Bool {
+        read(timeoutMilliseconds: timeoutMilliseconds) { collected.contains(text) }
+    }
+
+    /// Sends `signal` (0: none, just wait) by process id, reads the rest of the output and
+    /// waits for the exit. If it has not finished by the deadline it is killed and
+    /// `finishedInTime` is false.
     @discardableResult
-    func stop(signal: Int32 = SIGTERM) -> String {
-        if process.isRunning { kill(process.processIdentifier, signal) }
-        let rest = output.fileHandleForReading.readDataToEndOfFile()
-        collected += String(decoding: rest, as: UTF8.self)
-        process.waitUntilExit()
+    func stop(signal: Int32 = SIGTERM, timeoutMilliseconds: Int32 = 10_000) -> String {
+        if signal != 0 && process.isRunning { kill(process.processIdentifier, signal) }
+        finishedInTime = read(timeoutMilliseconds: timeoutMilliseconds) { reachedEOF }
+        killIfRunning()
         return collected
     }
 
+    /// False when the last `stop` had to kill the process.
+    private(set) var finishedInTime = true
+
     /// Kills the process by id if it still runs (cleanup in every path).
     func killIfRunning() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }
