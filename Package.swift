@@ -14,7 +14,7 @@ let ioTargetNames: Set<String> = [
     "LVSPacketEngine", "LVSPacketEngineTests", "lvsrealserver",
     "LVSHealthChecks", "LVSHealthChecksTests",
     "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
-    "LVSDaemonTests", "LVSProxy", "LVSProxyTests",
+    "LVSDaemonTests", "LVSProxy", "LVSProxyTests", "LVSRealServerTests",
 ]
 
 let package = Package(
@@ -156,6 +156,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LVSControlTests", dependencies: ["LVSControl", "LVSCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSRealServerTests", dependencies: ["LVSPacket", "LVSReactor", "CLinuxNet"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "LVSDaemonTests",
             dependencies: ["LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore", "LVSProxy", "LVSReactor"],

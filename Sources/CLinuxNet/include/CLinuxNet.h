@@ -134,5 +134,7 @@ int clinuxnet_recvmmsg(int fd, clinuxnet_mmsghdr *vec, unsigned int vlen, int fl
 int clinuxnet_sendmmsg(int fd, clinuxnet_mmsghdr *vec, unsigned int vlen, int flags);
 
 #include "CLinuxPacket.h"
+// The real-server helper's TUN device, raw sockets and signalfd (lvs-realserver decap).
+#include "CLinuxTun.h"
 
 #endif

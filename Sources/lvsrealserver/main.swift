@@ -1,1 +1,0 @@
-print("lvs-realserver: not yet written")
