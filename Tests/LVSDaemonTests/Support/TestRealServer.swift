@@ -48,11 +48,12 @@ final class TestRealServer: Sendable {
 
     /// Stops accepting and closes every connection (a real server going down).
     func stop() {
-        let connections = state.withLock { state -> [Int32] in
+        // Under the lock that `serve` closes its fd under: an fd in the list is still ours. A
+        // shutdown on an fd already closed would hit whatever another test opened on that number.
+        state.withLock { state in
             state.stopped = true
-            return state.connections
+            for fd in state.connections { shutdown(fd, Int32(SHUT_RDWR)) }
         }
-        for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
@@ -72,7 +73,12 @@ final class TestRealServer: Sendable {
     }
 
     private func serve(_ fd: Int32) {
-        defer { close(fd) }
+        defer {
+            state.withLock { state in
+                state.connections.removeAll { $0 == fd }
+                close(fd)
+            }
+        }
         let prefix = Array("\(name):".utf8)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
