@@ -10,6 +10,8 @@ import Testing
 
 /// The director host with a running proxy engine (two reactors), driven in-process.
 final class ProxyHarness: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: `servers`/`udpServers` are only touched by the test's own
+    // task (add, then stop); everything else is `let` and Sendable or thread-safe.
     let host: DirectorHost
     let engine: ProxyEngine
     let group: MultiThreadedEventLoopGroup

@@ -61,6 +61,8 @@ enum Net {
 /// A threaded TCP server on an ephemeral loopback port. Each connection runs `behaviour` on its
 /// own thread; `stop()` closes the listener and joins everything.
 final class TestTCPServer: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: `acceptThread` is written once in init and read in
+    // `stop()` by the creating test; shared state is behind the `state` and `killed` mutexes.
     enum Behaviour: Sendable {
         /// Reply "<name>\n" to each line-less read, echoing nothing else; close on EOF.
         case name(String)
