@@ -5,16 +5,18 @@ import LVSPacket
 // reference §5 (route, TTL/hop limit, MTU, next-hop MAC), the NAT reply path (§5.1), and the
 // frames the engine builds itself (ICMP errors, ARP requests, neighbour solicitations).
 extension PacketForwarder {
-    /// NAT request path (reference §5.1): destination VIP:vport → RS:port.
-    mutating func masqueradeRequest<N: NeighbourResolver>(
-        _ packet: ParsedPacket, frame: inout PacketBuffer, ingress: Int, server: IPAddress, port: UInt16,
-        neighbours: inout N, now: MonotonicInstant, scratch: inout PacketBuffer
+    /// Masquerading (reference §5.1). Requests (`.destination`): VIP:vport → RS:port, routed to
+    /// the real server. Replies (`.source`): RS:port → VIP:vport, routed to the client.
+    mutating func masquerade<N: NeighbourResolver>(
+        _ side: NATRewrite.Side, _ packet: ParsedPacket, frame: inout PacketBuffer, ingress: Int, address: IPAddress,
+        port: UInt16, neighbours: inout N, now: MonotonicInstant, scratch: inout PacketBuffer
     ) -> ForwardAction {
         var packet = packet
+        let nextHop = side == .destination ? address : packet.destination.ipAddress
         let egress: Int
         let mac: MACAddress
         switch prepareHop(
-            &packet, frame: frame, towards: server, onLinkOnly: false, overhead: 0, ingress: ingress,
+            &packet, frame: frame, towards: nextHop, onLinkOnly: false, overhead: 0, ingress: ingress,
             neighbours: &neighbours, now: now, scratch: &scratch)
         {
         case .proceed(let interface, let found):
@@ -24,38 +26,14 @@ extension PacketForwarder {
             return action
         }
         do {
-            try NATRewrite.rewriteDestination(in: frame, packet: &packet, address: server.wireAddress, port: port)
+            try NATRewrite.rewrite(side, in: frame, packet: &packet, address: address.wireAddress, port: port)
         } catch {
             return drop(.rewriteFailed)
         }
-        counters.forwardedInbound &+= 1
-        return finish(&frame, packet: packet, egress: egress, mac: mac)
-    }
-
-    /// NAT reply path (reference §5.1): source RS:port → VIP:vport, routed to the client.
-    mutating func masqueradeReply<N: NeighbourResolver>(
-        _ packet: ParsedPacket, frame: inout PacketBuffer, ingress: Int, virtual: IPAddress, port: UInt16,
-        neighbours: inout N, now: MonotonicInstant, scratch: inout PacketBuffer
-    ) -> ForwardAction {
-        var packet = packet
-        let egress: Int
-        let mac: MACAddress
-        switch prepareHop(
-            &packet, frame: frame, towards: packet.destination.ipAddress, onLinkOnly: false,
-            overhead: 0, ingress: ingress, neighbours: &neighbours, now: now, scratch: &scratch)
-        {
-        case .proceed(let interface, let found):
-            egress = interface
-            mac = found
-        case .done(let action):
-            return action
+        switch side {
+        case .destination: counters.forwardedInbound &+= 1
+        case .source: counters.forwardedOutbound &+= 1
         }
-        do {
-            try NATRewrite.rewriteSource(in: frame, packet: &packet, address: virtual.wireAddress, port: port)
-        } catch {
-            return drop(.rewriteFailed)
-        }
-        counters.forwardedOutbound &+= 1
         return finish(&frame, packet: packet, egress: egress, mac: mac)
     }
 

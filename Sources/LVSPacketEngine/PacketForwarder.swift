@@ -123,8 +123,8 @@ public struct PacketForwarder {
             switch verdict {
             case .reply(_, let virtualAddress, let virtualPort, let method):
                 guard method == .masquerading else { return drop(.unsupportedMethod) }
-                return masqueradeReply(
-                    packet, frame: &frame, ingress: ingress, virtual: virtualAddress,
+                return masquerade(
+                    .source, packet, frame: &frame, ingress: ingress, address: virtualAddress,
                     port: virtualPort, neighbours: &neighbours, now: now, scratch: &scratch)
             case .notOurs:
                 return drop(.noConnection)
@@ -140,8 +140,8 @@ public struct PacketForwarder {
         case .forward(_, let server, let method, let port):
             switch method {
             case .masquerading:
-                return masqueradeRequest(
-                    packet, frame: &frame, ingress: ingress, server: server.address, port: port,
+                return masquerade(
+                    .destination, packet, frame: &frame, ingress: ingress, address: server.address, port: port,
                     neighbours: &neighbours, now: now, scratch: &scratch)
             case .directRouting:
                 return routeDirectly(
