@@ -1,17 +1,28 @@
 import Foundation
 import Testing
 
-/// The kernel selftest topology (reference §9) in three network namespaces with a random
-/// suffix, for end-to-end runs of the built `lvsd` with the packet engine. Traffic stays on the
-/// veth pairs and the bridge inside these namespaces; `tearDown` deletes them (every path).
+/// The kernel selftest topology (reference §9) in network namespaces with a random suffix, for
+/// end-to-end runs of the built `lvsd` with the packet engine. Dual stack: every address of the
+/// selftest has an IPv6 twin. Traffic stays on the veth pairs and bridges inside these
+/// namespaces; `tearDown` deletes them and stops every process the lab started (every path).
+///
+/// With one real server the wiring is the selftest's own (veth12/veth21 joins director and real
+/// server). With more, the inside network is a bridge `br1` (in the client namespace, which has
+/// no address on it) joining the director's veth12 and every real server's veth21; real server
+/// `i` has 172.16.0.(2+i) and, for direct routing and tunnelling, 10.0.0.(3+i) on the client LAN.
 final class NamespaceLab {
-    enum Mode { case masquerading, directRouting }
+    enum Mode { case masquerading, directRouting, tunnelling }
 
+    static let vip = "207.175.44.110"
+    static let vip6 = "2001:db8:44::110"
+
+    let mode: Mode
     let client: String
     let director: String
-    let server: String
+    let servers: [String]
     let directory: String
     private var processes: [Process] = []
+    private var decapsulators: [Process] = []
 
     /// Why the lab cannot run here (nil when it can): root, `ip`, `nft` and `socat` are needed.
     static var unavailableReason: String? {
@@ -33,61 +44,158 @@ final class NamespaceLab {
         return false
     }
 
-    init(mode: Mode) throws {
+    init(mode: Mode, servers count: Int = 1) throws {
         let suffix = String(UInt32.random(in: 0..<UInt32.max), radix: 16)
+        self.mode = mode
         client = "lvspe0-\(suffix)"
         director = "lvspe1-\(suffix)"
-        server = "lvspe2-\(suffix)"
+        servers = (0..<max(count, 1)).map { "lvspe\(2 + $0)-\(suffix)" }
         directory = "/tmp/lvspe-\(suffix)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         do {
-            try build(mode)
+            try build()
         } catch {
             tearDown()
             throw error
         }
     }
 
-    private func build(_ mode: Mode) throws {
+    /// Real server `index`'s address on the inside network.
+    static func serverAddress(_ index: Int, ipv6: Bool = false) -> String {
+        ipv6 ? "fd00:172::\(2 + index)" : "172.16.0.\(2 + index)"
+    }
+
+    /// `address:port` as `lvsadm` and socat write it (IPv6 in brackets).
+    static func endpoint(_ address: String, _ port: Int) -> String {
+        address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+
+    /// True when two textual addresses are the same (socat prints IPv6 peers in full, bracketed).
+    static func sameAddress(_ a: String, _ b: String) -> Bool {
+        func bytes(_ text: String) -> [UInt8]? {
+            let bare = text.trimmingCharacters(in: CharacterSet(charactersIn: "[] \n"))
+            var storage = in6_addr()
+            if inet_pton(AF_INET6, bare, &storage) == 1 { return withUnsafeBytes(of: storage) { Array($0) } }
+            var v4 = in_addr()
+            if inet_pton(AF_INET, bare, &v4) == 1 { return withUnsafeBytes(of: v4) { Array($0) } }
+            return nil
+        }
+        guard let left = bytes(a), let right = bytes(b) else { return false }
+        return left == right
+    }
+
+    private func build() throws {
         var script = """
             set -e
-            for n in \(client) \(director) \(server); do ip netns add $n; ip -n $n link set lo up; done
+            for n in \(client) \(director) \(servers.joined(separator: " ")); do
+              ip netns add $n; ip -n $n link set lo up
+              ip netns exec $n sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+            done
             ip link add veth01 netns \(client) type veth peer name veth10 netns \(director)
-            ip link add veth02 netns \(client) type veth peer name veth20 netns \(server)
-            ip link add veth12 netns \(director) type veth peer name veth21 netns \(server)
             ip -n \(client) link add br0 type bridge
             ip -n \(client) link set veth01 master br0
-            ip -n \(client) link set veth02 master br0
-            for l in br0 veth01 veth02; do ip -n \(client) link set $l up; done
             ip -n \(client) addr add 10.0.0.2/24 dev br0
+            ip -n \(client) addr add fd00:10::2/64 dev br0 nodad
             ip -n \(director) addr add 10.0.0.1/24 dev veth10
-            ip -n \(director) addr add 172.16.0.1/24 dev veth12
-            ip -n \(director) link set veth10 up
-            ip -n \(director) link set veth12 up
-            ip -n \(server) addr add 10.0.0.3/24 dev veth20
-            ip -n \(server) addr add 172.16.0.2/24 dev veth21
-            ip -n \(server) link set veth20 up
-            ip -n \(server) link set veth21 up
-            ip -n \(client) route add 207.175.44.110 via 10.0.0.1 dev br0
+            ip -n \(director) addr add fd00:10::1/64 dev veth10 nodad
 
             """
-        switch mode {
-        case .masquerading:
+        if servers.count == 1 {
+            script += "ip link add veth12 netns \(director) type veth peer name veth21 netns \(servers[0])\n"
+        } else {
             script += """
-                ip -n \(server) link del veth20
-                ip -n \(server) route add default via 172.16.0.1
-
-                """
-        case .directRouting:
-            script += """
-                ip netns exec \(server) sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
-                  net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.veth21.rp_filter=0
-                ip -n \(server) addr add 207.175.44.110/32 dev lo
+                ip -n \(client) link add br1 type bridge
+                ip link add veth12 netns \(director) type veth peer name veth1d netns \(client)
+                ip -n \(client) link set veth1d master br1
+                ip -n \(client) link set veth1d up
+                ip -n \(client) link set br1 up
 
                 """
         }
+        script += """
+            ip -n \(director) addr add 172.16.0.1/24 dev veth12
+            ip -n \(director) addr add fd00:172::1/64 dev veth12 nodad
+            for l in veth10 veth12; do ip -n \(director) link set $l up; done
+            for l in br0 veth01; do ip -n \(client) link set $l up; done
+            ip -n \(client) route add \(Self.vip) via 10.0.0.1 dev br0
+            ip -n \(client) -6 route add \(Self.vip6) via fd00:10::1 dev br0
+
+            """
+        for (index, server) in servers.enumerated() {
+            if servers.count > 1 {
+                script += """
+                    ip link add veth21 netns \(server) type veth peer name veth1s\(index) netns \(client)
+                    ip -n \(client) link set veth1s\(index) master br1
+                    ip -n \(client) link set veth1s\(index) up
+
+                    """
+            }
+            script += """
+                ip -n \(server) addr add \(Self.serverAddress(index))/24 dev veth21
+                ip -n \(server) addr add \(Self.serverAddress(index, ipv6: true))/64 dev veth21 nodad
+                ip -n \(server) link set veth21 up
+
+                """
+            switch mode {
+            case .masquerading:
+                script += """
+                    ip -n \(server) route add default via 172.16.0.1
+                    ip -n \(server) -6 route add default via fd00:172::1
+
+                    """
+            case .directRouting, .tunnelling:
+                // The direct return path to the client LAN (veth02/veth20 in the selftest).
+                let peer = servers.count == 1 ? "veth02" : "veth0s\(index)"
+                script += """
+                    ip link add veth20 netns \(server) type veth peer name \(peer) netns \(client)
+                    ip -n \(client) link set \(peer) master br0
+                    ip -n \(client) link set \(peer) up
+                    ip -n \(server) addr add 10.0.0.\(3 + index)/24 dev veth20
+                    ip -n \(server) addr add fd00:10::\(3 + index)/64 dev veth20 nodad
+                    ip -n \(server) link set veth20 up
+
+                    """
+            }
+        }
         let result = try Self.shell(script)
         guard result.status == 0 else { throw LabError("topology: \(result.error)") }
+        switch mode {
+        case .masquerading: break
+        case .directRouting, .tunnelling: try prepareRealServers()
+        }
+    }
+
+    /// Direct routing and tunnelling: each real server is prepared with `lvs-realserver prepare`
+    /// (VIPs on lo, arp_ignore/arp_announce, rp_filter), as docs/realserver.md tells users; for
+    /// tunnelling its user-space decapsulator runs (this kernel has no ipip module).
+    private func prepareRealServers() throws {
+        let helper = try Self.executable("lvs-realserver")
+        let method = mode == .tunnelling ? "tun" : "dr"
+        for (index, server) in servers.enumerated() {
+            let prepared = try run(
+                in: server,
+                "\(helper) prepare --vip \(Self.vip) --vip \(Self.vip6) --method \(method) --interface veth20 "
+                    + "--interface veth21 --state-file \(file("rs\(index).state"))")
+            guard prepared.status == 0 else { throw LabError("prepare \(server): \(prepared.error)") }
+            guard mode == .tunnelling else { continue }
+            decapsulators.append(
+                try start(
+                    in: server, [helper, "decap", "--vip", Self.vip, "--vip", Self.vip6], name: "decap\(index)"))
+            let ready = waitUntil(seconds: 10) { contents(file("decap\(index).out")).contains("ready:") }
+            guard ready else { throw LabError("decap did not start: \(contents(file("decap\(index).err")))") }
+        }
+    }
+
+    /// Stops real server `index`'s decapsulator (by its process id) and returns what it printed:
+    /// its counters.
+    func stopDecapsulator(_ index: Int) -> String {
+        guard decapsulators.indices.contains(index) else { return "" }
+        let process = decapsulators[index]
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        return contents("decap\(index).out")
     }
 
     /// Deletes the namespaces and stops every process this lab started (by their ids).
@@ -96,15 +204,20 @@ final class NamespaceLab {
             kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
         }
-        _ = try? Self.shell("for n in \(client) \(director) \(server); do ip netns del $n 2>/dev/null; done; true")
+        let all = ([client, director] + servers).joined(separator: " ")
+        _ = try? Self.shell("for n in \(all); do ip netns del $n 2>/dev/null; done; true")
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     func file(_ name: String) -> String { directory + "/" + name }
 
+    func contents(_ name: String) -> String {
+        (try? String(contentsOfFile: name.hasPrefix("/") ? name : file(name), encoding: .utf8)) ?? ""
+    }
+
     /// Starts `command` inside `namespace` in the background; output goes to files in the lab.
     @discardableResult
-    func start(in namespace: String, _ arguments: [String], name: String) throws -> Process {
+    func start(in namespace: String, _ arguments: [String], name: String, input: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(Self.which("ip")))
         process.arguments = ["netns", "exec", namespace] + arguments
@@ -112,6 +225,7 @@ final class NamespaceLab {
         _ = FileManager.default.createFile(atPath: file("\(name).err"), contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: file("\(name).out")))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: file("\(name).err")))
+        if let input { process.standardInput = FileHandle(forReadingAtPath: input) }
         try process.run()
         processes.append(process)
         return process

@@ -3,17 +3,15 @@ import Testing
 
 /// End to end in the kernel selftest topology (reference §9): the built `lvsd` with
 /// `--packet-engine` in the director namespace, a socat listener on the real server, a socat
-/// client sending 32 random bytes to the VIP.
-@Suite("packet engine in network namespaces", .serialized)
+/// client sending 32 random bytes to the VIP — for each forwarding method, over IPv4 and IPv6.
+@Suite("packet engine in network namespaces: the kernel selftest", .serialized)
 struct PacketEngineNamespaceTests {
-    static let virtualService = "207.175.44.110:8080"
-
-    @Test("masquerading: payload intact, real server sees the client, Conns 1, TIME_WAIT, table removed")
+    @Test("masquerading: payload intact, real server sees the client, Conns 1, TIME_WAIT, replies rewritten")
     func masquerading() throws {
         guard NamespaceLab.available() else { return }
-        let outcome = try runSelftest(mode: .masquerading, option: "-m")
+        let outcome = try runSelftest(mode: .masquerading, option: "-m", ipv6: false)
         #expect(outcome.peer == "10.0.0.2")
-        #expect(outcome.connections.contains("TIME_WAIT"))
+        #expect(outcome.connections.contains("TIME_WAIT"), "\(outcome.connections)")
         // Replies passed through the director (outbound counters, reference §5.1).
         #expect(outcome.outPackets > 0)
     }
@@ -21,80 +19,97 @@ struct PacketEngineNamespaceTests {
     @Test("direct routing: payload intact, real server sees the client, replies bypass the director")
     func directRouting() throws {
         guard NamespaceLab.available() else { return }
-        let outcome = try runSelftest(mode: .directRouting, option: "-g")
+        let outcome = try runSelftest(mode: .directRouting, option: "-g", ipv6: false)
         #expect(outcome.peer == "10.0.0.2")
         #expect(outcome.outPackets == 0)
-        #expect(outcome.connections.contains("10.0.0.2:"))
+        #expect(outcome.connections.contains("10.0.0.2:"), "\(outcome.connections)")
+    }
+
+    @Test("tunnelling: IP-IP to the real server's user-space decapsulator, replies bypass the director")
+    func tunnelling() throws {
+        guard NamespaceLab.available() else { return }
+        let outcome = try runSelftest(mode: .tunnelling, option: "-i", ipv6: false)
+        #expect(outcome.peer == "10.0.0.2")
+        #expect(outcome.outPackets == 0)
+        #expect(outcome.connections.contains("10.0.0.2:"), "\(outcome.connections)")
+        #expect(outcome.decapsulated.contains("injected"), "decap: \(outcome.decapsulated)")
+    }
+
+    @Test("IPv6 masquerading: payload intact, real server sees the client, replies rewritten")
+    func masqueradingIPv6() throws {
+        guard NamespaceLab.available() else { return }
+        let outcome = try runSelftest(mode: .masquerading, option: "-m", ipv6: true)
+        #expect(NamespaceLab.sameAddress(outcome.peer, "fd00:10::2"), "peer: \(outcome.peer)")
+        #expect(outcome.connections.contains("TIME_WAIT"), "\(outcome.connections)")
+        #expect(outcome.outPackets > 0)
+    }
+
+    @Test("IPv6 direct routing: payload intact, real server sees the client")
+    func directRoutingIPv6() throws {
+        guard NamespaceLab.available() else { return }
+        let outcome = try runSelftest(mode: .directRouting, option: "-g", ipv6: true)
+        #expect(NamespaceLab.sameAddress(outcome.peer, "fd00:10::2"), "peer: \(outcome.peer)")
+        #expect(outcome.outPackets == 0)
+    }
+
+    @Test("IPv6 tunnelling: IPv6-in-IPv6 to the user-space decapsulator")
+    func tunnellingIPv6() throws {
+        guard NamespaceLab.available() else { return }
+        let outcome = try runSelftest(mode: .tunnelling, option: "-i", ipv6: true)
+        #expect(NamespaceLab.sameAddress(outcome.peer, "fd00:10::2"), "peer: \(outcome.peer)")
+        #expect(outcome.outPackets == 0)
     }
 
     struct Outcome {
         var peer: String
         var connections: String
         var outPackets: Int
+        var decapsulated: String
     }
 
-    func runSelftest(mode: NamespaceLab.Mode, option: String) throws -> Outcome {
+    func runSelftest(mode: NamespaceLab.Mode, option: String, ipv6: Bool) throws -> Outcome {
         let lab = try NamespaceLab(mode: mode)
         defer { lab.tearDown() }
-        let lvsd = try NamespaceLab.executable("lvsd")
-        let lvsadm = try NamespaceLab.executable("lvsadm")
-        let socket = lab.file("lvsd.sock")
-        let rules =
-            "-A -t \(Self.virtualService) -s rr\n-a -t \(Self.virtualService) -r 172.16.0.2:8080 \(option) -w 1\n"
-        try rules.write(toFile: lab.file("rules"), atomically: true, encoding: .utf8)
-        let daemon = try lab.start(
-            in: lab.director,
-            [
-                lvsd, "--control-socket", socket, "--packet-engine", "--interface", "veth10", "--interface", "veth12",
-                "--packet-workers", "2", "--reactors", "1", "--rules", lab.file("rules"),
-            ], name: "lvsd")
-        let ready = lab.waitUntil(seconds: 10) { FileManager.default.fileExists(atPath: socket) || !daemon.isRunning }
-        try #require(ready && daemon.isRunning, "lvsd did not start: \(contents(lab.file("lvsd.err")))")
+        let vip = ipv6 ? NamespaceLab.vip6 : NamespaceLab.vip
+        let service = NamespaceLab.endpoint(vip, 8080)
+        let server = NamespaceLab.endpoint(NamespaceLab.serverAddress(0, ipv6: ipv6), 8080)
+        let director = try LabDirector(
+            lab, rules: "-A -t \(service) -s rr\n-a -t \(service) -r \(server) \(option) -w 1\n")
         let tables = try lab.run(in: lab.director, "nft list tables")
         #expect(tables.output.contains("table netdev lvsd"))
 
         let payload = (0..<32).map { _ in UInt8.random(in: 0...255) }
         try Data(payload).write(to: URL(fileURLWithPath: lab.file("in.bin")))
+        let family = ipv6 ? "-6" : "-4"
         let listener = try lab.start(
-            in: lab.server,
+            in: lab.servers[0],
             [
-                "timeout", "10", "socat", "-4", "TCP-LISTEN:8080,reuseaddr",
+                "timeout", "10", "socat", family, "TCP-LISTEN:8080,reuseaddr",
                 "SYSTEM:echo $SOCAT_PEERADDR > \(lab.file("peer")); cat > \(lab.file("out.bin"))",
             ], name: "listener")
         let listening = try lab.waitUntil(seconds: 5) {
-            try lab.run(in: lab.server, "ss -Hltn 'sport = :8080'").output.contains("8080")
+            try lab.run(in: lab.servers[0], "ss -Hltn 'sport = :8080'").output.contains("8080")
         }
-        try #require(listening, "listener did not start: \(contents(lab.file("listener.err")))")
-        let sent = try lab.run(
-            in: lab.client, "timeout 8 socat -u -4 OPEN:\(lab.file("in.bin")) TCP:\(Self.virtualService)")
+        try #require(listening, "listener did not start: \(lab.contents("listener.err"))")
+        let sent = try lab.run(in: lab.client, "timeout 8 socat -u \(family) OPEN:\(lab.file("in.bin")) TCP:\(service)")
         #expect(sent.status == 0, "client: \(sent.error)")
         listener.waitUntilExit()
         let received = (try? Data(contentsOf: URL(fileURLWithPath: lab.file("out.bin")))).map { [UInt8]($0) }
         #expect(received == payload)
 
-        let stats = try shell(lvsadm, socket, "-L -n --stats")
-        let serviceLine = stats.split(separator: "\n").first { $0.hasPrefix("TCP  207.175.44.110:8080") }
-        let columns = serviceLine.map { $0.split(separator: " ") } ?? []
+        let columns = try director.statsColumns("TCP  \(service)")
+        let stats = try director.lvsadm("-L -n --stats")
         #expect(columns.count == 7 && columns[2] == "1", "stats: \(stats)")
-        let connections = try shell(lvsadm, socket, "-L -c -n")
-        let engine = try shell(lvsadm, socket, "--engine-stats")
-        #expect(engine.contains("packet_forwarded_inbound"))
-
-        kill(daemon.processIdentifier, SIGTERM)
-        daemon.waitUntilExit()
-        #expect(daemon.terminationStatus == 0)
-        let after = try lab.run(in: lab.director, "nft list tables")
-        #expect(!after.output.contains("lvsd"), "the netdev table must be removed on exit")
-        let peer = contents(lab.file("peer")).trimmingCharacters(in: .whitespacesAndNewlines)
+        let connections = try director.lvsadm("-L -c -n")
+        let forwarded = try director.engineCounter("packet_forwarded_inbound")
+        #expect(forwarded > 0)
+        try director.stop()
+        var decapsulated = ""
+        if mode == .tunnelling {
+            decapsulated = lab.stopDecapsulator(0)
+        }
         return Outcome(
-            peer: peer, connections: connections, outPackets: columns.count == 7 ? Int(columns[4]) ?? -1 : -1)
-    }
-
-    func shell(_ lvsadm: String, _ socket: String, _ arguments: String) throws -> String {
-        try NamespaceLab.shell("\(lvsadm) --control-socket \(socket) \(arguments)").output
-    }
-
-    func contents(_ path: String) -> String {
-        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            peer: lab.contents("peer").trimmingCharacters(in: .whitespacesAndNewlines), connections: connections,
+            outPackets: columns.count == 7 ? Int(columns[4]) ?? -1 : -1, decapsulated: decapsulated)
     }
 }
