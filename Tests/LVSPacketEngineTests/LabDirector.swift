@@ -57,8 +57,9 @@ struct LabDirector {
     /// Stops lvsd (SIGTERM) and checks it exits 0 and takes its nftables table with it.
     func stop() throws {
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "lvsd: \(lab.contents("lvsd.err"))")
+        let process = process
+        let stopped = lab.waitUntil(seconds: 10) { !process.isRunning }
+        #expect(stopped && process.terminationStatus == 0, "lvsd: \(lab.contents("lvsd.err"))")
         let after = try lab.run(in: lab.director, "nft list tables")
         #expect(!after.output.contains("lvsd"), "the netdev table must be removed on exit")
     }
@@ -78,9 +79,10 @@ extension NamespaceLab {
         if let bind { address += ",bind=\(bind)" }
         let data = file("rs\(index).data")
         let name = "listener\(index)-\(port)\(udp ? "u" : "t")\(family)"
-        // UDP has no end of stream: a datagram's child answers and is gone after 1 s idle.
+        // -T 30: the listener and its children end by themselves after 30 s idle, whatever
+        // happens to the test (UDP: only answer; a datagram has no end of stream for cat).
         let answer = udp ? "echo rs\(index) $SOCAT_PEERADDR" : "echo rs\(index) $SOCAT_PEERADDR; exec cat >> \(data)"
-        try start(in: servers[index], ["socat", "-T", udp ? "1" : "30", address, "SYSTEM:\(answer)"], name: name)
+        try start(in: servers[index], ["socat", "-T", "30", address, "SYSTEM:\(answer)"], name: name)
         let probe = udp ? "ss -Hlun 'sport = :\(port)'" : "ss -Hltn 'sport = :\(port)'"
         let listening = try waitUntil(seconds: 5) { try run(in: servers[index], probe).output.contains("\(port)") }
         guard listening else { throw LabError("listener \(name) did not start: \(contents("\(name).err"))") }

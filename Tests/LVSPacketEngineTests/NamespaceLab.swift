@@ -159,10 +159,48 @@ final class NamespaceLab {
         }
         let result = try Self.shell(script)
         guard result.status == 0 else { throw LabError("topology: \(result.error)") }
+        try settle()
         switch mode {
         case .masquerading: break
         case .directRouting, .tunnelling: try prepareRealServers()
         }
+    }
+
+    /// Waits (bounded) until the hosts have resolved their next hops: the client its gateway,
+    /// each real server the director (NAT) or the client (direct return path). A fresh link may
+    /// lose or delay the first resolution by a second (the selftest sleeps a second instead);
+    /// a test must not mistake that for the director losing a packet. Each probe is one UDP
+    /// datagram to the discard port, answered (by port unreachable) by the kernel. The
+    /// director's own neighbours are left alone: the engine resolves the real servers itself.
+    private func settle() throws {
+        var pairs: [(namespace: String, device: String, address: String)] = [
+            (client, "br0", "10.0.0.1"), (client, "br0", "fd00:10::1"),
+        ]
+        for server in servers {
+            switch mode {
+            case .masquerading:
+                pairs += [(server, "veth21", "172.16.0.1"), (server, "veth21", "fd00:172::1")]
+            case .directRouting, .tunnelling:
+                pairs += [(server, "veth20", "10.0.0.2"), (server, "veth20", "fd00:10::2")]
+            }
+        }
+        var script = """
+            probe() {
+              for i in $(seq 50); do
+                printf x | ip netns exec $1 socat -u - "UDP:$3:9" 2>/dev/null
+                ip -n $1 neigh show "$(echo $3 | tr -d '[]')" dev $2 | grep -q lladdr && return 0
+                sleep 0.1
+              done
+              echo "$1 did not resolve $3 on $2" >&2; return 1
+            }
+
+            """
+        for pair in pairs {
+            let target = pair.address.contains(":") ? "[\(pair.address)]" : pair.address
+            script += "probe \(pair.namespace) \(pair.device) \(target) || exit 1\n"
+        }
+        let result = try Self.shell(script)
+        guard result.status == 0 else { throw LabError("settle: \(result.error)") }
     }
 
     /// Direct routing and tunnelling: each real server is prepared with `lvs-realserver prepare`
@@ -193,18 +231,24 @@ final class NamespaceLab {
         let process = decapsulators[index]
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
+            _ = waitUntil(seconds: 10) { !process.isRunning }
         }
         return contents("decap\(index).out")
     }
 
-    /// Deletes the namespaces and stops every process this lab started (by their ids).
+    /// Deletes the namespaces and stops every process this lab started (by their ids). Children
+    /// inherit the test runner's signal mask, in which SIGTERM may be blocked (socat does not
+    /// unblock it; lvsd and lvs-realserver do): SIGTERM first, SIGKILL after a bounded grace.
+    /// Whatever is left in the namespaces (forked socat children, orphans) is found with `ip
+    /// netns pids` and killed by id before the namespaces go.
     func tearDown() {
-        for process in processes where process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
-        }
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        _ = waitUntil(seconds: 2) { processes.allSatisfy { !$0.isRunning } }
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
         let all = ([client, director] + servers).joined(separator: " ")
+        _ = try? Self.shell(
+            "for n in \(all); do for p in $(ip netns pids $n 2>/dev/null); do kill -9 $p 2>/dev/null; done; done; true")
+        _ = waitUntil(seconds: 5) { processes.allSatisfy { !$0.isRunning } }
         _ = try? Self.shell("for n in \(all); do ip netns del $n 2>/dev/null; done; true")
         try? FileManager.default.removeItem(atPath: directory)
     }
@@ -217,7 +261,7 @@ final class NamespaceLab {
 
     /// Starts `command` inside `namespace` in the background; output goes to files in the lab.
     @discardableResult
-    func start(in namespace: String, _ arguments: [String], name: String, input: String? = nil) throws -> Process {
+    func start(in namespace: String, _ arguments: [String], name: String, input: Pipe? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(Self.which("ip")))
         process.arguments = ["netns", "exec", namespace] + arguments
@@ -225,10 +269,22 @@ final class NamespaceLab {
         _ = FileManager.default.createFile(atPath: file("\(name).err"), contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: file("\(name).out")))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: file("\(name).err")))
-        if let input { process.standardInput = FileHandle(forReadingAtPath: input) }
-        try process.run()
+        if let input { process.standardInput = input }
+        try Self.runUnmasked(process)
         processes.append(process)
         return process
+    }
+
+    /// Starts `process` with no signal blocked. Test threads are dispatch workers, which block
+    /// most signals, and a spawned child inherits that mask: socat would then never see the
+    /// SIGUSR1 its forking UDP listener waits for, nor SIGTERM.
+    static func runUnmasked(_ process: Process) throws {
+        var empty = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&empty)
+        pthread_sigmask(SIG_SETMASK, &empty, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        try process.run()
     }
 
     /// Runs a command inside `namespace` and waits for it.
@@ -255,7 +311,7 @@ final class NamespaceLab {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
+        try runUnmasked(process)
         let output = out.fileHandleForReading.readDataToEndOfFile()
         let error = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

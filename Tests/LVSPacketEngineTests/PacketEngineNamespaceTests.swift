@@ -93,7 +93,7 @@ struct PacketEngineNamespaceTests {
         try #require(listening, "listener did not start: \(lab.contents("listener.err"))")
         let sent = try lab.run(in: lab.client, "timeout 8 socat -u \(family) OPEN:\(lab.file("in.bin")) TCP:\(service)")
         #expect(sent.status == 0, "client: \(sent.error)")
-        listener.waitUntilExit()
+        _ = lab.waitUntil(seconds: 12) { !listener.isRunning }
         let received = (try? Data(contentsOf: URL(fileURLWithPath: lab.file("out.bin")))).map { [UInt8]($0) }
         #expect(received == payload)
 

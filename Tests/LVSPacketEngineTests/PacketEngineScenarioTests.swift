@@ -1,0 +1,228 @@
+import Foundation
+import Testing
+
+/// What an operator does with a packet-engine service, end to end in namespaces (the selftest
+/// topology with two real servers on an inside bridge): distribution by the scheduler, UDP,
+/// persistence, weight-0 draining, removal and revival, and the tunnel MTU.
+@Suite("packet engine in network namespaces: operating a service", .serialized)
+struct PacketEngineScenarioTests {
+    static let service = NamespaceLab.endpoint(NamespaceLab.vip, 8080)
+
+    static func rules(_ option: String, scheduler: String = "rr", persistence: String = "", weights: [Int] = [1, 1])
+        -> String
+    {
+        var rules = "-A -t \(service) -s \(scheduler) \(persistence)\n"
+        for (index, weight) in weights.enumerated() {
+            rules += "-a -t \(service) -r \(NamespaceLab.serverAddress(index)):8080 \(option) -w \(weight)\n"
+        }
+        return rules
+    }
+
+    @Test("NAT, wrr 2:1 over six connections: 4 and 2, each real server sees the client, --stats agrees")
+    func distribution() throws {
+        guard NamespaceLab.available() else { return }
+        let lab = try NamespaceLab(mode: .masquerading, servers: 2)
+        defer { lab.tearDown() }
+        let director = try LabDirector(lab, rules: Self.rules("-m", scheduler: "wrr", weights: [2, 1]))
+        for index in 0..<2 { try lab.serve(on: index, port: 8080) }
+        var answers: [String] = []
+        for _ in 0..<6 { answers.append(try lab.request(NamespaceLab.vip, port: 8080)) }
+        // wrr with weights 2:1 (reference §4.5): rs0 rs0 rs1 | rs0 rs0 rs1 by weight stepping.
+        #expect(answers.filter { $0.hasPrefix("rs0 ") }.count == 4, "\(answers)")
+        #expect(answers.filter { $0.hasPrefix("rs1 ") }.count == 2, "\(answers)")
+        #expect(answers.allSatisfy { $0.hasSuffix(" 10.0.0.2") }, "\(answers)")
+        let first = try director.statsColumns("  -> \(NamespaceLab.serverAddress(0)):8080")
+        let second = try director.statsColumns("  -> \(NamespaceLab.serverAddress(1)):8080")
+        #expect(first.count == 7 && first[2] == "4", "\(first)")
+        #expect(second.count == 7 && second[2] == "2", "\(second)")
+        #expect(try director.statsColumns("TCP  \(Self.service)").dropFirst(2).first == "6")
+        try director.stop()
+    }
+
+    @Test("UDP: NAT over IPv4 alternates real servers per client port and answers from the VIP")
+    func udpMasquerading() throws {
+        guard NamespaceLab.available() else { return }
+        let lab = try NamespaceLab(mode: .masquerading, servers: 2)
+        defer { lab.tearDown() }
+        let service = NamespaceLab.endpoint(NamespaceLab.vip, 5300)
+        var rules = "-A -u \(service) -s rr\n"
+        for index in 0..<2 { rules += "-a -u \(service) -r \(NamespaceLab.serverAddress(index)):5300 -m -w 1\n" }
+        let director = try LabDirector(lab, rules: rules)
+        for index in 0..<2 { try lab.serve(on: index, port: 5300, udp: true) }
+        var answers: [String] = []
+        // A socat UDP client connects its socket: an answer arrives only if it comes from VIP:5300.
+        for _ in 0..<4 { answers.append(try lab.request(NamespaceLab.vip, port: 5300, udp: true)) }
+        let engine = try director.lvsadm("--engine-stats")
+        // Round robin: every new client port is a new connection, so the servers alternate.
+        let servers = answers.map { String($0.prefix(3)) }
+        #expect(
+            Set(servers) == ["rs0", "rs1"] && servers[0] == servers[2] && servers[1] == servers[3],
+            "\(answers)\n\(engine)")
+        #expect(answers.allSatisfy { $0.hasSuffix(" 10.0.0.2") }, "\(answers)")
+        let connections = try director.lvsadm("-L -c -n")
+        #expect(connections.split(separator: "\n").filter { $0.hasPrefix("UDP ") }.count == 4, "\(connections)")
+        let columns = try director.statsColumns("UDP  \(service)")
+        #expect(columns.count == 7 && columns[2] == "4" && columns[4] == "4", "\(columns)")
+        try director.stop()
+    }
+
+    @Test("UDP: direct routing over IPv6, answered from the VIP by a server bound to it")
+    func udpDirectRoutingIPv6() throws {
+        guard NamespaceLab.available() else { return }
+        let lab = try NamespaceLab(mode: .directRouting, servers: 2)
+        defer { lab.tearDown() }
+        let service = NamespaceLab.endpoint(NamespaceLab.vip6, 5300)
+        var rules = "-A -u \(service) -s rr\n"
+        for index in 0..<2 {
+            rules +=
+                "-a -u \(service) -r \(NamespaceLab.endpoint(NamespaceLab.serverAddress(index, ipv6: true), 5300)) -g\n"
+        }
+        let director = try LabDirector(lab, rules: rules)
+        for index in 0..<2 {
+            try lab.serve(on: index, port: 5300, udp: true, ipv6: true, bind: "[\(NamespaceLab.vip6)]")
+        }
+        var answers: [String] = []
+        for _ in 0..<2 { answers.append(try lab.request(NamespaceLab.vip6, port: 5300, udp: true)) }
+        let engine = try director.lvsadm("--engine-stats")
+        #expect(Set(answers.map { $0.prefix(3) }) == ["rs0", "rs1"], "\(answers)\n\(engine)")
+        let peers = answers.compactMap { $0.split(separator: " ").last.map(String.init) }
+        #expect(peers.count == 2 && peers.allSatisfy { NamespaceLab.sameAddress($0, "fd00:10::2") }, "\(answers)")
+        let columns = try director.statsColumns("UDP  \(service)")
+        #expect(columns.count == 7 && columns[2] == "2" && columns[4] == "0", "\(columns)")
+        try director.stop()
+    }
+
+    @Test("persistence: direct routing, rr -p 60: every connection of the client goes to one real server")
+    func persistence() throws {
+        guard NamespaceLab.available() else { return }
+        let lab = try NamespaceLab(mode: .directRouting, servers: 2)
+        defer { lab.tearDown() }
+        let director = try LabDirector(lab, rules: Self.rules("-g", persistence: "-p 60"))
+        for index in 0..<2 { try lab.serve(on: index, port: 8080) }
+        var answers: [String] = []
+        for _ in 0..<4 { answers.append(try lab.request(NamespaceLab.vip, port: 8080)) }
+        #expect(Set(answers.map { $0.prefix(3) }).count == 1, "\(answers)")
+        #expect(answers.allSatisfy { $0.hasSuffix(" 10.0.0.2") }, "\(answers)")
+        let connections = try director.lvsadm("-L -c -n")
+        // The persistence template: client address, port 0, state ASSURED (reference §4.7, §6).
+        let template = connections.split(separator: "\n").first { $0.contains(" 10.0.0.2:0 ") }
+        #expect(template?.contains("ASSURED") == true, "\(connections)")
+        let listing = try director.lvsadm("-L -n")
+        #expect(listing.contains("persistent 60"), "\(listing)")
+        try director.stop()
+    }
+
+    @Test("weight 0 drains: the open connection keeps flowing, new ones go elsewhere")
+    func weightZeroDrains() throws {
+        guard NamespaceLab.available() else { return }
+        let lab = try NamespaceLab(mode: .masquerading, servers: 2)
+        defer { lab.tearDown() }
+        let director = try LabDirector(lab, rules: Self.rules("-m"))
+        for index in 0..<2 { try lab.serve(on: index, port: 8080) }
+        let open = try OpenConnection(lab)
+        defer { open.close() }
+        let (busy, idle) = try open.start()
+        try director.lvsadm("-e -t \(Self.service) -r \(NamespaceLab.serverAddress(busy)):8080 -m -w 0")
+        for _ in 0..<3 {
+            #expect(try lab.request(NamespaceLab.vip, port: 8080).hasPrefix("rs\(idle) "))
+        }
+        // Still forwarded: the quiesced real server receives the open connection's next line.
+        open.send("second")
+        #expect(lab.waitUntil(seconds: 5) { lab.contents("rs\(busy).data").contains("second") })
+        try director.stop()
+    }
+
+    @Test("removal: new connections go elsewhere, the removed server's packets are dropped; re-adding revives it")
+    func removalAndRevival() throws {
+        guard NamespaceLab.available() else { return }
+        let lab = try NamespaceLab(mode: .masquerading, servers: 2)
+        defer { lab.tearDown() }
+        let director = try LabDirector(lab, rules: Self.rules("-m"))
+        for index in 0..<2 { try lab.serve(on: index, port: 8080) }
+        let open = try OpenConnection(lab)
+        defer { open.close() }
+        let (busy, idle) = try open.start()
+        let removed = "\(NamespaceLab.serverAddress(busy)):8080"
+        try director.lvsadm("-d -t \(Self.service) -r \(removed)")
+        for _ in 0..<3 {
+            #expect(try lab.request(NamespaceLab.vip, port: 8080).hasPrefix("rs\(idle) "))
+        }
+        #expect(!(try director.lvsadm("-L -n")).contains(removed))
+        // Reference §4.11: packets of the removed server's connections are dropped (counted)...
+        open.send("second")
+        #expect(
+            try lab.waitUntil(seconds: 5) { try director.engineCounter("packet_drop_destination_unavailable") > 0 })
+        #expect(!lab.contents("rs\(busy).data").contains("second"))
+        // ...and re-adding the same real server revives it: the client's retransmission gets through.
+        try director.lvsadm("-a -t \(Self.service) -r \(removed) -m -w 1")
+        #expect(lab.waitUntil(seconds: 20) { lab.contents("rs\(busy).data").contains("second") })
+        try director.stop()
+    }
+
+    @Test(
+        "tunnel MTU: a full-size segment with DF gets fragmentation needed, the client lowers its path MTU",
+        arguments: [false, true])
+    func tooBigForTheTunnel(ipv6: Bool) throws {
+        guard NamespaceLab.available() else { return }
+        let lab = try NamespaceLab(mode: .tunnelling)
+        defer { lab.tearDown() }
+        let vip = ipv6 ? NamespaceLab.vip6 : NamespaceLab.vip
+        let service = NamespaceLab.endpoint(vip, 8080)
+        let server = NamespaceLab.endpoint(NamespaceLab.serverAddress(0, ipv6: ipv6), 8080)
+        let director = try LabDirector(lab, rules: "-A -t \(service) -s rr\n-a -t \(service) -r \(server) -i\n")
+        try lab.serve(on: 0, port: 8080, ipv6: ipv6)
+        // 64 KiB: the client's segments are 1500 bytes (its MTU), the tunnel carries 1480 (1460).
+        let payload = (0..<65536).map { _ in UInt8.random(in: 0...255) }
+        try Data(payload).write(to: URL(fileURLWithPath: lab.file("big.bin")))
+        let target = "TCP:\(service)"
+        // Both directions: the listener's greeting must be read, or closing would reset the connection.
+        let sent = try lab.run(
+            in: lab.client, "sh -c 'timeout 15 socat -t 4 - \(target) < \(lab.file("big.bin")) > /dev/null'")
+        #expect(sent.status == 0, "client: \(sent.error)")
+        let arrived = lab.waitUntil(seconds: 10) {
+            (try? Data(contentsOf: URL(fileURLWithPath: lab.file("rs0.data")))).map { [UInt8]($0) } == payload
+        }
+        let size = (try? Data(contentsOf: URL(fileURLWithPath: lab.file("rs0.data"))))?.count ?? -1
+        #expect(arrived, "received \(size) of \(payload.count) bytes; client: \(sent.output) \(sent.error)")
+        #expect(try director.engineCounter("packet_drop_too_big") > 0)
+        #expect(try director.engineCounter("packet_icmp_sent") > 0)
+        let route = try lab.run(in: lab.client, "ip \(ipv6 ? "-6 " : "")route get \(vip)")
+        #expect(route.output.contains("mtu \(ipv6 ? 1460 : 1480)"), "client route: \(route.output)")
+        try director.stop()
+    }
+}
+
+/// A client connection that stays open while the test changes the configuration: socat in the
+/// client namespace reading its input from a pipe the test writes lines into.
+final class OpenConnection {
+    let lab: NamespaceLab
+    let input = Pipe()
+    let process: Process
+
+    init(_ lab: NamespaceLab) throws {
+        self.lab = lab
+        process = try lab.start(
+            in: lab.client, ["socat", "-t", "4", "-", "TCP:\(NamespaceLab.endpoint(NamespaceLab.vip, 8080))"],
+            name: "open", input: input)
+    }
+
+    /// Sends the first line and returns (the real server that got the connection, the other).
+    func start() throws -> (busy: Int, idle: Int) {
+        send("first")
+        var busy = -1
+        let served = lab.waitUntil(seconds: 10) {
+            busy = (0..<2).first { lab.contents("rs\($0).data").contains("first") } ?? -1
+            return busy >= 0
+        }
+        guard served else { throw LabError("the open connection reached no real server: \(lab.contents("open.err"))") }
+        return (busy, 1 - busy)
+    }
+
+    func send(_ line: String) {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+    }
+
+    func close() {
+        try? input.fileHandleForWriting.close()
+    }
+}
