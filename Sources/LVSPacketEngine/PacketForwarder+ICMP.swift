@@ -102,7 +102,8 @@ extension PacketForwarder {
                 // Outer first: the ICMPv6 checksum covers the outer pseudo-header.
                 try NATRewrite.rewriteAddressOnly(
                     outer, in: frame, network: &packet.network, address: address.wireAddress)
-                try NATRewrite.rewriteQuoted(quoted, in: frame, packet: &packet, address: address.wireAddress, port: port)
+                try NATRewrite.rewriteQuoted(
+                    quoted, in: frame, packet: &packet, address: address.wireAddress, port: port)
             } catch {
                 return drop(.rewriteFailed)
             }
