@@ -39,8 +39,6 @@ public enum ICMPErrorBuilder {
         let headerLength = ipv6 ? IPv6Header.length : IPv4Header.minimumLength
         let limit = ipv6 ? ipv6MaximumLength : ipv4MaximumLength
         let quoteLength = min(packet.l3Length, limit - headerLength - ICMPHeader.length)
-        let total = headerLength + ICMPHeader.length + quoteLength
-        try output.setCount(total)
 
         let type: UInt8
         let code: UInt8
@@ -61,30 +59,53 @@ public enum ICMPErrorBuilder {
             rest = 0
         }
 
-        try output.copyBytes(
-            from: offending, at: packet.l3Offset, to: headerLength + ICMPHeader.length, length: quoteLength)
+        return try message(
+            type: type, code: code, restOfHeader: rest, quoting: offending, at: packet.l3Offset,
+            length: quoteLength, ipv6: ipv6, source: source, destination: packet.source,
+            identification: identification, hopLimit: hopLimit, into: &output)
+    }
+
+    /// Writes an ICMP or ICMPv6 message of any `type`/`code` into `output` (from its frame
+    /// start, as `build` does) whose body is `length` bytes of `quoting` from `offset`: for
+    /// relaying an error with its own type and code about a packet that is itself only a quote
+    /// (reference §5.6, errors about the director's tunnel packets). Nothing is checked: the
+    /// caller chose the type and the quote, and must keep the message within 576/1280 bytes.
+    ///
+    /// - Returns: the length of the message written.
+    @discardableResult
+    public static func message(
+        type: UInt8, code: UInt8, restOfHeader: UInt32, quoting: PacketBuffer, at offset: Int, length: Int,
+        ipv6: Bool, source: WireAddress, destination: WireAddress, identification: UInt16 = 0, hopLimit: UInt8 = 64,
+        into output: inout PacketBuffer
+    ) throws(PacketError) -> Int {
+        guard source.isIPv6 == ipv6, destination.isIPv6 == ipv6 else { throw .addressFamilyMismatch }
+        guard length >= 0, quoting.contains(offset: offset, length: length) else { throw .outOfBounds }
+        let headerLength = ipv6 ? IPv6Header.length : IPv4Header.minimumLength
+        let total = headerLength + ICMPHeader.length + length
+        try output.setCount(total)
+        try output.copyBytes(from: quoting, at: offset, to: headerLength + ICMPHeader.length, length: length)
         var icmp = ICMPHeader(
-            offset: headerLength, isIPv6: ipv6, type: type, code: code, checksum: 0, restOfHeader: rest)
+            offset: headerLength, isIPv6: ipv6, type: type, code: code, checksum: 0, restOfHeader: restOfHeader)
         try icmp.write(to: output)
         var initial: UInt64 = 0
         if ipv6 {
             initial = InternetChecksum.pseudoHeaderSum(
-                source: source, destination: packet.source, protocolNumber: IPProtocolNumbers.icmpv6,
-                length: ICMPHeader.length + quoteLength)
+                source: source, destination: destination, protocolNumber: IPProtocolNumbers.icmpv6,
+                length: ICMPHeader.length + length)
             let header = IPv6Header(
-                offset: 0, payloadLength: ICMPHeader.length + quoteLength, nextHeader: IPProtocolNumbers.icmpv6,
-                hopLimit: hopLimit, source: source, destination: packet.source)
+                offset: 0, payloadLength: ICMPHeader.length + length, nextHeader: IPProtocolNumbers.icmpv6,
+                hopLimit: hopLimit, source: source, destination: destination)
             try header.write(to: output)
         } else {
             // Precedence "internetwork control" as hosts send ICMP errors (RFC 1812 §4.3.2.5).
             var header = IPv4Header(
                 offset: 0, tos: 0xC0, totalLength: total, identification: identification, ttl: hopLimit,
                 protocolNumber: IPProtocolNumbers.icmp, source: source.ipv4Value,
-                destination: packet.source.ipv4Value)
+                destination: destination.ipv4Value)
             try header.write(to: output)
         }
         icmp.checksum = InternetChecksum.checksum(
-            output, at: headerLength, length: ICMPHeader.length + quoteLength, initial: initial)
+            output, at: headerLength, length: ICMPHeader.length + length, initial: initial)
         try icmp.write(to: output)
         return total
     }

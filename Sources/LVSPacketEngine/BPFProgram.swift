@@ -5,7 +5,9 @@ import LVSCore
 /// A classic BPF program (SO_ATTACH_FILTER) that admits to the rings only the frames the
 /// engine needs: ARP and IPv6 neighbour discovery (for learning neighbours), packets to an
 /// owned VIP:port, replies from masquerading real servers, and ICMP to a VIP or from a
-/// masquerading real server (errors to relay). Everything else stays out of user space.
+/// masquerading real server, and ICMP errors quoting an IP-in-IP packet (errors about the
+/// director's tunnelled packets, reference §5.6): the errors to relay. Everything else stays
+/// out of user space.
 ///
 /// The program is a sequence of independent blocks; each checks one condition and returns
 /// "accept" or falls through to the next block (classic BPF jumps only forward, at most 255
@@ -31,6 +33,7 @@ public struct BPFProgram: Sendable, Hashable {
     static let loadByte: UInt16 = 0x30  // BPF_LD | BPF_B | BPF_ABS
     static let loadIPv4HeaderLength: UInt16 = 0xB1  // BPF_LDX | BPF_B | BPF_MSH
     static let loadHalfIndexed: UInt16 = 0x48  // BPF_LD | BPF_H | BPF_IND
+    static let loadByteIndexed: UInt16 = 0x50  // BPF_LD | BPF_B | BPF_IND
     static let jumpEqual: UInt16 = 0x15  // BPF_JMP | BPF_JEQ | BPF_K
     static let jumpSet: UInt16 = 0x45  // BPF_JMP | BPF_JSET | BPF_K
     static let returnConstant: UInt16 = 0x06  // BPF_RET | BPF_K
@@ -51,6 +54,7 @@ public struct BPFProgram: Sendable, Hashable {
                 port: server.port)
             appendMatch(address: server.address, source: true, protocolNumber: Self.icmp(server.address), port: 0)
         }
+        if !plan.services.isEmpty { appendTunnelErrors() }
         instructions.append(Instruction(code: Self.returnConstant, jt: 0, jf: 0, k: 0))
     }
 
@@ -75,8 +79,9 @@ public struct BPFProgram: Sendable, Hashable {
         while pc < instructions.count {
             let i = instructions[pc]
             switch i.code {
-            case Self.loadByte:
-                guard let v = byte(Int(i.k)) else { return 0 }
+            case Self.loadByte, Self.loadByteIndexed:
+                let at = Int(i.k) + (i.code == Self.loadByteIndexed ? Int(x) : 0)
+                guard let v = byte(at) else { return 0 }
                 a = v
             case Self.loadHalf, Self.loadHalfIndexed:
                 let at = Int(i.k) + (i.code == Self.loadHalfIndexed ? Int(x) : 0)
@@ -133,6 +138,29 @@ public struct BPFProgram: Sendable, Hashable {
                 (Self.loadHalf, 12, nil), (Self.jumpEqual, 0x86DD, false),
                 (Self.loadByte, 20, nil), (Self.jumpEqual, 58, false),
                 (Self.loadByte, 54, nil), (Self.jumpEqual, type, false),
+            ])
+        }
+    }
+
+    /// ICMP and ICMPv6 messages whose quoted packet is IPv4 or IPv6 carrying protocol 4 or 41
+    /// (IP-in-IP): errors about the director's tunnelled packets. The engine checks the rest
+    /// (an error type, addressed to the director, quoting its own address); the kernel keeps
+    /// its copy (the nft table does not drop these) and updates its path MTU with it.
+    private mutating func appendTunnelErrors() {
+        for inner: UInt32 in [4, 41] {
+            // IPv4: quoted protocol at Ethernet 14 + IHL + ICMP 8 + 9; no non-first fragments.
+            appendBlock([
+                (Self.loadHalf, 12, nil), (Self.jumpEqual, 0x0800, false),
+                (Self.loadByte, 23, nil), (Self.jumpEqual, 1, false),
+                (Self.loadHalf, 20, nil), (Self.jumpSet, 0x1FFF, true),
+                (Self.loadIPv4HeaderLength, 14, nil),
+                (Self.loadByteIndexed, 14 + 8 + 9, nil), (Self.jumpEqual, inner, false),
+            ])
+            // IPv6 without extension headers: quoted next header at 14 + 40 + 8 + 6.
+            appendBlock([
+                (Self.loadHalf, 12, nil), (Self.jumpEqual, 0x86DD, false),
+                (Self.loadByte, 20, nil), (Self.jumpEqual, 58, false),
+                (Self.loadByte, 14 + 40 + 8 + 6, nil), (Self.jumpEqual, inner, false),
             ])
         }
     }

@@ -51,7 +51,9 @@ public struct NFTablesRuleset: Sendable, Hashable {
 
     /// One drop rule per owned flow: requests to a VIP:port, replies of masquerading real
     /// servers, and ICMP errors those real servers send about forwarded packets (relayed by the
-    /// engine instead, reference §5.6).
+    /// engine instead, reference §5.6). Errors to a VIP are not dropped: they quote VIP:vport →
+    /// client, which no local socket owns, so the kernel only counts them; echo to the VIP stays
+    /// the kernel's (docs/design/0009-packet-engine.md "ICMP relay").
     var rules: [String] {
         var rules: [String] = []
         for service in plan.services {

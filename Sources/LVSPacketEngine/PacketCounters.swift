@@ -28,6 +28,8 @@ public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
     case tooBig
     /// An ICMP message that belongs to no connection of the engine.
     case icmpUnrelated
+    /// An ICMP error to relay whose ICMP checksum is wrong (reference §5.6: verified first).
+    case icmpBadChecksum
     /// A rewrite failed on a frame the parser accepted (should not happen; counted to see it).
     case rewriteFailed
     /// Not addressed to this host at L2 (another host's unicast seen in promiscuous mode).
@@ -51,6 +53,7 @@ public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
         case .ttlExpired: "drop_ttl_expired"
         case .tooBig: "drop_too_big"
         case .icmpUnrelated: "drop_icmp_unrelated"
+        case .icmpBadChecksum: "drop_icmp_bad_checksum"
         case .rewriteFailed: "drop_rewrite_failed"
         case .otherHost: "drop_other_host"
         case .transmitFailed: "drop_transmit_failed"

@@ -20,4 +20,8 @@ struct LockedDecider: ConnectionDecider {
     func outbound(_ p: OutboundPacket, now: MonotonicInstant) -> OutboundVerdict {
         director.withDirectorLocked { $0.outbound(p, now: now) }
     }
+
+    func relatedConnection(_ p: RelatedPacket, now: MonotonicInstant) -> RelatedVerdict? {
+        director.withDirectorLocked { $0.relatedConnection(p, now: now) }
+    }
 }

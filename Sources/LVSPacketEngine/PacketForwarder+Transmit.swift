@@ -38,7 +38,7 @@ extension PacketForwarder {
     }
 
     /// Direct routing (reference §5.2): the IP packet unchanged but for the TTL, to the real
-    /// server's MAC; the real server must be on-link.
+    /// server's MAC; the real server must be on-link. The caller counts a `.transmit`.
     mutating func routeDirectly<N: NeighbourResolver>(
         _ packet: ParsedPacket, frame: inout PacketBuffer, ingress: Int, server: IPAddress,
         neighbours: inout N, now: MonotonicInstant, scratch: inout PacketBuffer
@@ -49,7 +49,6 @@ extension PacketForwarder {
             neighbours: &neighbours, now: now, scratch: &scratch)
         {
         case .proceed(let egress, let mac):
-            counters.forwardedInbound &+= 1
             return finish(&frame, packet: packet, egress: egress, mac: mac)
         case .done(let action):
             return action
@@ -58,7 +57,8 @@ extension PacketForwarder {
 
     /// IP-in-IP tunnelling (reference §5.3): an outer header director → real server in front of
     /// the unchanged packet (TTL decremented); packets too big for the tunnel with DF are
-    /// answered with fragmentation needed / packet too big at the tunnel MTU (§5.7).
+    /// answered with fragmentation needed / packet too big at the tunnel MTU (§5.7). The caller
+    /// counts a `.transmit`.
     mutating func tunnel<N: NeighbourResolver>(
         _ packet: ParsedPacket, frame: inout PacketBuffer, ingress: Int, server: IPAddress,
         neighbours: inout N, now: MonotonicInstant, scratch: inout PacketBuffer
@@ -92,7 +92,6 @@ extension PacketForwarder {
         } catch {
             return drop(.rewriteFailed)
         }
-        counters.forwardedInbound &+= 1
         return .transmit(interface: egress)
     }
 
@@ -273,14 +272,5 @@ extension PacketForwarder {
             length: icmpLength)
         let checksum = InternetChecksum.checksum(scratch, at: icmp, length: icmpLength, initial: initial)
         try scratch.setU16(checksum, at: icmp + 2)
-    }
-
-    /// ICMP errors about a connection's packets, relayed to its other side (reference §5.6).
-    /// Not yet: counted and left to the kernel.
-    mutating func relayICMP<D: ConnectionDecider, N: NeighbourResolver>(
-        _ packet: ParsedPacket, frame: inout PacketBuffer, ingress: Int, decider: D, neighbours: inout N,
-        now: MonotonicInstant, scratch: inout PacketBuffer
-    ) -> ForwardAction {
-        drop(.icmpUnrelated)
     }
 }

@@ -6,6 +6,8 @@ import LVSPacket
 public protocol ConnectionDecider {
     func inbound(_ p: InboundPacket, now: MonotonicInstant) -> InboundVerdict
     func outbound(_ p: OutboundPacket, now: MonotonicInstant) -> OutboundVerdict
+    /// The connection an ICMP error's quoted packet belongs to (reference §5.6); nil if none.
+    func relatedConnection(_ p: RelatedPacket, now: MonotonicInstant) -> RelatedVerdict?
 }
 
 extension Director: ConnectionDecider {}
@@ -144,13 +146,15 @@ public struct PacketForwarder {
                     .destination, packet, frame: &frame, ingress: ingress, address: server.address, port: port,
                     neighbours: &neighbours, now: now, scratch: &scratch)
             case .directRouting:
-                return routeDirectly(
-                    packet, frame: &frame, ingress: ingress, server: server.address,
-                    neighbours: &neighbours, now: now, scratch: &scratch)
+                return countedInbound(
+                    routeDirectly(
+                        packet, frame: &frame, ingress: ingress, server: server.address,
+                        neighbours: &neighbours, now: now, scratch: &scratch))
             case .tunnelling:
-                return tunnel(
-                    packet, frame: &frame, ingress: ingress, server: server.address,
-                    neighbours: &neighbours, now: now, scratch: &scratch)
+                return countedInbound(
+                    tunnel(
+                        packet, frame: &frame, ingress: ingress, server: server.address,
+                        neighbours: &neighbours, now: now, scratch: &scratch))
             case .localNode, .bypass, .proxy:
                 return drop(.unsupportedMethod)
             }
@@ -167,6 +171,12 @@ public struct PacketForwarder {
                 .portUnreachable, about: packet, frame: frame, from: destination, ingress: ingress,
                 dropping: .noDestination, scratch: &scratch)
         }
+    }
+
+    /// Counts a client → real server packet that is sent.
+    private mutating func countedInbound(_ action: ForwardAction) -> ForwardAction {
+        if case .transmit = action { counters.forwardedInbound &+= 1 }
+        return action
     }
 
     mutating func drop(_ reason: PacketDrop) -> ForwardAction {

@@ -30,6 +30,28 @@ struct BPFProgramTests {
         #expect(program.instructions.count < 256)
     }
 
+    @Test("admits ICMP errors quoting the director's IP-in-IP packets, not other ICMP to it")
+    func tunnelErrors() {
+        let program = BPFProgram(Self.plan)
+        let inner = PacketBuilder.ip.ipv4(source: "10.0.0.2", destination: "207.175.44.110")
+            .tcp(sourcePort: 4000, destinationPort: 8080).build()
+        let outer = PacketBuilder.ip.ipv4(source: "172.16.0.1", destination: "172.16.0.3").rawProtocol(4)
+            .payload(inner).build()
+        let error = PacketBuilder.ethernet().ipv4(source: "172.16.0.3", destination: "172.16.0.1")
+            .icmp(type: 3, code: 4, restOfHeader: 1400).payload(outer).build()
+        #expect(program.run(error) != 0)
+        let other = PacketBuilder.ethernet().ipv4(source: "172.16.0.3", destination: "172.16.0.1")
+            .icmp(type: 3, code: 3).payload(Self.tcp("172.16.0.1", 22, "172.16.0.3", 4000).dropFirst(14).map { $0 })
+            .build()
+        #expect(program.run(other) == 0)
+        let outer6 = PacketBuilder.ip.ipv6(source: "2001:db8:2::1", destination: "2001:db8:2::3").rawProtocol(41)
+            .payload([0x60] + [UInt8](repeating: 0, count: 39)).build()
+        let error6 = PacketBuilder.ethernet().ipv6(source: "2001:db8:2::3", destination: "2001:db8:2::1")
+            .icmp(type: 2, restOfHeader: 1400).payload(outer6).build()
+        #expect(program.run(error6) != 0)
+        #expect(program.instructions.count < 256)
+    }
+
     @Test("the nftables script replaces the table in one transaction")
     func script() {
         let ruleset = NFTablesRuleset(table: "lvsd", interfaces: [("veth10", 2)], plan: Self.plan)

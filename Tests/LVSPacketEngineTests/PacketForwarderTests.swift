@@ -199,7 +199,13 @@ struct PacketForwarderTests {
         var forwarder = Self.forwarder(plan: ForwardingPlan(director.configuration))
         var neighbours = Self.knownNeighbours()
         var generator = SplitMix64(seed: 42)
-        let seeds = [Self.syn(), Self.syn(payload: 100), Self.syn(ttl: 1)]
+        let icmpError = PacketBuilder.ethernet(source: Self.clientMAC, destination: Self.outsideMAC)
+            .ipv4(source: "10.0.0.2", destination: "207.175.44.110").icmp(type: 3, code: 3)
+            .payload(
+                PacketBuilder.ip.ipv4(source: "207.175.44.110", destination: "10.0.0.2")
+                    .tcp(sourcePort: 8080, destinationPort: 40000, flags: [.ack]).build()
+            ).build()
+        let seeds = [Self.syn(), Self.syn(payload: 100), Self.syn(ttl: 1), icmpError]
         var outcomes = 0
         for round in 0..<5_000 {
             var bytes = seeds[round % seeds.count]
@@ -223,6 +229,6 @@ struct PacketForwarderTests {
         let c = forwarder.counters
         // Every frame is forwarded, ignored or dropped (replies are counted as drops).
         #expect(c.received == 5_000)
-        #expect(c.forwardedInbound + c.forwardedOutbound + c.ignored + c.dropped == c.received)
+        #expect(c.forwardedInbound + c.forwardedOutbound + c.icmpRelayed + c.ignored + c.dropped == c.received)
     }
 }
