@@ -92,6 +92,27 @@ struct PacketEngineScenarioTests {
         try director.stop()
     }
 
+    @Test(
+        "ICMP relay: a NAT real server's port unreachable reaches the client from the VIP (connection refused)",
+        arguments: [false, true])
+    func portUnreachableRelayed(ipv6: Bool) throws {
+        guard NamespaceLab.available() else { return }
+        let lab = try NamespaceLab(mode: .masquerading)
+        defer { lab.tearDown() }
+        let vip = ipv6 ? NamespaceLab.vip6 : NamespaceLab.vip
+        let service = NamespaceLab.endpoint(vip, 5301)
+        let server = NamespaceLab.endpoint(NamespaceLab.serverAddress(0, ipv6: ipv6), 5301)
+        // Nobody listens on the real server's port 5301: its kernel answers port unreachable, about
+        // the rewritten datagram; the client's connected socket sees ECONNREFUSED only if the
+        // error arrives from the VIP quoting VIP:5301 (reference §5.6, real server side).
+        let director = try LabDirector(lab, rules: "-A -u \(service) -s rr\n-a -u \(service) -r \(server) -m\n")
+        let result = try lab.run(
+            in: lab.client, "sh -c 'printf \"x\\n\" | timeout 6 socat -t 3 - UDP:\(service); echo status $?'")
+        #expect(result.error.contains("Connection refused"), "client: \(result.output) \(result.error)")
+        #expect(try director.engineCounter("packet_icmp_relayed") > 0)
+        try director.stop()
+    }
+
     @Test("persistence: direct routing, rr -p 60: every connection of the client goes to one real server")
     func persistence() throws {
         guard NamespaceLab.available() else { return }
