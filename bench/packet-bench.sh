@@ -21,6 +21,7 @@
 #   workloads  ka1k   keep-alive GET of 1 KiB            wrk -t2 -c64 (established flows: packets/s)
 #              cc1k   the same with Connection: close    (a new connection per request: connections/s)
 #              udp64  UDP request/response, 64 flows     udpload ($SHARED/bench/udp)
+#              ka1m   keep-alive GET of 1 MiB            (bulk: full-size frames; not in the default set)
 #
 #   sudo bench/packet-bench.sh                 # DUR=10 REPS=3 WORKERS="1 2", about 12 minutes
 #   sudo DUR=3 REPS=1 bench/packet-bench.sh    # a quick check
@@ -114,6 +115,7 @@ ip netns exec $S sysctl -qw net.core.somaxconn=4096
 
 mkdir -p "$RESULTS/raw" "$WORK/www"
 head -c 1024 /dev/urandom >"$WORK/www/1k.bin"
+head -c 1048576 /dev/urandom >"$WORK/www/1m.bin"
 chmod -R a+rX "$WORK/www"
 gcc -O2 -o "$WORK/udpecho" "$SHARED/bench/udp/udpecho.c" && gcc -O2 -o "$WORK/udpload" "$SHARED/bench/udp/udpload.c" \
   || { say "cannot compile the UDP tools"; exit 1; }
@@ -196,6 +198,7 @@ load() {  # load WORKLOAD CONFIG SECONDS RAW
   host=$(target_of "$cfg")
   case $wl in
     ka1k) timeout $((seconds + 10)) ip netns exec $C wrk $WRK_ARGS -d"${seconds}s" "http://$host/1k.bin" >"$raw" 2>&1 ;;
+    ka1m) timeout $((seconds + 10)) ip netns exec $C wrk $WRK_ARGS -d"${seconds}s" "http://$host/1m.bin" >"$raw" 2>&1 ;;
     cc1k) timeout $((seconds + 10)) ip netns exec $C wrk $WRK_ARGS -d"${seconds}s" -H "Connection: close" \
             "http://$host/1k.bin" >"$raw" 2>&1 ;;
     udp64) timeout $((seconds + 10)) ip netns exec $C "$WORK/udpload" "$host" 7 64 "$seconds" 64 >"$raw" 2>&1 ;;
