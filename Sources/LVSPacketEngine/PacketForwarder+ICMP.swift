@@ -36,7 +36,7 @@ extension PacketForwarder {
                 packet, icmp: icmp, quoted: quoted, frame: frame, decider: decider, neighbours: &neighbours, now: now,
                 scratch: &scratch)
         }
-        guard quoted.hasPorts, let protocolNumber = Self.connectionProtocol(quoted.protocolNumber) else {
+        guard quoted.hasPorts, let protocolNumber = IPProtocolNumber(rawValue: quoted.protocolNumber) else {
             return drop(.icmpUnrelated)
         }
         let side: RelatedSide
@@ -126,7 +126,7 @@ extension PacketForwarder {
         guard let innerOffset = quoted.transportOffset, let version = frame.u8(at: innerOffset),
             version >> 4 == (innerIPv6 ? 6 : 4),
             let inner = try? QuotedPacket.parse(frame, at: innerOffset, end: quoted.end, ipv6: innerIPv6),
-            inner.hasPorts, let protocolNumber = Self.connectionProtocol(inner.protocolNumber)
+            inner.hasPorts, let protocolNumber = IPProtocolNumber(rawValue: inner.protocolNumber)
         else { return drop(.icmpUnrelated) }
         let type: UInt8
         let code: UInt8
@@ -198,15 +198,5 @@ extension PacketForwarder {
     /// True for an address of one of the engine's interfaces (the director's own).
     private func isOwnAddress(_ address: IPAddress) -> Bool {
         interfaces.contains { $0.addresses.contains { $0.address == address } }
-    }
-
-    /// The connection protocols a quote may belong to.
-    private static func connectionProtocol(_ number: UInt8) -> IPProtocolNumber? {
-        switch number {
-        case IPProtocolNumbers.tcp: .tcp
-        case IPProtocolNumbers.udp: .udp
-        case IPProtocolNumbers.sctp: .sctp
-        default: nil
-        }
     }
 }

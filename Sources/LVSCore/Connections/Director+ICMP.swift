@@ -20,46 +20,40 @@ extension Director {
         case .tcp, .udp, .sctp: break
         case .ip: return nil
         }
+        let found: Int32?
         switch p.side {
         case .client:
-            guard
-                let index = connectionTable.lookupIn(
-                    p.protocolNumber, client: p.quotedDestinationAddress, clientPort: p.quotedDestinationPort,
-                    virtual: p.quotedSourceAddress, virtualPort: p.quotedSourcePort)
-            else { return nil }
-            let entry = connectionTable.entries[Int(index)]
-            if let server = boundServers.server(entry.server), server.isAvailable {
-                recordInbound(bytes: p.length, server: server, service: boundServers.service(entry.server))
-            }
-            return .toServer(
-                connectionTable.ref(index), server: entry.destinationAddress, destinationPort: entry.destinationPort,
-                forwarding: entry.forwarding)
+            found = connectionTable.lookupIn(
+                p.protocolNumber, client: p.quotedDestinationAddress, clientPort: p.quotedDestinationPort,
+                virtual: p.quotedSourceAddress, virtualPort: p.quotedSourcePort)
         case .server:
-            guard
-                let index = connectionTable.lookupOut(
-                    p.protocolNumber, source: p.quotedDestinationAddress, sourcePort: p.quotedDestinationPort,
-                    client: p.quotedSourceAddress, clientPort: p.quotedSourcePort)
-            else { return nil }
-            let entry = connectionTable.entries[Int(index)]
-            if let server = boundServers.server(entry.server), server.isAvailable {
-                recordOutbound(bytes: p.length, server: server, service: boundServers.service(entry.server))
-            }
-            return .toClient(
-                connectionTable.ref(index), virtualAddress: entry.virtualAddress, virtualPort: entry.virtualPort,
-                forwarding: entry.forwarding)
+            found = connectionTable.lookupOut(
+                p.protocolNumber, source: p.quotedDestinationAddress, sourcePort: p.quotedDestinationPort,
+                client: p.quotedSourceAddress, clientPort: p.quotedSourcePort)
         case .tunnelPath:
-            guard
-                let index = connectionTable.lookupIn(
-                    p.protocolNumber, client: p.quotedSourceAddress, clientPort: p.quotedSourcePort,
-                    virtual: p.quotedDestinationAddress, virtualPort: p.quotedDestinationPort)
-            else { return nil }
-            let entry = connectionTable.entries[Int(index)]
-            if let server = boundServers.server(entry.server), server.isAvailable {
-                recordOutbound(bytes: p.length, server: server, service: boundServers.service(entry.server))
+            found = connectionTable.lookupIn(
+                p.protocolNumber, client: p.quotedSourceAddress, clientPort: p.quotedSourcePort,
+                virtual: p.quotedDestinationAddress, virtualPort: p.quotedDestinationPort)
+        }
+        guard let index = found else { return nil }
+        let entry = connectionTable.entries[Int(index)]
+        // Only a client-side error travels towards the real server.
+        let towardsServer = p.side == .client
+        if let server = boundServers.server(entry.server), server.isAvailable {
+            let service = boundServers.service(entry.server)
+            if towardsServer {
+                recordInbound(bytes: p.length, server: server, service: service)
+            } else {
+                recordOutbound(bytes: p.length, server: server, service: service)
             }
-            return .toClient(
-                connectionTable.ref(index), virtualAddress: entry.virtualAddress, virtualPort: entry.virtualPort,
+        }
+        let ref = connectionTable.ref(index)
+        if towardsServer {
+            return .toServer(
+                ref, server: entry.destinationAddress, destinationPort: entry.destinationPort,
                 forwarding: entry.forwarding)
         }
+        return .toClient(
+            ref, virtualAddress: entry.virtualAddress, virtualPort: entry.virtualPort, forwarding: entry.forwarding)
     }
 }

@@ -210,6 +210,7 @@ final class TestTCPServer: @unchecked Sendable {
 
 /// A UDP server that answers each datagram with "<name>:<datagram>".
 final class TestUDPServer: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: `thread` is written once in init and read only by `stop()`.
     let fd: Int32
     let port: UInt16
     private var thread: pthread_t?
@@ -298,7 +299,7 @@ func spawn(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
     return thread
 }
 
-final class ThreadBody: @unchecked Sendable {
+final class ThreadBody: Sendable {
     let body: @Sendable () -> Void
     init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }
