@@ -11,6 +11,7 @@ _Static_assert(sizeof(clinuxpacket_bpf_insn) == sizeof(struct sock_filter), "soc
 
 int clinuxpacket_socket(void) { return socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL)); }
 int clinuxpacket_set_v3(int fd) { int v = TPACKET_V3; return setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)); }
+int clinuxpacket_set_vnet_hdr(int fd) { int on = 1; return setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &on, sizeof(on)); }
 int clinuxpacket_set_reserve(int fd, unsigned int bytes) { return setsockopt(fd, SOL_PACKET, PACKET_RESERVE, &bytes, sizeof(bytes)); }
 int clinuxpacket_ignore_outgoing(int fd) { int on = 1; return setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &on, sizeof(on)); }
 int clinuxpacket_qdisc_bypass(int fd) { int on = 1; return setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &on, sizeof(on)); }

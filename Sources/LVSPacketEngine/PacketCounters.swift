@@ -36,6 +36,9 @@ public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
     case otherHost
     /// sendmmsg refused the frame.
     case transmitFailed
+    /// An aggregate (GSO/GRO frame) the engine could neither hand on whole nor split: an
+    /// unknown or legacy (UFO) segmentation type, or more segments than the arena holds.
+    case segmentationFailed
 
     /// The counter's name in `lvsadm --engine-stats`.
     public var name: String {
@@ -57,6 +60,7 @@ public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
         case .rewriteFailed: "drop_rewrite_failed"
         case .otherHost: "drop_other_host"
         case .transmitFailed: "drop_transmit_failed"
+        case .segmentationFailed: "drop_segmentation_failed"
         }
     }
 }
@@ -79,6 +83,10 @@ public struct PacketCounters: Sendable, Hashable {
     public var ignored: UInt64 = 0
     /// Frames the kernel dropped because a ring was full (PACKET_STATISTICS).
     public var ringDrops: UInt64 = 0
+    /// Aggregates received (GSO/GRO frames standing for several wire packets).
+    public var aggregatesReceived: UInt64 = 0
+    /// Segments the engine wrote itself when it split an aggregate it could not hand on whole.
+    public var segmentsWritten: UInt64 = 0
     /// Drops by reason, indexed by `PacketDrop.rawValue`.
     public var drops = [UInt64](repeating: 0, count: PacketDrop.allCases.count)
 
@@ -101,6 +109,8 @@ public struct PacketCounters: Sendable, Hashable {
         solicitationsSent &+= other.solicitationsSent
         ignored &+= other.ignored
         ringDrops &+= other.ringDrops
+        aggregatesReceived &+= other.aggregatesReceived
+        segmentsWritten &+= other.segmentsWritten
         for index in drops.indices { drops[index] &+= other.drops[index] }
     }
 
@@ -110,6 +120,7 @@ public struct PacketCounters: Sendable, Hashable {
             ("packets_received", received), ("forwarded_inbound", forwardedInbound),
             ("forwarded_outbound", forwardedOutbound), ("icmp_sent", icmpSent), ("icmp_relayed", icmpRelayed),
             ("solicitations_sent", solicitationsSent), ("ignored", ignored), ("ring_drops", ringDrops),
+            ("aggregates_received", aggregatesReceived), ("segments_written", segmentsWritten),
             ("dropped", dropped),
         ]
         for drop in PacketDrop.allCases { result.append((drop.name, drops[drop.rawValue])) }

@@ -12,6 +12,11 @@ public struct PacketEngineConfiguration: Sendable, Hashable {
     public var blockRetireMilliseconds: Int
     /// Bytes the kernel leaves free in front of each frame (tunnel headers are written there).
     public var headroom: Int
+    /// Exchange offload headers with the kernel (PACKET_VNET_HDR): aggregates (GSO/GRO frames)
+    /// stay whole and partial checksums partial, and the kernel segments and completes them on
+    /// the way out. Off: every checksum is completed by the engine, and an aggregate is treated
+    /// as one oversized packet (answered with fragmentation needed).
+    public var offload: Bool
     /// The nftables netdev table the engine owns.
     public var nftablesTable: String
     /// The `nft` executable.
@@ -19,7 +24,8 @@ public struct PacketEngineConfiguration: Sendable, Hashable {
 
     public init(
         interfaces: [String], workerCount: Int = 0, blockSize: Int = 1 << 18, blockCount: Int = 16,
-        blockRetireMilliseconds: Int = 1, headroom: Int = 64, nftablesTable: String = "lvsd", nftCommand: String = "nft"
+        blockRetireMilliseconds: Int = 1, headroom: Int = 64, offload: Bool = true, nftablesTable: String = "lvsd",
+        nftCommand: String = "nft"
     ) {
         self.interfaces = interfaces
         self.workerCount = workerCount
@@ -27,6 +33,7 @@ public struct PacketEngineConfiguration: Sendable, Hashable {
         self.blockCount = blockCount
         self.blockRetireMilliseconds = blockRetireMilliseconds
         self.headroom = headroom
+        self.offload = offload
         self.nftablesTable = nftablesTable
         self.nftCommand = nftCommand
     }

@@ -191,7 +191,7 @@ extension PacketForwarder {
 
     /// Counts a relayed error that is sent.
     private mutating func countedRelay(_ action: ForwardAction) -> ForwardAction {
-        if case .transmit = action { counters.icmpRelayed &+= 1 }
+        if action.forwards { counters.icmpRelayed &+= 1 }
         return action
     }
 

@@ -30,11 +30,14 @@ extension PacketForwarder {
         } catch {
             return drop(.rewriteFailed)
         }
-        switch side {
-        case .destination: counters.forwardedInbound &+= 1
-        case .source: counters.forwardedOutbound &+= 1
+        let action = finish(&frame, packet: packet, egress: egress, mac: mac)
+        if action.forwards {
+            switch side {
+            case .destination: counters.forwardedInbound &+= 1
+            case .source: counters.forwardedOutbound &+= 1
+            }
         }
-        return finish(&frame, packet: packet, egress: egress, mac: mac)
+        return action
     }
 
     /// Direct routing (reference §5.2): the IP packet unchanged but for the TTL, to the real
@@ -78,21 +81,38 @@ extension PacketForwarder {
             return action
         }
         guard let outerSource = interfaces[egress].sourceAddress(towards: server) else { return drop(.noRoute) }
+        let endpoints = Tunnel.Endpoints(source: outerSource.wireAddress, destination: server.wireAddress)
+        let ethernet = EthernetHeader(
+            destination: mac, source: interfaces[egress].mac,
+            etherType: server.family == .inet ? EtherType.ipv4 : EtherType.ipv6)
+        if offload.isSegmented {
+            // A packet socket cannot describe segmentation inside IP-IP: split, then encapsulate.
+            return segmentInSoftware(
+                frame, packet: packet, egress: egress, tunnel: TunnelHop(endpoints: endpoints, ethernet: ethernet))
+        }
         do {
             if checksumPending { try TransportChecksum.recompute(in: frame, packet: packet) }
             try frame.setCount(packet.network.end)
-            try frame.removeFront(packet.network.offset)
-            let inner = try ParsedPacket.parse(frame, at: 0, end: frame.count).network
-            try Tunnel.encapsulate(
-                &frame, inner: inner,
-                endpoints: Tunnel.Endpoints(source: outerSource.wireAddress, destination: server.wireAddress),
-                identification: &identification)
-            let type = server.family == .inet ? EtherType.ipv4 : EtherType.ipv6
-            try EthernetHeader(destination: mac, source: interfaces[egress].mac, etherType: type).prepend(to: &frame)
+            try encapsulate(&frame, l3Offset: packet.l3Offset, hop: TunnelHop(endpoints: endpoints, ethernet: ethernet))
         } catch {
             return drop(.rewriteFailed)
         }
         return .transmit(interface: egress)
+    }
+
+    /// The headers a tunnelled packet leaves with.
+    struct TunnelHop {
+        var endpoints: Tunnel.Endpoints
+        var ethernet: EthernetHeader
+    }
+
+    /// Replaces the link-layer header of `frame` (its IP packet at `l3Offset`) with the hop's
+    /// outer IP header and Ethernet header.
+    mutating func encapsulate(_ frame: inout PacketBuffer, l3Offset: Int, hop: TunnelHop) throws(PacketError) {
+        try frame.removeFront(l3Offset)
+        let inner = try ParsedPacket.parse(frame, at: 0, end: frame.count).network
+        try Tunnel.encapsulate(&frame, inner: inner, endpoints: hop.endpoints, identification: &identification)
+        try hop.ethernet.prepend(to: &frame)
     }
 
     /// What the common transmit steps decided.
@@ -120,7 +140,7 @@ extension PacketForwarder {
                     ingress: ingress, dropping: .ttlExpired, scratch: &scratch))
         }
         let mtu = interfaces[route.interface].mtu - overhead
-        if ICMPErrorBuilder.needsTooBig(packet: packet, length: packet.l3Length, mtu: mtu) {
+        if ICMPErrorBuilder.needsTooBig(packet: packet, length: wireLength(of: packet), mtu: mtu) {
             return .done(
                 icmpError(
                     .tooBig(mtu: UInt32(clamping: max(mtu, 0))), about: packet, frame: frame,
@@ -139,19 +159,19 @@ extension PacketForwarder {
         return .proceed(interface: route.interface, mac: mac)
     }
 
-    /// Trims link-layer padding and writes the MACs of the hop.
+    /// Trims link-layer padding, writes the MACs of the hop and settles the frame's offload
+    /// (partial checksum, aggregate).
     mutating func finish(_ frame: inout PacketBuffer, packet: ParsedPacket, egress: Int, mac: MACAddress)
         -> ForwardAction
     {
         do {
-            if checksumPending { try TransportChecksum.recompute(in: frame, packet: packet) }
             try frame.setCount(packet.network.end)
             try EthernetHeader.setDestination(mac, in: frame)
             try EthernetHeader.setSource(interfaces[egress].mac, in: frame)
+            return try settleOffload(frame, packet: packet, egress: egress)
         } catch {
             return drop(.rewriteFailed)
         }
-        return .transmit(interface: egress)
     }
 
     /// Builds an ICMP error about `packet` into `scratch`, addressed back through `ingress` to the

@@ -16,6 +16,9 @@ extension Director: ConnectionDecider {}
 public enum ForwardAction: Sendable, Hashable {
     /// Send the (rewritten) frame out of interface `interface` (a position in the interface list).
     case transmit(interface: Int)
+    /// Send the frames the forwarder wrote into its segment arena (an aggregate split in
+    /// software) out of `interface`; the received frame itself is not sent.
+    case transmitSegments(interface: Int, count: Int)
     /// Drop the frame; send the frame built in the scratch buffer (an ICMP error, an ARP
     /// request or a neighbour solicitation) out of `interface`. The drop is already counted.
     case reply(interface: Int)
@@ -23,6 +26,14 @@ public enum ForwardAction: Sendable, Hashable {
     case drop(PacketDrop)
     /// Not the engine's business (ARP, neighbour discovery): the kernel has its own copy.
     case ignore
+
+    /// True when the received frame's packet goes on (whole or as segments).
+    public var forwards: Bool {
+        switch self {
+        case .transmit, .transmitSegments: true
+        case .reply, .drop, .ignore: false
+        }
+    }
 }
 
 /// The forwarding logic of the packet engine, free of sockets and rings (katran, glb-director:
@@ -39,9 +50,20 @@ public struct PacketForwarder {
     public var counters = PacketCounters()
     /// IPv4 identification for the headers the engine writes (tunnels, ICMP).
     var identification: UInt16 = 1
-    /// The frame being forwarded carries a partial transport checksum (a locally generated
-    /// or veth frame with checksum offload: TP_STATUS_CSUMNOTREADY); it is completed in software.
-    var checksumPending = false
+    /// The offload header of the frame being forwarded (`PacketOffload.none` without
+    /// PACKET_VNET_HDR).
+    var offload = PacketOffload.none
+    /// The frame's transport checksum is partial (a locally generated or veth frame with
+    /// checksum offload).
+    var checksumPending: Bool { offload.needsChecksum }
+    /// The transmit side takes an offload header with each frame (PACKET_VNET_HDR), so partial
+    /// checksums and aggregates can be handed to the kernel as they are.
+    public var offloadTransmit = false
+    /// The offload header to send with the frame of the last `.transmit` (`.none` after any
+    /// other action or when `offloadTransmit` is off).
+    public internal(set) var transmitOffload = PacketOffload.none
+    /// Where aggregates split in software are written (`.transmitSegments`).
+    public let segments = SegmentArena()
 
     public init(interfaces: [NetworkInterface], routes: RouteTable, plan: ForwardingPlan) {
         self.interfaces = interfaces
@@ -52,13 +74,15 @@ public struct PacketForwarder {
     /// Forwards one frame received on `ingress` (a position in `interfaces`).
     /// - Parameters:
     ///   - forHost: false for frames the NIC passed only because of promiscuous mode.
-    ///   - checksumPending: the transport checksum is partial (offloaded) and must be completed.
+    ///   - offload: the frame's offload header (partial checksum, aggregate).
     public mutating func forward<D: ConnectionDecider, N: NeighbourResolver>(
-        _ frame: inout PacketBuffer, ingress: Int, forHost: Bool = true, checksumPending: Bool = false, decider: D,
+        _ frame: inout PacketBuffer, ingress: Int, forHost: Bool = true, offload: PacketOffload = .none, decider: D,
         neighbours: inout N, now: MonotonicInstant, scratch: inout PacketBuffer
     ) -> ForwardAction {
         counters.received &+= 1
-        self.checksumPending = checksumPending
+        self.offload = offload
+        transmitOffload = .none
+        if offload.isSegmented { counters.aggregatesReceived &+= 1 }
         guard interfaces.indices.contains(ingress) else { return drop(.malformed) }
         let parsed: ParsedFrame
         do {
@@ -175,7 +199,7 @@ public struct PacketForwarder {
 
     /// Counts a client → real server packet that is sent.
     private mutating func countedInbound(_ action: ForwardAction) -> ForwardAction {
-        if case .transmit = action { counters.forwardedInbound &+= 1 }
+        if action.forwards { counters.forwardedInbound &+= 1 }
         return action
     }
 

@@ -16,6 +16,9 @@ struct PacketRing: @unchecked Sendable {
     let blockCount: Int
     /// Position of the interface in the engine's list.
     let interface: Int
+    /// PACKET_VNET_HDR is on: every received frame is preceded by its offload header, and every
+    /// sent frame must be (`PacketOffload`).
+    let offload: Bool
     /// The next block to look at (blocks are handed over in order).
     var nextBlock = 0
 
@@ -33,6 +36,9 @@ struct PacketRing: @unchecked Sendable {
             return .fromErrno(call, code)
         }
         guard clinuxpacket_set_v3(fd) == 0 else { throw fail("PACKET_VERSION") }
+        // Offload headers keep aggregates whole and partial checksums partial; a kernel that
+        // refuses them leaves the engine completing checksums (aggregates then cannot be told).
+        let offload = configuration.offload && clinuxpacket_set_vnet_hdr(fd) == 0
         guard clinuxpacket_set_reserve(fd, UInt32(configuration.headroom)) == 0 else { throw fail("PACKET_RESERVE") }
         // Frames this host sends (ours included) are not for the engine.
         _ = clinuxpacket_ignore_outgoing(fd)
@@ -59,7 +65,7 @@ struct PacketRing: @unchecked Sendable {
         }
         return PacketRing(
             fd: fd, map: map, blockSize: configuration.blockSize, blockCount: configuration.blockCount,
-            interface: interface)
+            interface: interface, offload: offload)
     }
 
     /// The next block the kernel has handed to user space, or nil.

@@ -30,8 +30,11 @@ final class PacketWorker: ReactorHandler {
     let decider: LockedDecider
     let published: CounterBox
 
-    /// Per interface: pending iovecs and their message headers.
+    /// Per interface: pending iovecs (two per message: offload header, frame) and their message
+    /// headers.
     let iovecs: UnsafeMutablePointer<iovec>
+    /// One offload header per message slot (sent in front of the frame when the ring has them).
+    let offloadHeaders: UnsafeMutableRawPointer
     let messages: UnsafeMutablePointer<clinuxnet_mmsghdr>
     var pending: [Int]
     let scratch: UnsafeMutableRawBufferPointer
@@ -47,13 +50,20 @@ final class PacketWorker: ReactorHandler {
         self.decider = LockedDecider(director: director)
         self.published = published
         let slots = max(rings.count, 1) * Self.batchCapacity
-        iovecs = .allocate(capacity: slots)
+        iovecs = .allocate(capacity: 2 * slots)
         messages = .allocate(capacity: slots)
+        offloadHeaders = .allocate(byteCount: slots * PacketOffload.length, alignment: 8)
         for slot in 0..<slots {
+            let header = offloadHeaders + slot * PacketOffload.length
+            PacketOffload.none.write(to: header)
+            (iovecs + 2 * slot).initialize(to: iovec(iov_base: header, iov_len: PacketOffload.length))
+            (iovecs + 2 * slot + 1).initialize(to: iovec())
             (messages + slot).initialize(to: clinuxnet_mmsghdr())
-            messages[slot].msg_hdr.msg_iov = iovecs + slot
-            messages[slot].msg_hdr.msg_iovlen = 1
+            let withHeader = rings[slot / Self.batchCapacity].offload
+            messages[slot].msg_hdr.msg_iov = iovecs + 2 * slot + (withHeader ? 0 : 1)
+            messages[slot].msg_hdr.msg_iovlen = withHeader ? 2 : 1
         }
+        self.forwarder.offloadTransmit = !rings.isEmpty && rings.allSatisfy(\.offload)
         pending = Array(repeating: 0, count: rings.count)
         scratch = .allocate(byteCount: Self.scratchCount * Self.scratchSize, alignment: 64)
     }
@@ -61,6 +71,7 @@ final class PacketWorker: ReactorHandler {
     deinit {
         iovecs.deallocate()
         messages.deallocate()
+        offloadHeaders.deallocate()
         scratch.deallocate()
     }
 
@@ -128,6 +139,7 @@ final class PacketWorker: ReactorHandler {
         var offset = Int(clinuxpacket_block_first(block))
         let headerLength = clinuxpacket_frame_header_length()
         let blockSize = rings[ring].blockSize
+        let withOffload = rings[ring].offload
         for _ in 0..<count {
             guard offset > 0, offset + headerLength <= blockSize else { break }
             let frame = block + offset
@@ -135,14 +147,20 @@ final class PacketWorker: ReactorHandler {
             let snap = Int(clinuxpacket_frame_snaplen(frame))
             let next = Int(clinuxpacket_frame_next(frame))
             let type = Int32(clinuxpacket_frame_pkttype(frame))
-            if mac >= headerLength, offset + mac + snap <= blockSize, type != CLINUXPACKET_PACKET_OUTGOING {
+            let headerBytes = headerLength + (withOffload ? PacketOffload.length : 0)
+            if mac >= headerBytes, offset + mac + snap <= blockSize, type != CLINUXPACKET_PACKET_OUTGOING {
                 let storage = UnsafeMutableRawBufferPointer(
                     start: frame + headerLength, count: mac - headerLength + snap)
                 var buffer = PacketBuffer(storage: storage, start: mac - headerLength, count: snap)
-                let status = clinuxpacket_frame_status(frame)
+                var offload = PacketOffload.none
+                if withOffload {
+                    offload = PacketOffload(reading: frame + mac - PacketOffload.length)
+                } else if clinuxpacket_frame_status(frame) & CLINUXPACKET_TP_STATUS_CSUMNOTREADY != 0 {
+                    // Without offload headers a partial checksum is all the ring tells.
+                    offload.needsChecksum = true
+                }
                 forwardOne(
-                    &buffer, ring: ring, forHost: type != 3 /* PACKET_OTHERHOST */,
-                    checksumPending: status & CLINUXPACKET_TP_STATUS_CSUMNOTREADY != 0, now: now)
+                    &buffer, ring: ring, forHost: type != 3 /* PACKET_OTHERHOST */, offload: offload, now: now)
             }
             guard next > 0 else { break }
             offset += next
@@ -150,17 +168,21 @@ final class PacketWorker: ReactorHandler {
     }
 
     private func forwardOne(
-        _ buffer: inout PacketBuffer, ring: Int, forHost: Bool, checksumPending: Bool, now: MonotonicInstant
+        _ buffer: inout PacketBuffer, ring: Int, forHost: Bool, offload: PacketOffload, now: MonotonicInstant
     ) {
         if scratchUsed == Self.scratchCount { flush() }
         var reply = scratchBuffer()
         let action = forwarder.forward(
-            &buffer, ingress: rings[ring].interface, forHost: forHost, checksumPending: checksumPending,
+            &buffer, ingress: rings[ring].interface, forHost: forHost, offload: offload,
             decider: decider, neighbours: &neighbours,
             now: now, scratch: &reply)
         switch action {
         case .transmit(let interface):
-            enqueue(buffer, interface: interface)
+            enqueue(buffer, interface: interface, offload: forwarder.transmitOffload)
+        case .transmitSegments(let interface, let count):
+            for index in 0..<count { enqueue(forwarder.segments.frame(index), interface: interface) }
+            // The arena is reused by the next aggregate.
+            flush()
         case .reply(let interface):
             scratchUsed += 1
             enqueue(reply, interface: interface)
@@ -176,7 +198,7 @@ final class PacketWorker: ReactorHandler {
         return PacketBuffer(storage: slot, start: Self.scratchHeadroom, count: 0)
     }
 
-    private func enqueue(_ buffer: PacketBuffer, interface: Int) {
+    private func enqueue(_ buffer: PacketBuffer, interface: Int, offload: PacketOffload = .none) {
         guard let ring = rings.firstIndex(where: { $0.interface == interface }),
             let base = buffer.storage.baseAddress
         else {
@@ -185,7 +207,8 @@ final class PacketWorker: ReactorHandler {
         }
         if pending[ring] == Self.batchCapacity { flush() }
         let slot = ring * Self.batchCapacity + pending[ring]
-        iovecs[slot] = iovec(iov_base: base + buffer.start, iov_len: buffer.count)
+        iovecs[2 * slot + 1] = iovec(iov_base: base + buffer.start, iov_len: buffer.count)
+        if rings[ring].offload { offload.write(to: offloadHeaders + slot * PacketOffload.length) }
         pending[ring] += 1
     }
 

@@ -156,6 +156,13 @@ struct LVSD: AsyncParsableCommand {
         help: ArgumentHelp("Packet engine worker threads (default: one per online CPU).", valueName: "n"))
     var packetWorkers: Int = 0
 
+    @Flag(
+        name: .customLong("packet-no-offload"),
+        help:
+            "Do not exchange offload headers with the kernel (PACKET_VNET_HDR): the engine completes every checksum and treats a GSO/GRO aggregate as one oversized packet (for kernels without it, and for comparison)."
+    )
+    var packetNoOffload = false
+
     func validate() throws {
         if config != nil && rules != nil {
             throw ValidationError(DaemonStartError.rulesAndConfig.description)
@@ -166,8 +173,8 @@ struct LVSD: AsyncParsableCommand {
         if packetEngine && interfaces.isEmpty {
             throw ValidationError("--packet-engine needs at least one --interface IFNAME")
         }
-        if !packetEngine && !interfaces.isEmpty {
-            throw ValidationError("--interface is for the packet engine: add --packet-engine")
+        if !packetEngine && (!interfaces.isEmpty || packetNoOffload) {
+            throw ValidationError("--interface and --packet-no-offload are for the packet engine: add --packet-engine")
         }
         guard packetWorkers >= 0 else { throw ValidationError("counts must not be negative") }
         guard ProxyEngineConfiguration.SpliceMode(rawValue: splice) != nil else {
@@ -247,7 +254,9 @@ struct LVSD: AsyncParsableCommand {
         let configuration = DaemonConfiguration(
             controlSocketPath: path, rulesFile: rules, configFile: config, dryRun: dryRun, settings: settings,
             seed: seed, proxy: proxy,
-            packet: packetEngine ? PacketEngineConfiguration(interfaces: interfaces, workerCount: packetWorkers) : nil)
+            packet: packetEngine
+                ? PacketEngineConfiguration(
+                    interfaces: interfaces, workerCount: packetWorkers, offload: !packetNoOffload) : nil)
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()

@@ -64,7 +64,7 @@ struct PacketForwarderTests {
             switch action {
             case .transmit: return (action, frame.bytes)
             case .reply: return (action, scratch.bytes)
-            case .drop, .ignore: return (action, [])
+            case .drop, .ignore, .transmitSegments: return (action, [])
             }
         }
     }
@@ -222,7 +222,7 @@ struct PacketForwarderTests {
                 bytes, ingress: Int(generator.next() % 2), forwarder: &forwarder,
                 director: director, neighbours: &neighbours)
             switch action {
-            case .transmit, .reply, .drop, .ignore: outcomes += 1
+            case .transmit, .transmitSegments, .reply, .drop, .ignore: outcomes += 1
             }
         }
         #expect(outcomes == 5_000)

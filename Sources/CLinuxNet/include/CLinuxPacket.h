@@ -29,6 +29,10 @@ typedef struct { uint16_t code; uint8_t jt; uint8_t jf; uint32_t k; } clinuxpack
 int clinuxpacket_socket(void);
 /// PACKET_VERSION = TPACKET_V3.
 int clinuxpacket_set_v3(int fd);
+/// PACKET_VNET_HDR: a 10-byte struct virtio_net_hdr (offload metadata: partial checksum,
+/// segmentation) in front of every received frame and expected in front of every sent one.
+/// Must be set before the ring.
+int clinuxpacket_set_vnet_hdr(int fd);
 /// PACKET_RESERVE: bytes of headroom the kernel leaves in front of each frame's MAC header.
 int clinuxpacket_set_reserve(int fd, unsigned int bytes);
 /// PACKET_IGNORE_OUTGOING: do not loop frames this host transmits back into the ring.
