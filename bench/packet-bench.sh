@@ -13,6 +13,8 @@
 #   configs  routed    client -> 10.202.2.2 directly; the director kernel only routes
 #            nft_dnat  client -> VIP; nftables prerouting dnat, numgen round robin over both
 #            lvsd_wN   client -> VIP; lvsd --packet-engine with N workers, -s rr, -m to both
+#            lvsdv3_wN the same with --packet-ring blocks (TPACKET_V3) instead of frames (V2);
+#                      RINGS="frames blocks" runs both (default: frames)
 #   (each config has its own client source address, .2/.3/.4, as in scenario D, so TIME_WAIT
 #    entries of one config never meet the next one's connections; the nft table and lvsd run
 #    only during their own runs: lvsd's ingress table would otherwise take the other configs'
@@ -37,6 +39,7 @@ REPO=$(cd "$HERE/.." && pwd)
 : "${REPS:=3}"
 : "${WARMUP:=2}"
 : "${WORKERS:=1 2}"
+: "${RINGS:=frames}"
 : "${WORKLOADS:=ka1k cc1k udp64}"
 : "${WRK_ARGS:=-t2 -c64}"
 : "${RESULTS:=/tmp/lvs-bench-results/packet-$(date +%Y%m%d-%H%M%S)}"
@@ -151,7 +154,7 @@ RULES
   echo "date: $(date -Is)"; echo "nproc: $(nproc)"; echo "kernel: $(uname -r)"
   echo "cpu:$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
   echo "lvsd: $LVSD_BIN $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null)"
-  echo "DUR=$DUR REPS=$REPS WARMUP=$WARMUP WORKERS=$WORKERS WRK_ARGS=$WRK_ARGS"
+  echo "DUR=$DUR REPS=$REPS WARMUP=$WARMUP WORKERS=$WORKERS RINGS=$RINGS WRK_ARGS=$WRK_ARGS"
 } >"$RESULTS/env.txt"
 cp "$WORK/dnat.nft" "$WORK/rules" "$RESULTS/"
 
@@ -167,10 +170,12 @@ config_on() {  # config_on CONFIG: load the nft table or start lvsd; sets SOURCE
   case $1 in
     routed) SOURCE=10.202.1.2 ;;
     nft_dnat) SOURCE=10.202.1.3; ip netns exec $D nft -f "$WORK/dnat.nft" ;;
-    lvsd_w*)
+    lvsd*_w*)
       SOURCE=10.202.1.4
+      ring=frames; case $1 in lvsdv3_*) ring=blocks ;; esac
       spawn $D "$RESULTS/raw/lvsd.$1.log" "$LVSD_BIN" --control-socket "$WORK/lvsd.sock" --packet-engine \
-        --interface d0 --interface d1 --packet-workers "${1#lvsd_w}" --reactors 1 --rules "$WORK/rules"
+        --interface d0 --interface d1 --packet-workers "${1#*_w}" --packet-ring $ring --reactors 1 \
+        --rules "$WORK/rules"
       LVSD_PID=$LAST_PID
       for i in $(seq 100); do [ -S "$WORK/lvsd.sock" ] && break; sleep 0.1; done
       [ -S "$WORK/lvsd.sock" ] || { say "lvsd did not start"; cat "$RESULTS/raw/lvsd.$1.log" >&2; exit 1; }
@@ -182,7 +187,7 @@ config_on() {  # config_on CONFIG: load the nft table or start lvsd; sets SOURCE
 config_off() {
   case $1 in
     nft_dnat) ip netns exec $D nft delete table ip lvspb_nat 2>/dev/null ;;
-    lvsd_w*)
+    lvsd*_w*)
       "$LVSADM_BIN" --control-socket "$WORK/lvsd.sock" -L -n --stats >>"$RESULTS/raw/lvsd.$1.stats" 2>&1
       "$LVSADM_BIN" --control-socket "$WORK/lvsd.sock" --engine-stats >>"$RESULTS/raw/lvsd.$1.stats" 2>&1
       kill "$LVSD_PID" 2>/dev/null; wait "$LVSD_PID" 2>/dev/null; forget "$LVSD_PID"; LVSD_PID=0
@@ -213,7 +218,11 @@ requests_of() {  # requests per second from the raw output
 
 # Sanity: every config answers, and both balancers reach both real servers.
 CONFIGS="routed nft_dnat"
-for w in $WORKERS; do CONFIGS="$CONFIGS lvsd_w$w"; done
+for r in $RINGS; do
+  for w in $WORKERS; do
+    case $r in frames) CONFIGS="$CONFIGS lvsd_w$w" ;; blocks) CONFIGS="$CONFIGS lvsdv3_w$w" ;; esac
+  done
+done
 for cfg in $CONFIGS; do
   config_on "$cfg"
   seen=$(for i in 1 2 3 4; do ip netns exec $C curl -s -m 3 -D - -o /dev/null "http://$(target_of "$cfg")/1k.bin" \

@@ -11,6 +11,17 @@ _Static_assert(sizeof(clinuxpacket_bpf_insn) == sizeof(struct sock_filter), "soc
 
 int clinuxpacket_socket(void) { return socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL)); }
 int clinuxpacket_set_v3(int fd) { int v = TPACKET_V3; return setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)); }
+int clinuxpacket_set_v2(int fd) { int v = TPACKET_V2; return setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)); }
+int clinuxpacket_copy_thresh(int fd) { int on = 1; return setsockopt(fd, SOL_PACKET, PACKET_COPY_THRESH, &on, sizeof(on)); }
+int clinuxpacket_rx_ring_v2(int fd, unsigned int block_size, unsigned int block_count, unsigned int frame_size) {
+    struct tpacket_req r = { .tp_block_size = block_size, .tp_block_nr = block_count, .tp_frame_size = frame_size,
+        .tp_frame_nr = (block_size / frame_size) * block_count };
+    return setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &r, sizeof(r));
+}
+int clinuxpacket_receive_buffer(int fd, int bytes) {
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) == 0) return 0;
+    return setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+}
 int clinuxpacket_set_vnet_hdr(int fd) { int on = 1; return setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &on, sizeof(on)); }
 int clinuxpacket_set_reserve(int fd, unsigned int bytes) { return setsockopt(fd, SOL_PACKET, PACKET_RESERVE, &bytes, sizeof(bytes)); }
 int clinuxpacket_ignore_outgoing(int fd) { int on = 1; return setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &on, sizeof(on)); }

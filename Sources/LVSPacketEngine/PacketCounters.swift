@@ -36,6 +36,8 @@ public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
     case otherHost
     /// sendmmsg refused the frame.
     case transmitFailed
+    /// A frame the ring could not hold whole (larger than a slot, and no room to queue a copy).
+    case truncated
     /// An aggregate (GSO/GRO frame) the engine could neither hand on whole nor split: an
     /// unknown or legacy (UFO) segmentation type, or more segments than the arena holds.
     case segmentationFailed
@@ -60,6 +62,7 @@ public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
         case .rewriteFailed: "drop_rewrite_failed"
         case .otherHost: "drop_other_host"
         case .transmitFailed: "drop_transmit_failed"
+        case .truncated: "drop_truncated"
         case .segmentationFailed: "drop_segmentation_failed"
         }
     }

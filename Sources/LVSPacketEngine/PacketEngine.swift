@@ -40,8 +40,8 @@ public final class PacketEngine: Sendable {
                     let group = UInt16(truncatingIfNeeded: UInt32(bitPattern: getpid()) &+ UInt32(interface.index))
                     perWorker.append(
                         try PacketRing.open(
-                            interfaceIndex: interface.index, interface: position, fanoutGroup: group, filter: filter,
-                            configuration: configuration))
+                            interfaceIndex: interface.index, interface: position, mtu: interface.mtu,
+                            fanoutGroup: group, filter: filter, configuration: configuration))
                 }
                 rings.append(perWorker)
             }

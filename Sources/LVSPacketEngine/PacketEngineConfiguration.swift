@@ -1,9 +1,23 @@
+/// How a receive ring hands frames to its worker (`lvsd --packet-ring`).
+public enum PacketRingKind: String, Sendable, Hashable, CaseIterable {
+    /// TPACKET_V3: variable-size frames packed in blocks; the kernel hands over a block when it
+    /// is full or after `blockRetireMilliseconds`. Fewest wake-ups under load, but a lone packet
+    /// waits up to the retire timeout (closed-loop request/response pays it on every pass).
+    case blocks
+    /// TPACKET_V2: fixed-size slots, each handed over as soon as it is written (the reader is
+    /// woken per frame when idle; under load one wake-up drains many). A frame larger than a
+    /// slot (an aggregate) is read whole from the socket instead.
+    case frames
+}
+
 /// How the packet engine runs (`lvsd --packet-engine --interface …`).
 public struct PacketEngineConfiguration: Sendable, Hashable {
     /// The interfaces whose frames the engine reads and writes (`--interface`, repeatable).
     public var interfaces: [String]
     /// Worker threads, one ring per interface each; 0 = one per online CPU.
     public var workerCount: Int
+    /// The receive ring's layout.
+    public var ring: PacketRingKind
     /// TPACKET_V3 block size in bytes (a power of two, a multiple of the page size).
     public var blockSize: Int
     /// Blocks per ring.
@@ -23,12 +37,14 @@ public struct PacketEngineConfiguration: Sendable, Hashable {
     public var nftCommand: String
 
     public init(
-        interfaces: [String], workerCount: Int = 0, blockSize: Int = 1 << 18, blockCount: Int = 16,
+        interfaces: [String], workerCount: Int = 0, ring: PacketRingKind = .frames, blockSize: Int = 1 << 18,
+        blockCount: Int = 16,
         blockRetireMilliseconds: Int = 1, headroom: Int = 64, offload: Bool = true, nftablesTable: String = "lvsd",
         nftCommand: String = "nft"
     ) {
         self.interfaces = interfaces
         self.workerCount = workerCount
+        self.ring = ring
         self.blockSize = blockSize
         self.blockCount = blockCount
         self.blockRetireMilliseconds = blockRetireMilliseconds

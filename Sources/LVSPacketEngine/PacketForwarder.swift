@@ -203,6 +203,12 @@ public struct PacketForwarder {
         return action
     }
 
+    /// Counts a frame the worker took from a ring but could not read (received and dropped).
+    public mutating func countUnreadable(_ reason: PacketDrop) {
+        counters.received &+= 1
+        counters.count(reason)
+    }
+
     mutating func drop(_ reason: PacketDrop) -> ForwardAction {
         counters.count(reason)
         return .drop(reason)

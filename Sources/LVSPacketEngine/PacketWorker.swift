@@ -39,6 +39,8 @@ final class PacketWorker: ReactorHandler {
     var pending: [Int]
     let scratch: UnsafeMutableRawBufferPointer
     var scratchUsed = 0
+    /// Where a frame larger than a TPACKET_V2 slot is read to (an aggregate up to BIG TCP's size).
+    let large: UnsafeMutableRawBufferPointer
 
     init(
         rings: [PacketRing], forwarder: PacketForwarder, director: any PacketEngineDirector,
@@ -66,6 +68,8 @@ final class PacketWorker: ReactorHandler {
         self.forwarder.offloadTransmit = !rings.isEmpty && rings.allSatisfy(\.offload)
         pending = Array(repeating: 0, count: rings.count)
         scratch = .allocate(byteCount: Self.scratchCount * Self.scratchSize, alignment: 64)
+        large = .allocate(
+            byteCount: rings.contains { $0.kind == .frames } ? SegmentArena.headroom + (512 << 10) : 0, alignment: 64)
     }
 
     deinit {
@@ -73,6 +77,7 @@ final class PacketWorker: ReactorHandler {
         messages.deallocate()
         offloadHeaders.deallocate()
         scratch.deallocate()
+        large.deallocate()
     }
 
     func reactorStarted(_ reactor: Reactor<PacketWorker>) {
@@ -86,12 +91,30 @@ final class PacketWorker: ReactorHandler {
     func handle(_ event: ReactorEvent, reactor: Reactor<PacketWorker>) {
         guard let position = rings.firstIndex(where: { $0.fd == event.fd }) else { return }
         let now = reactor.now
-        // Bounded: at most one ring's worth of blocks per wake-up, so other rings get their turn.
-        for _ in 0..<rings[position].blockCount {
-            guard let block = rings[position].readyBlock() else { break }
-            process(block: block, ring: position, now: now)
-            flush()
-            rings[position].releaseBlock()
+        switch rings[position].kind {
+        case .blocks:
+            // Bounded: at most one ring's worth of blocks per wake-up, so other rings get their turn.
+            for _ in 0..<rings[position].blockCount {
+                guard let block = rings[position].readyBlock() else { break }
+                process(block: block, ring: position, now: now)
+                flush()
+                rings[position].releaseBlock()
+            }
+        case .frames:
+            // Rounds of up to one batch: the slots' frames are sent (flush) before the slots go
+            // back to the kernel. Bounded by the ring's size per wake-up.
+            var handled = 0
+            while handled < rings[position].frameCount {
+                var taken = 0
+                while taken < Self.batchCapacity, let frame = rings[position].frame(taken) {
+                    process(slot: frame, ring: position, now: now)
+                    taken += 1
+                }
+                guard taken > 0 else { break }
+                flush()
+                rings[position].releaseFrames(taken)
+                handled += taken
+            }
         }
     }
 
@@ -139,32 +162,83 @@ final class PacketWorker: ReactorHandler {
         var offset = Int(clinuxpacket_block_first(block))
         let headerLength = clinuxpacket_frame_header_length()
         let blockSize = rings[ring].blockSize
-        let withOffload = rings[ring].offload
         for _ in 0..<count {
             guard offset > 0, offset + headerLength <= blockSize else { break }
             let frame = block + offset
-            let mac = Int(clinuxpacket_frame_mac(frame))
-            let snap = Int(clinuxpacket_frame_snaplen(frame))
+            receive(
+                frame, headerLength: headerLength, room: blockSize - offset, mac: Int(clinuxpacket_frame_mac(frame)),
+                snap: Int(clinuxpacket_frame_snaplen(frame)), length: Int(clinuxpacket_frame_len(frame)),
+                status: clinuxpacket_frame_status(frame), type: Int32(clinuxpacket_frame_pkttype(frame)),
+                ring: ring, now: now)
             let next = Int(clinuxpacket_frame_next(frame))
-            let type = Int32(clinuxpacket_frame_pkttype(frame))
-            let headerBytes = headerLength + (withOffload ? PacketOffload.length : 0)
-            if mac >= headerBytes, offset + mac + snap <= blockSize, type != CLINUXPACKET_PACKET_OUTGOING {
-                let storage = UnsafeMutableRawBufferPointer(
-                    start: frame + headerLength, count: mac - headerLength + snap)
-                var buffer = PacketBuffer(storage: storage, start: mac - headerLength, count: snap)
-                var offload = PacketOffload.none
-                if withOffload {
-                    offload = PacketOffload(reading: frame + mac - PacketOffload.length)
-                } else if clinuxpacket_frame_status(frame) & CLINUXPACKET_TP_STATUS_CSUMNOTREADY != 0 {
-                    // Without offload headers a partial checksum is all the ring tells.
-                    offload.needsChecksum = true
-                }
-                forwardOne(
-                    &buffer, ring: ring, forHost: type != 3 /* PACKET_OTHERHOST */, offload: offload, now: now)
-            }
             guard next > 0 else { break }
             offset += next
         }
+    }
+
+    /// One TPACKET_V2 slot; a frame too large for it (TP_STATUS_COPY) is read whole from the
+    /// socket's queue, where the kernel put a copy in the same order.
+    private func process(slot frame: UnsafeMutableRawPointer, ring: Int, now: MonotonicInstant) {
+        let status = clinuxpacket_v2_status(frame)
+        let type = Int32(clinuxpacket_v2_pkttype(frame))
+        if status & CLINUXPACKET_TP_STATUS_COPY != 0 {
+            receiveQueued(ring: ring, type: type, now: now)
+            return
+        }
+        receive(
+            frame, headerLength: clinuxpacket_v2_header_length(), room: rings[ring].frameSize,
+            mac: Int(clinuxpacket_v2_mac(frame)), snap: Int(clinuxpacket_v2_snaplen(frame)),
+            length: Int(clinuxpacket_v2_len(frame)), status: status, type: type, ring: ring, now: now)
+    }
+
+    /// Forwards the frame of one ring slot: `mac` and `snap` locate it from `frame`, which has
+    /// `room` bytes; the ring's header takes `headerLength`, the offload header (if any) the 10
+    /// bytes in front of the frame.
+    private func receive(
+        _ frame: UnsafeMutableRawPointer, headerLength: Int, room: Int, mac: Int, snap: Int, length: Int,
+        status: UInt32, type: Int32, ring: Int, now: MonotonicInstant
+    ) {
+        let withOffload = rings[ring].offload
+        let headerBytes = headerLength + (withOffload ? PacketOffload.length : 0)
+        guard mac >= headerBytes, mac + snap <= room, type != CLINUXPACKET_PACKET_OUTGOING else { return }
+        guard snap == length else {
+            // Cut short by the ring (a frame larger than it, and no room to queue a copy).
+            forwarder.countUnreadable(.truncated)
+            return
+        }
+        let storage = UnsafeMutableRawBufferPointer(start: frame + headerLength, count: mac - headerLength + snap)
+        var buffer = PacketBuffer(storage: storage, start: mac - headerLength, count: snap)
+        var offload = PacketOffload.none
+        if withOffload {
+            offload = PacketOffload(reading: frame + mac - PacketOffload.length)
+        } else if status & CLINUXPACKET_TP_STATUS_CSUMNOTREADY != 0 {
+            // Without offload headers a partial checksum is all the ring tells.
+            offload.needsChecksum = true
+        }
+        forwardOne(&buffer, ring: ring, forHost: type != 3 /* PACKET_OTHERHOST */, offload: offload, now: now)
+    }
+
+    /// Reads the next queued whole frame (an aggregate larger than a V2 slot) and forwards it.
+    private func receiveQueued(ring: Int, type: Int32, now: MonotonicInstant) {
+        let withOffload = rings[ring].offload
+        let front = SegmentArena.headroom - (withOffload ? PacketOffload.length : 0)
+        guard let base = large.baseAddress else { return }
+        let received = Glibc.recv(rings[ring].fd, base + front, large.count - front, Int32(MSG_DONTWAIT | MSG_TRUNC))
+        guard received > 0 else {
+            forwarder.countUnreadable(.truncated)
+            return
+        }
+        let length = received - (withOffload ? PacketOffload.length : 0)
+        guard length > 0, front + received <= large.count else {
+            forwarder.countUnreadable(.truncated)
+            return
+        }
+        let offload = withOffload ? PacketOffload(reading: base + front) : .none
+        var buffer = PacketBuffer(storage: large, start: SegmentArena.headroom, count: length)
+        guard type != CLINUXPACKET_PACKET_OUTGOING else { return }
+        forwardOne(&buffer, ring: ring, forHost: type != 3 /* PACKET_OTHERHOST */, offload: offload, now: now)
+        // The buffer is reused by the next queued frame.
+        flush()
     }
 
     private func forwardOne(

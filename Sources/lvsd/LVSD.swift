@@ -156,6 +156,13 @@ struct LVSD: AsyncParsableCommand {
         help: ArgumentHelp("Packet engine worker threads (default: one per online CPU).", valueName: "n"))
     var packetWorkers: Int = 0
 
+    @Option(
+        name: .customLong("packet-ring"),
+        help: ArgumentHelp(
+            "Receive ring layout: frames (TPACKET_V2, each frame handed over at once: lowest latency) or blocks (TPACKET_V3, frames handed over a block at a time or after 1 ms: fewest wake-ups).",
+            valueName: "frames|blocks"))
+    var packetRing = "frames"
+
     @Flag(
         name: .customLong("packet-no-offload"),
         help:
@@ -175,6 +182,9 @@ struct LVSD: AsyncParsableCommand {
         }
         if !packetEngine && (!interfaces.isEmpty || packetNoOffload) {
             throw ValidationError("--interface and --packet-no-offload are for the packet engine: add --packet-engine")
+        }
+        guard PacketRingKind(rawValue: packetRing) != nil else {
+            throw ValidationError("--packet-ring takes frames or blocks")
         }
         guard packetWorkers >= 0 else { throw ValidationError("counts must not be negative") }
         guard ProxyEngineConfiguration.SpliceMode(rawValue: splice) != nil else {
@@ -256,7 +266,8 @@ struct LVSD: AsyncParsableCommand {
             seed: seed, proxy: proxy,
             packet: packetEngine
                 ? PacketEngineConfiguration(
-                    interfaces: interfaces, workerCount: packetWorkers, offload: !packetNoOffload) : nil)
+                    interfaces: interfaces, workerCount: packetWorkers,
+                    ring: PacketRingKind(rawValue: packetRing) ?? .frames, offload: !packetNoOffload) : nil)
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()

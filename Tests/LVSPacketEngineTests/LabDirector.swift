@@ -10,7 +10,7 @@ struct LabDirector {
     let lvsadmPath: String
 
     /// Starts lvsd with `rules` (ipvsadm -R lines) and waits (bounded) for its control socket.
-    init(_ lab: NamespaceLab, rules: String, workers: Int = 2) throws {
+    init(_ lab: NamespaceLab, rules: String, workers: Int = 2, ring: String = "frames") throws {
         self.lab = lab
         socket = lab.file("lvsd.sock")
         lvsadmPath = try NamespaceLab.executable("lvsadm")
@@ -19,7 +19,8 @@ struct LabDirector {
             in: lab.director,
             [
                 try NamespaceLab.executable("lvsd"), "--control-socket", socket, "--packet-engine", "--interface",
-                "veth10", "--interface", "veth12", "--packet-workers", String(workers), "--reactors", "1",
+                "veth10", "--interface", "veth12", "--packet-workers", String(workers), "--packet-ring", ring,
+                "--reactors", "1",
                 "--rules", lab.file("rules"),
             ], name: "lvsd")
         let socket = socket

@@ -220,16 +220,17 @@ struct PacketEngineScenarioTests {
     }
 
     @Test(
-        "bulk download through NAT: the real server's aggregates (GSO) pass whole, 4 MiB arrive intact",
-        arguments: [false, true])
-    func bulkDownload(ipv6: Bool) throws {
+        "bulk download through NAT: the real server's aggregates (GSO) pass whole, 4 MiB arrive intact (both rings)",
+        arguments: [false, true], ["frames", "blocks"])
+    func bulkDownload(ipv6: Bool, ring: String) throws {
         guard NamespaceLab.available() else { return }
         let lab = try NamespaceLab(mode: .masquerading)
         defer { lab.tearDown() }
         let vip = ipv6 ? NamespaceLab.vip6 : NamespaceLab.vip
         let service = NamespaceLab.endpoint(vip, 8080)
         let server = NamespaceLab.endpoint(NamespaceLab.serverAddress(0, ipv6: ipv6), 8080)
-        let director = try LabDirector(lab, rules: "-A -t \(service) -s rr\n-a -t \(service) -r \(server) -m\n")
+        let director = try LabDirector(
+            lab, rules: "-A -t \(service) -s rr\n-a -t \(service) -r \(server) -m\n", ring: ring)
         let payload = try Self.bulkFile(lab, "big.bin", bytes: 4 << 20)
         try lab.start(
             in: lab.servers[0],

@@ -19,6 +19,7 @@ static const int CLINUXPACKET_FANOUT_CPU = PACKET_FANOUT_CPU;
 static const uint32_t CLINUXPACKET_TP_STATUS_USER = TP_STATUS_USER;
 static const uint32_t CLINUXPACKET_TP_STATUS_KERNEL = TP_STATUS_KERNEL;
 static const uint32_t CLINUXPACKET_TP_STATUS_CSUMNOTREADY = TP_STATUS_CSUMNOTREADY;
+static const uint32_t CLINUXPACKET_TP_STATUS_COPY = TP_STATUS_COPY;
 
 /// One classic BPF instruction (`struct sock_filter`), for building programs in Swift.
 typedef struct { uint16_t code; uint8_t jt; uint8_t jf; uint32_t k; } clinuxpacket_bpf_insn;
@@ -33,6 +34,15 @@ int clinuxpacket_set_v3(int fd);
 /// segmentation) in front of every received frame and expected in front of every sent one.
 /// Must be set before the ring.
 int clinuxpacket_set_vnet_hdr(int fd);
+/// PACKET_VERSION = TPACKET_V2 (one status word per frame: the kernel wakes the reader per frame).
+int clinuxpacket_set_v2(int fd);
+/// PACKET_RX_RING with a `tpacket_req` (TPACKET_V2: fixed-size frames in blocks).
+int clinuxpacket_rx_ring_v2(int fd, unsigned int block_size, unsigned int block_count, unsigned int frame_size);
+/// PACKET_COPY_THRESH: a frame larger than a ring slot is also queued whole on the socket
+/// (the slot says TP_STATUS_COPY; recvmsg returns it).
+int clinuxpacket_copy_thresh(int fd);
+/// SO_RCVBUFFORCE (CAP_NET_ADMIN), else SO_RCVBUF: room for the whole frames PACKET_COPY_THRESH queues.
+int clinuxpacket_receive_buffer(int fd, int bytes);
 /// PACKET_RESERVE: bytes of headroom the kernel leaves in front of each frame's MAC header.
 int clinuxpacket_set_reserve(int fd, unsigned int bytes);
 /// PACKET_IGNORE_OUTGOING: do not loop frames this host transmits back into the ring.
@@ -72,5 +82,15 @@ static inline uint32_t clinuxpacket_frame_status(const void *frame) { return ((c
 static inline uint8_t clinuxpacket_frame_pkttype(const void *frame) { return ((const struct sockaddr_ll *)((const uint8_t *)frame + TPACKET_ALIGN(sizeof(struct tpacket3_hdr))))->sll_pkttype; }
 /// Bytes between the start of a frame and the end of its sockaddr_ll (the reserve starts there).
 static inline size_t clinuxpacket_frame_header_length(void) { return TPACKET_ALIGN(sizeof(struct tpacket3_hdr)) + sizeof(struct sockaddr_ll); }
+
+// MARK: - TPACKET_V2 frame accessors (struct tpacket2_hdr)
+
+static inline uint32_t clinuxpacket_v2_status(const void *frame) { return __atomic_load_n(&((const struct tpacket2_hdr *)frame)->tp_status, __ATOMIC_ACQUIRE); }
+static inline void clinuxpacket_v2_release(void *frame) { __atomic_store_n(&((struct tpacket2_hdr *)frame)->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE); }
+static inline uint32_t clinuxpacket_v2_len(const void *frame) { return ((const struct tpacket2_hdr *)frame)->tp_len; }
+static inline uint32_t clinuxpacket_v2_snaplen(const void *frame) { return ((const struct tpacket2_hdr *)frame)->tp_snaplen; }
+static inline uint16_t clinuxpacket_v2_mac(const void *frame) { return ((const struct tpacket2_hdr *)frame)->tp_mac; }
+static inline uint8_t clinuxpacket_v2_pkttype(const void *frame) { return ((const struct sockaddr_ll *)((const uint8_t *)frame + TPACKET_ALIGN(sizeof(struct tpacket2_hdr))))->sll_pkttype; }
+static inline size_t clinuxpacket_v2_header_length(void) { return TPACKET_ALIGN(sizeof(struct tpacket2_hdr)) + sizeof(struct sockaddr_ll); }
 
 #endif
