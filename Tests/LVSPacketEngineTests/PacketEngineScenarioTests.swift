@@ -153,6 +153,33 @@ struct PacketEngineScenarioTests {
         try director.stop()
     }
 
+    @Test("thresholds: a real server at its upper threshold (-x) gets no new connections until the limit is lifted")
+    func upperThreshold() throws {
+        guard NamespaceLab.available() else { return }
+        let lab = try NamespaceLab(mode: .masquerading, servers: 2)
+        defer { lab.tearDown() }
+        let director = try LabDirector(lab, rules: Self.rules("-m"))
+        for index in 0..<2 { try lab.serve(on: index, port: 8080) }
+        let open = try OpenConnection(lab)
+        defer { open.close() }
+        let (busy, idle) = try open.start()
+        let busyServer = "\(NamespaceLab.serverAddress(busy)):8080"
+        // Reference §4.9: at activeconns + inactconns >= u_threshold the server is overloaded.
+        try director.lvsadm("-e -t \(Self.service) -r \(busyServer) -m -w 1 -x 1")
+        let thresholds = try director.lvsadm("-L -n --thresholds")
+        let line = thresholds.split(separator: "\n").first { $0.contains(busyServer) }
+        let columns = line.map { $0.split(separator: " ") } ?? []
+        #expect(columns.count == 6 && columns[2] == "1" && columns[4] == "1", "\(thresholds)")
+        for _ in 0..<3 {
+            #expect(try lab.request(NamespaceLab.vip, port: 8080).hasPrefix("rs\(idle) "))
+        }
+        // Lifted (0 = no limit): round robin reaches the busy server again.
+        try director.lvsadm("-e -t \(Self.service) -r \(busyServer) -m -w 1 -x 0")
+        let answers = try (0..<2).map { _ in try lab.request(NamespaceLab.vip, port: 8080) }
+        #expect(answers.contains { $0.hasPrefix("rs\(busy) ") }, "\(answers)")
+        try director.stop()
+    }
+
     @Test("removal: new connections go elsewhere, the removed server's packets are dropped; re-adding revives it")
     func removalAndRevival() throws {
         guard NamespaceLab.available() else { return }
