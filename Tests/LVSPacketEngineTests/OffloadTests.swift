@@ -268,4 +268,58 @@ struct OffloadTests {
         let c = second.counters
         #expect(c.forwardedInbound + c.forwardedOutbound + c.icmpRelayed + c.ignored + c.dropped == c.received)
     }
+
+    @Test("thousands of damaged aggregates with random offload headers: no trap, every frame accounted for")
+    func fuzz() throws {
+        for method in [ForwardingMethod.masquerading, .tunnelling] {
+            let director = try F.director(method)
+            var forwarder = F.forwarder(plan: ForwardingPlan(director.configuration))
+            var neighbours = F.knownNeighbours()
+            var generator = SplitMix64(seed: 7)
+            let seeds = [F.syn(), Self.aggregate(), Self.aggregate(ipv6: true), Self.aggregate(payload: [1, 2, 3])]
+            let scratchMemory = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
+            defer { scratchMemory.deallocate() }
+            var segments = 0
+            for round in 0..<4_000 {
+                var bytes = seeds[round % seeds.count]
+                switch round % 4 {
+                case 0: bytes = Array(bytes.prefix(Int(generator.next() % UInt64(bytes.count + 1))))
+                case 1:
+                    for _ in 0..<3 {
+                        let index = Int(generator.next() % UInt64(bytes.count))
+                        bytes[index] = UInt8(truncatingIfNeeded: generator.next())
+                    }
+                default: break
+                }
+                let kinds: [UInt8] = [0, 1, 3, 4, 5, 0x81, UInt8(truncatingIfNeeded: generator.next())]
+                let offload = PacketOffload(
+                    needsChecksum: generator.next() % 2 == 0,
+                    segmentationType: kinds[Int(generator.next() % UInt64(kinds.count))],
+                    headerLength: UInt16(truncatingIfNeeded: generator.next()),
+                    segmentSize: UInt16(truncatingIfNeeded: generator.next() % 3000),
+                    checksumStart: UInt16(truncatingIfNeeded: generator.next() % 100),
+                    checksumOffset: UInt16(truncatingIfNeeded: generator.next() % 20))
+                forwarder.offloadTransmit = generator.next() % 2 == 0
+                var scratch = PacketBuffer(storage: scratchMemory, start: 64, count: 0)
+                let action = PacketBuffer.withCopy(of: bytes, headroom: 64) { frame in
+                    forwarder.forward(
+                        &frame, ingress: 0, offload: offload, decider: director, neighbours: &neighbours,
+                        now: MonotonicInstant(nanoseconds: 1_000), scratch: &scratch)
+                }
+                if case .transmitSegments(_, let count) = action {
+                    segments += count
+                    for index in 0..<count {
+                        let segment = forwarder.segments.frame(index)
+                        #expect(segment.count <= 1514)
+                        #expect((try? parseFrame(segment)) != nil)
+                    }
+                }
+            }
+            let c = forwarder.counters
+            #expect(c.received == 4_000)
+            #expect(c.forwardedInbound + c.forwardedOutbound + c.icmpRelayed + c.ignored + c.dropped == c.received)
+            #expect(UInt64(segments) == c.segmentsWritten && segments > 0)
+            #expect(c.aggregatesReceived > 0)
+        }
+    }
 }
