@@ -281,16 +281,8 @@ struct OffloadTests {
             defer { scratchMemory.deallocate() }
             var segments = 0
             for round in 0..<4_000 {
-                var bytes = seeds[round % seeds.count]
-                switch round % 4 {
-                case 0: bytes = Array(bytes.prefix(Int(generator.next() % UInt64(bytes.count + 1))))
-                case 1:
-                    for _ in 0..<3 {
-                        let index = Int(generator.next() % UInt64(bytes.count))
-                        bytes[index] = UInt8(truncatingIfNeeded: generator.next())
-                    }
-                default: break
-                }
+                // Cut short, bytes overwritten, or whole (the offload header is what varies).
+                let bytes = F.damaged(seeds[round % seeds.count], how: [0, 1, 3, 3][round % 4], &generator)
                 let kinds: [UInt8] = [0, 1, 3, 4, 5, 0x81, UInt8(truncatingIfNeeded: generator.next())]
                 let offload = PacketOffload(
                     needsChecksum: generator.next() % 2 == 0,

@@ -193,6 +193,23 @@ struct PacketForwarderTests {
         #expect(forwarder.counters[.ttlExpired] == 1)
     }
 
+    /// A fuzzing variant of `bytes`: `how` 0 cuts it short, 1 overwrites four random bytes, 2
+    /// replaces it with up to 200 random bytes, anything else keeps it.
+    static func damaged(_ bytes: [UInt8], how: Int, _ generator: inout SplitMix64) -> [UInt8] {
+        var bytes = bytes
+        switch how {
+        case 0: bytes = Array(bytes.prefix(Int(generator.next() % UInt64(bytes.count + 1))))
+        case 1:
+            for _ in 0..<4 where !bytes.isEmpty {
+                let index = Int(generator.next() % UInt64(bytes.count))
+                bytes[index] = UInt8(truncatingIfNeeded: generator.next())
+            }
+        case 2: bytes = (0..<Int(generator.next() % 200)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        default: break
+        }
+        return bytes
+    }
+
     @Test("thousands of random and truncated frames: no trap, every frame accounted for")
     func fuzz() throws {
         let director = try Self.director(.masquerading)
@@ -208,16 +225,7 @@ struct PacketForwarderTests {
         let seeds = [Self.syn(), Self.syn(payload: 100), Self.syn(ttl: 1), icmpError]
         var outcomes = 0
         for round in 0..<5_000 {
-            var bytes = seeds[round % seeds.count]
-            switch round % 3 {
-            case 0: bytes = Array(bytes.prefix(Int(generator.next() % UInt64(bytes.count + 1))))
-            case 1:
-                for _ in 0..<4 {
-                    let index = Int(generator.next() % UInt64(bytes.count))
-                    bytes[index] = UInt8(truncatingIfNeeded: generator.next())
-                }
-            default: bytes = (0..<Int(generator.next() % 200)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
-            }
+            let bytes = Self.damaged(seeds[round % seeds.count], how: round % 3, &generator)
             let (action, _) = Self.run(
                 bytes, ingress: Int(generator.next() % 2), forwarder: &forwarder,
                 director: director, neighbours: &neighbours)
