@@ -47,10 +47,10 @@ struct LabDirector {
         return 0
     }
 
-    /// The columns of the `lvsadm -L -n --stats` line that starts with `prefix` (a service line
+    /// The columns of the `lvsadm -L -n --stats` (or `--rate`) line that starts with `prefix` (a service line
     /// such as "TCP  207.175.44.110:8080" or a real server line such as "  -> 172.16.0.2:8080").
-    func statsColumns(_ prefix: String) throws -> [Substring] {
-        let stats = try lvsadm("-L -n --stats")
+    func statsColumns(_ prefix: String, listing: String = "--stats") throws -> [Substring] {
+        let stats = try lvsadm("-L -n \(listing)")
         let line = stats.split(separator: "\n").first { $0.hasPrefix(prefix) }
         return line.map { $0.split(separator: " ") } ?? []
     }

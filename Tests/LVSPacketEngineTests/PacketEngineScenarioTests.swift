@@ -277,6 +277,16 @@ struct PacketEngineScenarioTests {
         #expect(try director.engineCounter("packet_aggregates_received") > 0)
         #expect(try director.engineCounter("packet_drop_too_big") == 0)
         #expect(try director.engineCounter("packet_drop_segmentation_failed") == 0)
+        // --stats counts the 4 MiB the real server sent in OutBytes (IP lengths, so a little more),
+        // and the rate estimator (2-second ticks) shows the download in OutBPS.
+        let stats = try director.statsColumns("TCP  \(service)")
+        #expect(stats.count == 7 && (Int(stats[6]) ?? 0) > payload.count, "\(stats)")
+        var rates: [Substring] = []
+        let rated = try lab.waitUntil(seconds: 6) {
+            rates = try director.statsColumns("TCP  \(service)", listing: "--rate")
+            return rates.count == 7 && (Int(rates[6]) ?? 0) > 0
+        }
+        #expect(rated, "\(rates)")
         try director.stop()
     }
 
