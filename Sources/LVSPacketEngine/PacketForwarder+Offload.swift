@@ -13,26 +13,19 @@ extension PacketForwarder {
     }
 
     /// The last step before a (rewritten) frame leaves through `egress`: settles its checksum
-    /// and segmentation.
+    /// and segmentation. Handed to the kernel as it is when the transmit side takes offload
+    /// headers; else an aggregate is split and a partial checksum completed here.
     mutating func settleOffload(_ frame: PacketBuffer, packet: ParsedPacket, egress: Int) throws(PacketError)
         -> ForwardAction
     {
-        transmitOffload = .none
-        if offload.isSegmented {
-            if offloadTransmit, let header = passThrough(packet) {
-                try Segmenter.writePartialChecksum(in: frame, packet: packet)
-                transmitOffload = header
-                return .transmit(interface: egress)
-            }
-            return segmentInSoftware(frame, packet: packet, egress: egress, tunnel: nil)
-        }
-        guard offload.needsChecksum else { return .transmit(interface: egress) }
+        guard offload.isSegmented || offload.needsChecksum else { return .transmit(interface: egress) }
         if offloadTransmit, let header = passThrough(packet) {
             try Segmenter.writePartialChecksum(in: frame, packet: packet)
             transmitOffload = header
-        } else {
-            try TransportChecksum.recompute(in: frame, packet: packet)
+            return .transmit(interface: egress)
         }
+        if offload.isSegmented { return segmentInSoftware(frame, packet: packet, egress: egress, tunnel: nil) }
+        try TransportChecksum.recompute(in: frame, packet: packet)
         return .transmit(interface: egress)
     }
 

@@ -112,18 +112,21 @@ struct PacketRing: @unchecked Sendable {
     /// TPACKET_V2: the slot `ahead` places after the next one, if the kernel has handed it to
     /// user space, or nil.
     func frame(_ ahead: Int) -> UnsafeMutableRawPointer? {
-        let index = (nextFrame + ahead) % frameCount
-        let frame = map + (index / framesPerBlock) * blockSize + (index % framesPerBlock) * frameSize
+        let frame = slot((nextFrame + ahead) % frameCount)
         return clinuxpacket_v2_status(frame) & CLINUXPACKET_TP_STATUS_USER != 0 ? frame : nil
     }
 
     /// TPACKET_V2: gives the next `count` slots back to the kernel and moves past them.
     mutating func releaseFrames(_ count: Int) {
         for _ in 0..<count {
-            clinuxpacket_v2_release(
-                map + (nextFrame / framesPerBlock) * blockSize + (nextFrame % framesPerBlock) * frameSize)
+            clinuxpacket_v2_release(slot(nextFrame))
             nextFrame = (nextFrame + 1) % frameCount
         }
+    }
+
+    /// TPACKET_V2: where slot `index` starts (slots do not straddle blocks).
+    private func slot(_ index: Int) -> UnsafeMutableRawPointer {
+        map + (index / framesPerBlock) * blockSize + (index % framesPerBlock) * frameSize
     }
 
     /// Packets and drops the kernel counted since the last call.

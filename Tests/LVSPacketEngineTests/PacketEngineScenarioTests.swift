@@ -220,18 +220,7 @@ struct PacketEngineScenarioTests {
         let director = try LabDirector(lab, rules: "-A -t \(service) -s rr\n-a -t \(service) -r \(server) -i\n")
         try lab.serve(on: 0, port: 8080, ipv6: ipv6)
         // 64 KiB: the client's segments are 1500 bytes (its MTU), the tunnel carries 1480 (1460).
-        let payload = (0..<65536).map { _ in UInt8.random(in: 0...255) }
-        try Data(payload).write(to: URL(fileURLWithPath: lab.file("big.bin")))
-        let target = "TCP:\(service)"
-        // Both directions: the listener's greeting must be read, or closing would reset the connection.
-        let sent = try lab.run(
-            in: lab.client, "sh -c 'timeout 15 socat -t 4 - \(target) < \(lab.file("big.bin")) > /dev/null'")
-        #expect(sent.status == 0, "client: \(sent.error)")
-        let arrived = lab.waitUntil(seconds: 10) {
-            (try? Data(contentsOf: URL(fileURLWithPath: lab.file("rs0.data")))).map { [UInt8]($0) } == payload
-        }
-        let size = (try? Data(contentsOf: URL(fileURLWithPath: lab.file("rs0.data"))))?.count ?? -1
-        #expect(arrived, "received \(size) of \(payload.count) bytes; client: \(sent.output) \(sent.error)")
+        try Self.upload(lab, bytes: 65536, to: service, timeout: 15)
         #expect(try director.engineCounter("packet_drop_too_big") > 0)
         #expect(try director.engineCounter("packet_icmp_sent") > 0)
         let route = try lab.run(in: lab.client, "ip \(ipv6 ? "-6 " : "")route get \(vip)")
@@ -244,6 +233,23 @@ struct PacketEngineScenarioTests {
         let payload = (0..<bytes).map { _ in UInt8.random(in: 0...255) }
         try Data(payload).write(to: URL(fileURLWithPath: lab.file(name)))
         return payload
+    }
+
+    /// Sends `bytes` random bytes from the client to `service` (TCP) and expects real server 0's
+    /// listener (`serve`) to have written exactly them to `rs0.data`.
+    static func upload(_ lab: NamespaceLab, bytes: Int, to service: String, timeout: Int) throws {
+        let payload = try bulkFile(lab, "big.bin", bytes: bytes)
+        // Both directions: the listener's greeting must be read, or closing would reset the connection.
+        let sent = try lab.run(
+            in: lab.client,
+            "sh -c 'timeout \(timeout) socat -t 4 - TCP:\(service) < \(lab.file("big.bin")) > /dev/null'")
+        #expect(sent.status == 0, "client: \(sent.error)")
+        // A Bool, not the arrays: a failed comparison of large arrays would be diffed for hours.
+        let arrived = lab.waitUntil(seconds: 10) {
+            (try? Data(contentsOf: URL(fileURLWithPath: lab.file("rs0.data")))).map { [UInt8]($0) } == payload
+        }
+        let size = (try? Data(contentsOf: URL(fileURLWithPath: lab.file("rs0.data"))))?.count ?? -1
+        #expect(arrived, "received \(size) of \(payload.count) bytes; client: \(sent.output) \(sent.error)")
     }
 
     @Test(
@@ -300,16 +306,7 @@ struct PacketEngineScenarioTests {
         let option = [NamespaceLab.Mode.masquerading: "-m", .directRouting: "-g", .tunnelling: "-i"][mode]!
         let director = try LabDirector(lab, rules: Self.rules(option, weights: [1]))
         try lab.serve(on: 0, port: 8080)
-        let payload = try Self.bulkFile(lab, "big.bin", bytes: 4 << 20)
-        // Both directions: the listener's greeting must be read, or closing would reset the connection.
-        let sent = try lab.run(
-            in: lab.client, "sh -c 'timeout 20 socat -t 4 - TCP:\(Self.service) < \(lab.file("big.bin")) > /dev/null'")
-        #expect(sent.status == 0, "client: \(sent.error)")
-        let arrived = lab.waitUntil(seconds: 10) {
-            (try? Data(contentsOf: URL(fileURLWithPath: lab.file("rs0.data")))).map { [UInt8]($0) } == payload
-        }
-        let size = (try? Data(contentsOf: URL(fileURLWithPath: lab.file("rs0.data"))))?.count ?? -1
-        #expect(arrived, "received \(size) of \(payload.count) bytes")
+        try Self.upload(lab, bytes: 4 << 20, to: Self.service, timeout: 20)
         #expect(try director.engineCounter("packet_aggregates_received") > 0)
         #expect((try director.engineCounter("packet_segments_written") > 0) == (mode == .tunnelling))
         #expect(try director.engineCounter("packet_drop_segmentation_failed") == 0)

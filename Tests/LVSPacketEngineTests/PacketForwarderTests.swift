@@ -49,17 +49,18 @@ struct PacketForwarderTests {
             .payload([UInt8](repeating: 0xAB, count: payload)).build()
     }
 
-    /// Runs one frame; returns the action and the output frame (the rewritten frame or the reply).
+    /// Runs one frame; returns the action and the output frame (the rewritten frame or the reply;
+    /// empty for `.transmitSegments`, whose frames are in the forwarder's arena).
     static func run(
-        _ bytes: [UInt8], ingress: Int, forwarder: inout PacketForwarder, director: Director,
-        neighbours: inout NeighbourCache
+        _ bytes: [UInt8], ingress: Int, offload: PacketOffload = .none, forwarder: inout PacketForwarder,
+        director: Director, neighbours: inout NeighbourCache
     ) -> (ForwardAction, [UInt8]) {
         let scratchMemory = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
         defer { scratchMemory.deallocate() }
         var scratch = PacketBuffer(storage: scratchMemory, start: 64, count: 0)
         return PacketBuffer.withCopy(of: bytes, headroom: 64) { frame in
             let action = forwarder.forward(
-                &frame, ingress: ingress, decider: director, neighbours: &neighbours,
+                &frame, ingress: ingress, offload: offload, decider: director, neighbours: &neighbours,
                 now: MonotonicInstant(nanoseconds: 1_000), scratch: &scratch)
             switch action {
             case .transmit: return (action, frame.bytes)
