@@ -14,8 +14,14 @@ let ioTargetNames: Set<String> = [
     "LVSPacketEngine", "LVSPacketEngineTests", "lvsrealserver",
     "LVSHealthChecks", "LVSHealthChecksTests",
     "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
-    "LVSDaemonTests", "LVSProxy", "LVSProxyTests", "LVSRealServerTests",
+    "LVSDaemonTests", "LVSProxy", "LVSProxyTests", "LVSRealServerTests", "LVSVRRPTransport", "LVSVRRPTransportTests",
 ]
+
+/// `LVS_ONLY=TargetA,TargetB swift test` builds only those targets and what they depend on: a
+/// development shortcut for work on one slice (CI and the README never set it).
+let onlyTargets: Set<String>? = Context.environment["LVS_ONLY"].map {
+    Set($0.split(separator: ",").map { String($0) })
+}
 
 let package = Package(
     name: "SwiftLVS",
@@ -42,6 +48,14 @@ let package = Package(
         .target(name: "LVSPacket", swiftSettings: strictSettings),
         // keepalived.conf-style configuration: parser, diagnostics, mapping to admin commands.
         .target(name: "LVSConfig", dependencies: ["LVSCore", "IPVSAdmin"], swiftSettings: strictSettings),
+        // VRRP (RFC 3768 / RFC 5798) as keepalived runs it: advertisement codec, the per-instance
+        // state machine, sync groups and tracking. Pure: events and `now` in, actions out.
+        .target(name: "LVSVRRP", dependencies: ["LVSCore", "LVSPacket"], swiftSettings: strictSettings),
+        // VRRP's I/O: raw IP protocol 112 sockets (IPv4/IPv6, multicast and unicast), virtual
+        // addresses through rtnetlink, gratuitous ARP and unsolicited neighbour advertisements.
+        .target(
+            name: "LVSVRRPTransport", dependencies: ["LVSVRRP", "LVSPacket", "LVSCore", "CLinuxNet"],
+            swiftSettings: strictSettings),
         // Health checking: pure rise/fall, quorum and hysteresis decisions (no I/O).
         .target(name: "LVSHealth", dependencies: ["LVSCore"], swiftSettings: strictSettings),
         // The checkers' probes (keepalived's TCP/HTTP/SSL/UDP/DNS/SMTP/MISC checks) on SwiftNIO.
@@ -93,7 +107,7 @@ let package = Package(
             name: "LVSDaemon",
             dependencies: [
                 "LVSCore", "IPVSAdmin", "LVSControl", "LVSProxy", "LVSPacketEngine", "LVSConfig", "LVSHealth",
-                "LVSHealthChecks",
+                "LVSHealthChecks", "LVSVRRP", "LVSVRRPTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,6 +147,12 @@ let package = Package(
         .testTarget(
             name: "IPVSAdminTests", dependencies: ["IPVSAdmin", "LVSCore"],
             resources: [.copy("Golden")], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSVRRPTests", dependencies: ["LVSVRRP", "LVSCore", "LVSPacket"], resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSVRRPTransportTests", dependencies: ["LVSVRRPTransport", "LVSVRRP", "LVSPacket", "LVSCore", "CLinuxNet"],
+            swiftSettings: strictSettings),
         .testTarget(name: "LVSHealthTests", dependencies: ["LVSHealth", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSHealthChecksTests",
@@ -166,6 +186,25 @@ let package = Package(
         ),
     ]
 )
+
+if let onlyTargets {
+    var keep = Set<String>()
+    var pending = Array(onlyTargets)
+    while let name = pending.popLast() {
+        guard keep.insert(name).inserted, let target = package.targets.first(where: { $0.name == name }) else {
+            continue
+        }
+        for dependency in target.dependencies {
+            switch dependency {
+            case .targetItem(let name, _), .byNameItem(let name, _): pending.append(name)
+            default: break
+            }
+        }
+    }
+    package.targets.removeAll { !keep.contains($0.name) }
+    let productTargets = ["lvsd": "lvsd", "lvsadm": "lvsadm", "lvs-realserver": "lvsrealserver", "LVSCore": "LVSCore"]
+    package.products.removeAll { !keep.contains(productTargets[$0.name] ?? $0.name) }
+}
 
 if pureOnly {
     package.targets.removeAll { ioTargetNames.contains($0.name) }
