@@ -151,7 +151,8 @@ let package = Package(
             name: "LVSVRRPTests", dependencies: ["LVSVRRP", "LVSCore", "LVSPacket"], resources: [.copy("Fixtures")],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "LVSVRRPTransportTests", dependencies: ["LVSVRRPTransport", "LVSVRRP", "LVSPacket", "LVSCore", "CLinuxNet"],
+            name: "LVSVRRPTransportTests",
+            dependencies: ["LVSVRRPTransport", "LVSVRRP", "LVSPacket", "LVSCore", "CLinuxNet"],
             swiftSettings: strictSettings),
         .testTarget(name: "LVSHealthTests", dependencies: ["LVSHealth", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(
