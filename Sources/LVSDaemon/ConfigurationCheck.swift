@@ -6,9 +6,11 @@ import LVSCore
 ///
 /// Three passes, each only when the one before found no error: the parser's diagnostics (syntax,
 /// keywords, cross-checks); the director's own validation of the commands on an empty table
-/// (what `-A`/`-a` would refuse); and, unless `dryRun`, what the running engines cannot serve
-/// (a NAT real server needs the packet engine, not available yet). A refusal is reported at the
-/// `virtual_server` or `real_server` it came from.
+/// (what `-A`/`-a` would refuse); and, unless `dryRun`, what neither engine can serve (a
+/// firewall-mark service, say). The file's content is judged, not this start: a real server
+/// that needs the packet engine is valid, and a note says what `lvsd --config` will need for
+/// it (root, nft). A refusal or note is reported at the `virtual_server` or `real_server` it
+/// came from.
 public struct ConfigurationCheck: Sendable {
     public var path: String
     /// Errors and warnings, in the order found.
@@ -53,17 +55,38 @@ public struct ConfigurationCheck: Sendable {
         }
         var diagnostics: [ConfigurationDiagnostic] = []
         var model = ConfigurationModel(knownSchedulers: Set(SchedulerRegistry.names))
+        var packetServices: [(VirtualServiceID, AdminCommand)] = []
+        var refusedServices = Set<VirtualServiceID>()
         for command in commands {
-            if !dryRun, let refusal = DirectorHost.engineRefusal(of: command) {
+            if case .addRealServer(let service, _) = command, refusedServices.contains(service) { continue }
+            if !dryRun, let refusal = DirectorHost.engineRefusal(of: command, packetEngine: true) {
                 diagnostics.append(
                     diagnostic(for: command, error: refusal, in: configuration, path: path))
+                if case .addService(let config) = command { refusedServices.insert(config.id) }
                 continue
+            }
+            if !dryRun, DirectorHost.needsPacketEngine(command), case .addRealServer(let service, _) = command,
+                !packetServices.contains(where: { $0.0 == service })
+            {
+                packetServices.append((service, command))
             }
             do throws(AdminError) {
                 try model.apply(command)
             } catch {
                 diagnostics.append(diagnostic(for: command, error: error, in: configuration, path: path))
             }
+        }
+        if let (first, command) = packetServices.first {
+            let location = configuration.location(of: command) ?? ConfigurationLocation(file: path, line: 1, column: 1)
+            let others = packetServices.count - 1
+            let subject =
+                others == 0
+                ? "\(first) is" : "\(first) and \(others) more virtual service\(others == 1 ? "" : "s") are"
+            diagnostics.append(
+                ConfigurationDiagnostic(
+                    .note, location,
+                    "\(subject) served by the packet engine: lvsd --config starts it, which needs root (CAP_NET_RAW and CAP_NET_ADMIN) and nft; its interfaces are chosen from the routes unless --interface names them"
+                ))
         }
         return diagnostics
     }

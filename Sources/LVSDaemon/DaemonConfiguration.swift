@@ -21,13 +21,18 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var connectionTableSize: UInt32
     /// The proxy engine's sizing and limits (`--reactors`, `--max-connections`, …).
     public var proxy: ProxyEngineConfiguration
-    /// The packet engine (`--packet-engine --interface …`); nil when it is off.
+    /// The packet engine when asked for (`--packet-engine`); its interfaces, when empty, are
+    /// chosen from the routes. nil: it starts only if the configuration needs it.
     public var packet: PacketEngineConfiguration?
+    /// The packet engine's settings when it starts because the configuration needs it
+    /// (`--interface`, `--packet-workers`, … without `--packet-engine`).
+    public var packetDefaults: PacketEngineConfiguration
 
     public init(
         controlSocketPath: String, rulesFile: String? = nil, configFile: String? = nil, dryRun: Bool = false,
         settings: DirectorSettings = DirectorSettings(), seed: UInt64 = 0, connectionTableSize: UInt32 = 4096,
-        proxy: ProxyEngineConfiguration = ProxyEngineConfiguration(), packet: PacketEngineConfiguration? = nil
+        proxy: ProxyEngineConfiguration = ProxyEngineConfiguration(), packet: PacketEngineConfiguration? = nil,
+        packetDefaults: PacketEngineConfiguration = PacketEngineConfiguration(interfaces: [])
     ) {
         self.controlSocketPath = controlSocketPath
         self.rulesFile = rulesFile
@@ -38,6 +43,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         self.connectionTableSize = connectionTableSize
         self.proxy = proxy
         self.packet = packet
+        self.packetDefaults = packetDefaults
     }
 
     /// This build's version, reported by `ping`.

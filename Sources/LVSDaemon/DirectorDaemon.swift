@@ -69,8 +69,18 @@ public final class DirectorDaemon: Sendable {
             logger.info("proxy engine running on \(started.reactorCount) reactor threads")
             engine = started
         }
+        let startCommands: [AdminCommand] =
+            (try? parsedConfiguration?.configuration.adminCommands()) ?? rules?.entries.map(\.command) ?? []
+        let packetConfiguration: PacketEngineConfiguration?
+        do {
+            packetConfiguration = try PacketEngineStart.resolve(
+                configuration, commands: startCommands, namedInterfaces: [], logger: logger)
+        } catch {
+            engine?.stop()
+            throw error
+        }
         let packetEngine: PacketEngine?
-        if let packet = configuration.packet, !configuration.dryRun {
+        if let packet = packetConfiguration {
             do {
                 let started = try PacketEngine(director: SharedDirectorLock(shared), configuration: packet)
                 try started.start()

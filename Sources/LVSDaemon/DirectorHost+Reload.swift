@@ -139,6 +139,7 @@ extension DirectorHost {
             switch diagnostic.severity {
             case .error: logger.error("\(diagnostic.description)")
             case .warning: logger.warning("\(diagnostic.description)")
+            case .note: logger.info("\(diagnostic.description)")
             }
         }
     }

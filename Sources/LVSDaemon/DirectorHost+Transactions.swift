@@ -86,28 +86,36 @@ extension DirectorHost {
         }
     }
 
-    /// What the proxy engine cannot serve, refused with the fix named (DESIGN.md §1: never a
-    /// silent fallback).
+    /// What the running engines cannot serve, refused with the fix named (DESIGN.md §1: never a
+    /// silent fallback). `packetEngine` tells whether the packet engine runs (or, for
+    /// `--check-config`, would run).
     static func engineRefusal(of command: AdminCommand, packetEngine: Bool = false) -> AdminError? {
         switch command {
         case .addService(let config), .editService(let config):
             if config.id.isFirewallMark {
+                // The packet engine reads frames before netfilter marks them, and the proxy
+                // engine listens on an address and port: neither can tell a mark.
                 return .notSupported(
-                    "Firewall-mark services need the packet engine (lvsd --packet-engine), not available yet")
+                    "Firewall-mark services are not served by lvsd: neither engine sees netfilter's marks; use one virtual service per address and port"
+                )
             }
             if config.id.protocolNumber == .sctp {
-                return .notSupported("SCTP services need the packet engine (lvsd --packet-engine), not available yet")
+                return .notSupported("SCTP services are not served by lvsd: neither engine forwards SCTP")
             }
-            if config.id.port == 0 {
+            if config.id.port == 0 && !packetEngine {
                 return .notSupported(
-                    "Port-zero services cannot be served by the proxy engine: give the service a port (the packet engine, not available yet, will serve them)"
+                    "Port-zero services are served by the packet engine only (run lvsd as root with --packet-engine, or a --config that uses -m/-g/-i real servers); the proxy engine needs a port"
                 )
             }
             return nil
-        case .addRealServer(_, let server), .editRealServer(_, let server):
+        case .addRealServer(let service, let server), .editRealServer(let service, let server):
             let method: String
             switch server.forwarding {
             case .proxy:
+                if service.port == 0 && !service.isFirewallMark {
+                    return .notSupported(
+                        "The proxy engine cannot serve a port-zero service: give the service a port, or use -m, -g or -i")
+                }
                 if server.transparentSource && !ProxyEngine.mayUseTransparentSource() {
                     return .notSupported(
                         "Transparent source needs CAP_NET_ADMIN (IP_TRANSPARENT): run lvsd as root or grant it that capability"
@@ -119,19 +127,31 @@ extension DirectorHost {
             case .tunnelling: method = "Tunnelling"
             }
             if packetEngine {
-                // IPv4/IPv6 TCP/UDP VIP:port services with these methods are the packet engine's.
+                // IPv4/IPv6 TCP/UDP services with these methods are the packet engine's.
                 return nil
             }
             return .notSupported(
-                "\(method) needs the packet engine (lvsd --packet-engine), not available yet; use --proxy")
+                "\(method) needs the packet engine: start lvsd as root with --packet-engine (a --config that uses it starts it by itself); or use --proxy"
+            )
         case .startDaemon:
             // Recording a daemon that sends nothing would tell the operator sync runs when it does
             // not; --dry-run still accepts it so configurations can be checked.
             return .notSupported(
-                "Connection synchronisation (--start-daemon) is not available yet; lvsd --dry-run accepts it for checking"
+                "Connection synchronisation (--start-daemon) is not implemented in lvsd; lvsd --dry-run accepts it for checking"
             )
         case .deleteService, .clear, .deleteRealServer, .zero, .setTimeouts, .stopDaemon, .setDirectorSettings:
             return nil
+        }
+    }
+
+    /// True when `command` adds or edits a real server that only the packet engine forwards.
+    static func needsPacketEngine(_ command: AdminCommand) -> Bool {
+        switch command {
+        case .addRealServer(_, let server), .editRealServer(_, let server):
+            return server.forwarding != .proxy
+        case .addService, .editService, .deleteService, .clear, .deleteRealServer, .zero, .setTimeouts, .startDaemon,
+            .stopDaemon, .setDirectorSettings:
+            return false
         }
     }
 

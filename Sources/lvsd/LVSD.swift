@@ -140,14 +140,14 @@ struct LVSD: AsyncParsableCommand {
     @Flag(
         name: .customLong("packet-engine"),
         help:
-            "Forward masquerading (-m), direct-routing (-g) and tunnelling (-i) real servers from raw frames (AF_PACKET rings) on the --interface interfaces; needs CAP_NET_RAW and CAP_NET_ADMIN and nft."
+            "Forward masquerading (-m), direct-routing (-g) and tunnelling (-i) real servers from raw frames (AF_PACKET rings); needs CAP_NET_RAW and CAP_NET_ADMIN and nft. A --config or --rules file with such real servers starts it without this flag."
     )
     var packetEngine = false
 
     @Option(
         name: .customLong("interface"),
         help: ArgumentHelp(
-            "An interface the packet engine reads and writes (repeat for each: the client side and the real-server side).",
+            "An interface the packet engine reads and writes (repeat for each: the client side and the real-server side); default: chosen from the routes to the virtual addresses and real servers.",
             valueName: "ifname"))
     var interfaces: [String] = []
 
@@ -177,11 +177,14 @@ struct LVSD: AsyncParsableCommand {
         if checkConfig != nil && (config != nil || rules != nil) {
             throw ValidationError("--check-config checks its own file and starts nothing: drop --config and --rules")
         }
-        if packetEngine && interfaces.isEmpty {
-            throw ValidationError("--packet-engine needs at least one --interface IFNAME")
+        if packetEngine && interfaces.isEmpty && config == nil && rules == nil {
+            throw ValidationError(
+                "--packet-engine needs at least one --interface IFNAME (or a --config or --rules file to choose them from)")
         }
-        if !packetEngine && (!interfaces.isEmpty || packetNoOffload) {
-            throw ValidationError("--interface and --packet-no-offload are for the packet engine: add --packet-engine")
+        if !packetEngine && config == nil && rules == nil && (!interfaces.isEmpty || packetNoOffload) {
+            throw ValidationError(
+                "--interface and --packet-no-offload are for the packet engine: add --packet-engine (or a --config or --rules file that needs it)"
+            )
         }
         guard PacketRingKind(rawValue: packetRing) != nil else {
             throw ValidationError("--packet-ring takes frames or blocks")
@@ -254,6 +257,10 @@ struct LVSD: AsyncParsableCommand {
         settings.connReuseMode = connReuseMode
         settings.sloppyTCP = sloppyTCP
 
+        // Used as they are with --packet-engine, and when a configuration needs the engine.
+        let packetSettings = PacketEngineConfiguration(
+            interfaces: interfaces, workerCount: packetWorkers, ring: PacketRingKind(rawValue: packetRing) ?? .frames,
+            offload: !packetNoOffload)
         var generator = SystemRandomNumberGenerator()
         let seed = generator.next()
         let proxy = ProxyEngineConfiguration(
@@ -264,10 +271,7 @@ struct LVSD: AsyncParsableCommand {
         let configuration = DaemonConfiguration(
             controlSocketPath: path, rulesFile: rules, configFile: config, dryRun: dryRun, settings: settings,
             seed: seed, proxy: proxy,
-            packet: packetEngine
-                ? PacketEngineConfiguration(
-                    interfaces: interfaces, workerCount: packetWorkers,
-                    ring: PacketRingKind(rawValue: packetRing) ?? .frames, offload: !packetNoOffload) : nil)
+            packet: packetEngine ? packetSettings : nil, packetDefaults: packetSettings)
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()

@@ -156,7 +156,7 @@ struct CheckConfigTests {
 
                 """),
         Case(
-            name: "NAT needs the packet engine",
+            name: "NAT is valid content; the packet engine it needs is a note",
             text: """
                 virtual_server 127.0.0.1 8080 {
                     lb_kind NAT
@@ -164,13 +164,40 @@ struct CheckConfigTests {
                     real_server 10.0.0.1 80 {
                     }
                 }
+                virtual_server 127.0.0.2 0 {
+                    lb_algo rr
+                    lb_kind DR
+                    persistence_timeout 60
+                    protocol UDP
+                    real_server 10.0.0.2 {
+                    }
+                }
+
+                """,
+            status: 0,
+            report: """
+                FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
+                FILE:4:5: note: TCP 127.0.0.1:8080 and 1 more virtual service are served by the packet engine: lvsd --config starts it, which needs root (CAP_NET_RAW and CAP_NET_ADMIN) and nft; its interfaces are chosen from the routes unless --interface names them
+                FILE: 0 errors, 1 warning
+
+                """),
+        Case(
+            name: "a firewall-mark service is refused once, without its real servers",
+            text: """
+                virtual_server fwmark 7 {
+                    lb_algo rr
+                    lb_kind NAT
+                    real_server 10.0.0.1 80 {
+                    }
+                    real_server 10.0.0.2 80 {
+                    }
+                }
 
                 """,
             status: 1,
             report: """
-                FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no lb_algo; keepalived's default wlc is used
-                FILE:4:5: error: add real server 10.0.0.1:80 to TCP 127.0.0.1:8080 refused: Masquerading needs the packet engine (lvsd --packet-engine), not available yet; use --proxy
-                FILE: 1 error, 1 warning
+                FILE:1:1: error: add service FWM 7 refused: Firewall-mark services are not served by lvsd: neither engine sees netfilter's marks; use one virtual service per address and port
+                FILE: 1 error, 0 warnings
 
                 """),
         Case(

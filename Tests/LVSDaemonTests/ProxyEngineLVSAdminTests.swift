@@ -31,13 +31,13 @@ struct ProxyEngineLVSAdminTests {
         #expect(refused.status == 255)
         #expect(
             refused.standardError
-                == "Masquerading needs the packet engine (lvsd --packet-engine), not available yet; use --proxy\n")
+                == "Masquerading needs the packet engine: start lvsd as root with --packet-engine (a --config that uses it starts it by itself); or use --proxy\n")
         let sync = try await LVSAdminEndToEndTests.lvsadm(
             daemon, ["--start-daemon", "master", "--mcast-interface", "lo"])
         #expect(sync.status == 255)
         #expect(
             sync.standardError
-                == "Connection synchronisation (--start-daemon) is not available yet; lvsd --dry-run accepts it for checking\n"
+                == "Connection synchronisation (--start-daemon) is not implemented in lvsd; lvsd --dry-run accepts it for checking\n"
         )
         #expect(try await LVSAdminEndToEndTests.lvsadm(daemon, ["-L", "--daemon"]).standardOutput == "")
 

@@ -179,7 +179,7 @@ struct EngineSemanticsTests {
                 == .failure(
                     .admin(
                         .notSupported(
-                            "Masquerading needs the packet engine (lvsd --packet-engine), not available yet; use --proxy"
+                            "Masquerading needs the packet engine: start lvsd as root with --packet-engine (a --config that uses it starts it by itself); or use --proxy"
                         ),
                         command: .addRealServer(
                             service,

@@ -22,7 +22,9 @@ public struct ConfigurationLocation: Sendable, Hashable, Comparable, CustomStrin
 }
 
 /// One problem found in a configuration. Errors make the configuration unusable; warnings
-/// describe what was ignored or defaulted, as keepalived logs them.
+/// describe what was ignored or defaulted, as keepalived logs them; notes say what a start
+/// with this configuration will need or do (root for the packet engine, say), which is no fault
+/// of the file.
 ///
 /// The text form is the compiler convention editors understand:
 /// `keepalived.conf:12:5: error: unknown lb_kind "NATT"; use NAT, DR, TUN or PROXY`.
@@ -30,6 +32,7 @@ public struct ConfigurationDiagnostic: Sendable, Hashable, CustomStringConvertib
     public enum Severity: String, Sendable, Hashable {
         case error
         case warning
+        case note
     }
 
     public var severity: Severity
