@@ -8,7 +8,8 @@ import Testing
         var instance = VRRPInstance(configuration: configuration(priority: 100))
         let start = instance.start(now: .zero)
         #expect(start.transitions == [.backup])
-        #expect(start.notifications == [VRRPNotification(scope: .instance, name: "VI_1", state: .backup, priority: 100)])
+        #expect(
+            start.notifications == [VRRPNotification(scope: .instance, name: "VI_1", state: .backup, priority: 100)])
         #expect(instance.nextDeadline == us(3_609_375))
         #expect(instance.timersFired(now: us(3_609_374)).isEmpty)
         let actions = instance.timersFired(now: us(3_609_375))
@@ -18,7 +19,8 @@ import Testing
             actions == [
                 .sendAdvertisement(advert(100)), .addVirtualAddresses([vip]),
                 .sendGratuitousAnnouncements(addresses: [vip], repeatCount: 5, spacing: .zero),
-                .stateChanged(VRRPTransition(from: .backup, to: .master, reason: "master down timer expired", at: us(3_609_375))),
+                .stateChanged(
+                    VRRPTransition(from: .backup, to: .master, reason: "master down timer expired", at: us(3_609_375))),
                 .runNotify(VRRPNotification(scope: .instance, name: "VI_1", state: .master, priority: 100)),
             ])
         #expect(instance.counters.becameMaster == 1)

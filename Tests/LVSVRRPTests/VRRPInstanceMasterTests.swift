@@ -17,13 +17,18 @@ import Testing
 
     /// RFC 5798 §6.4.3 for a master with priority 100 and primary address 10.0.0.5.
     static let receiveRows: [ReceiveRow] = [
-        ReceiveRow(note: "priority 0: advertise at once", priority: 0, sender: 2, expectedAdverts: [100], expectedState: .master),
+        ReceiveRow(
+            note: "priority 0: advertise at once", priority: 0, sender: 2, expectedAdverts: [100],
+            expectedState: .master),
         ReceiveRow(note: "higher: yield", priority: 150, sender: 2, expectedAdverts: [], expectedState: .backup),
         ReceiveRow(
             note: "higher with higher_prio_send_advert", priority: 150, sender: 2, higherPrioritySendAdvert: true,
             expectedAdverts: [100], expectedState: .backup),
-        ReceiveRow(note: "equal, higher address: yield", priority: 100, sender: 9, expectedAdverts: [], expectedState: .backup),
-        ReceiveRow(note: "equal, lower address: reassert", priority: 100, sender: 2, expectedAdverts: [100], expectedState: .master),
+        ReceiveRow(
+            note: "equal, higher address: yield", priority: 100, sender: 9, expectedAdverts: [], expectedState: .backup),
+        ReceiveRow(
+            note: "equal, lower address: reassert", priority: 100, sender: 2, expectedAdverts: [100],
+            expectedState: .master),
         ReceiveRow(note: "lower: reassert", priority: 50, sender: 9, expectedAdverts: [100], expectedState: .master),
         ReceiveRow(
             note: "lower with lower_prio_no_advert", priority: 50, sender: 9, lowerPriorityNoAdvert: true,

@@ -26,9 +26,11 @@ import Testing
 
     @Test(arguments: rows) func skewAndMasterDownInterval(row: Row) {
         let skew = VRRPTimers.skewMicroseconds(
-            version: row.version, priority: row.priority, masterAdvertisementIntervalCentiseconds: row.intervalCentiseconds)
+            version: row.version, priority: row.priority,
+            masterAdvertisementIntervalCentiseconds: row.intervalCentiseconds)
         let down = VRRPTimers.masterDownMicroseconds(
-            version: row.version, priority: row.priority, masterAdvertisementIntervalCentiseconds: row.intervalCentiseconds)
+            version: row.version, priority: row.priority,
+            masterAdvertisementIntervalCentiseconds: row.intervalCentiseconds)
         #expect(skew == row.skew)
         #expect(down == row.masterDown)
     }
