@@ -172,19 +172,28 @@ extension ConfigurationBuilder {
     }
 
     /// `authentication { auth_type PASS|AH  auth_pass STRING }`.
-    mutating func authentication(_ block: [ConfigurationNode]) -> VRRPAuthenticationSettings {
+    /// nil after a mistake in the block, which is then reported once.
+    mutating func authentication(_ block: [ConfigurationNode]) -> VRRPAuthenticationSettings? {
         var settings = VRRPAuthenticationSettings()
+        var valid = true
         for node in block {
             switch node.name {
             case "auth_type":
-                guard let t = value(node, example: "PASS") else { continue }
+                guard let t = value(node, example: "PASS") else {
+                    valid = false
+                    continue
+                }
                 guard let type = VRRPAuthenticationType(rawValue: t.text) else {
                     log.error(t.location, "unknown auth_type \"\(t.text)\"; use PASS or AH")
+                    valid = false
                     continue
                 }
                 settings.type = type
             case "auth_pass":
-                guard let t = value(node, example: "s3cret") else { continue }
+                guard let t = value(node, example: "s3cret") else {
+                    valid = false
+                    continue
+                }
                 var bytes = Array(t.text.utf8)
                 if bytes.count > VRRPAuthenticationSettings.maximumPasswordLength {
                     // The VRRPv2 authentication data field holds 8 bytes (RFC 2338 §5.3.10).
@@ -198,7 +207,7 @@ extension ConfigurationBuilder {
                 unknown(node, in: "authentication")
             }
         }
-        return settings
+        return valid ? settings : nil
     }
 
     /// `track_interface { IF [weight N [reverse]] … }`.
