@@ -26,7 +26,9 @@ import Testing
             #expect(mine.name == theirs.name && mine.virtualRouterID == theirs.virtualRouterID)
             #expect(mine.virtualAddresses == theirs.virtualAddresses)
             #expect(mine.effectiveVersion(global) == theirs.effectiveVersion(global))
-            #expect(mine.effectiveAdvertisementInterval(version: .v3) == theirs.effectiveAdvertisementInterval(version: .v3))
+            #expect(
+                mine.effectiveAdvertisementInterval(version: .v3) == theirs.effectiveAdvertisementInterval(version: .v3)
+            )
             #expect(mine.effectivePriority != theirs.effectivePriority)
         }
         let web = try #require(a.configuration.vrrpInstance(named: "WEB"))
@@ -45,7 +47,12 @@ import Testing
     }
 
     @Test(arguments: [
-        ("multiple-instances", ["multiple-instances.conf:29:9: warning: virtual address 198.51.100.11 is listed twice in this instance; it is ignored"]),
+        (
+            "multiple-instances",
+            [
+                "multiple-instances.conf:29:9: warning: virtual address 198.51.100.11 is listed twice in this instance; it is ignored"
+            ]
+        ),
         ("sync-groups", []),
         ("local-checks", []),
         (
@@ -94,7 +101,8 @@ import Testing
         let (groups, _) = try load("sync-groups")
         #expect(groups.configuration.vrrpSyncGroups.map(\.members) == [["F1", "F2", "F3"], ["B1", "B2"]])
         #expect(
-            groups.configuration.vrrpInstance(named: "F1")?.notify.fault?.command == "/usr/local/sbin/f1-state   FAULT   F1")
+            groups.configuration.vrrpInstance(named: "F1")?.notify.fault?.command
+                == "/usr/local/sbin/f1-state   FAULT   F1")
         let (vlan, _) = try load("tracked-interfaces")
         let vlanInstance = try #require(vlan.configuration.vrrpInstances.first)
         #expect(vlanInstance.interface == "eth0.12" && vlanInstance.trackedInterfaces.map(\.name) == ["eth0", "eth1"])

@@ -41,7 +41,8 @@ import Testing
 
     @Test func unicastWithSourceAddressNeedsNoInterface() {
         let result = Support.parse(
-            "vrrp_instance U {\n  virtual_router_id 10\n  unicast_src_ip 192.0.2.2\n  unicast_peer {\n    192.0.2.3\n  }\n}\n")
+            "vrrp_instance U {\n  virtual_router_id 10\n  unicast_src_ip 192.0.2.2\n  unicast_peer {\n    192.0.2.3\n  }\n}\n"
+        )
         #expect(Support.lines(result) == [])
     }
 

@@ -102,7 +102,8 @@ import Testing
         #expect(vrrp.excludedVirtualAddresses == [excluded])
         #expect(
             vrrp.trackedInterfaces == [
-                VRRPTrackedInterface(name: "eth1", weight: -20), VRRPTrackedInterface(name: "eth2", weight: 10, reverse: true),
+                VRRPTrackedInterface(name: "eth1", weight: -20),
+                VRRPTrackedInterface(name: "eth2", weight: 10, reverse: true),
                 VRRPTrackedInterface(name: "eth3"),
             ])
         var garp = VRRPGratuitousARPSettings()
@@ -120,7 +121,8 @@ import Testing
         #expect(vrrp.notify.master == ScriptCommand(command: "/usr/local/bin/notify master", user: "keepalived_script"))
         #expect(vrrp.notify.backup == ScriptCommand(command: "/usr/local/bin/backup"))
         #expect(
-            vrrp.notify.fault == ScriptCommand(command: "/usr/local/bin/notify fault", user: "nobody", group: "nogroup"))
+            vrrp.notify.fault == ScriptCommand(command: "/usr/local/bin/notify fault", user: "nobody", group: "nogroup")
+        )
         #expect(vrrp.notify.stop?.command == "/usr/local/bin/stop" && vrrp.notify.any?.command == "/usr/local/bin/any")
         #expect(vrrp.notify.masterReceivedLowerPriority?.command == "/usr/local/bin/lower")
         #expect(vrrp.smtpAlert == true && vrrp.debugLevel == 2 && vrrp.downTimerAdverts == 5)
@@ -158,17 +160,29 @@ import Testing
     }
 
     @Test(arguments: [
-        ("    state master\n", "keepalived.conf:4:11: error: unknown state \"master\"; use MASTER or BACKUP (in capitals)"),
+        (
+            "    state master\n",
+            "keepalived.conf:4:11: error: unknown state \"master\"; use MASTER or BACKUP (in capitals)"
+        ),
         ("    priority 0\n", "keepalived.conf:4:14: error: priority 0 is out of range; use 1 to 255"),
         ("    priority 256\n", "keepalived.conf:4:14: error: priority 256 is out of range; use 1 to 255"),
         (
             "    advert_int 0.001\n",
             "keepalived.conf:4:16: error: advert_int 0.001 is out of range; use 0.01 to 255 seconds"
         ),
-        ("    advert_int fast\n", "keepalived.conf:4:16: error: advert_int \"fast\" is not a time; write seconds such as 6 or 2.5"),
+        (
+            "    advert_int fast\n",
+            "keepalived.conf:4:16: error: advert_int \"fast\" is not a time; write seconds such as 6 or 2.5"
+        ),
         ("    version 4\n", "keepalived.conf:4:13: error: version \"4\" is not a VRRP version; use 2 or 3"),
-        ("    preempt_delay 1001\n", "keepalived.conf:4:19: error: preempt_delay 1001 is out of range; use 0 to 1000 seconds"),
-        ("    down_timer_adverts 0\n", "keepalived.conf:4:24: error: down_timer_adverts 0 is out of range; use 1 to 100"),
+        (
+            "    preempt_delay 1001\n",
+            "keepalived.conf:4:19: error: preempt_delay 1001 is out of range; use 0 to 1000 seconds"
+        ),
+        (
+            "    down_timer_adverts 0\n",
+            "keepalived.conf:4:24: error: down_timer_adverts 0 is out of range; use 1 to 100"
+        ),
         ("    debug 5\n", "keepalived.conf:4:11: error: debug 5 is out of range; use 0 to 4"),
         (
             "    interface averyveryverylongname\n",
@@ -178,13 +192,22 @@ import Testing
             "    mcast_dst_ip 192.0.2.1\n",
             "keepalived.conf:4:18: error: mcast_dst_ip 192.0.2.1 is not a multicast address; use e.g. 224.0.0.18 or ff02::12"
         ),
-        ("    smtp_alert maybe\n", "keepalived.conf:4:16: error: smtp_alert \"maybe\" is not yes or no; write smtp_alert yes or smtp_alert no"),
-        ("    old_unicast_checksum always\n", "keepalived.conf:4:26: error: old_unicast_checksum takes nothing or never, not \"always\""),
+        (
+            "    smtp_alert maybe\n",
+            "keepalived.conf:4:16: error: smtp_alert \"maybe\" is not yes or no; write smtp_alert yes or smtp_alert no"
+        ),
+        (
+            "    old_unicast_checksum always\n",
+            "keepalived.conf:4:26: error: old_unicast_checksum takes nothing or never, not \"always\""
+        ),
         (
             "    use_vmac 01:00:5e:00:01:33\n",
             "keepalived.conf:4:14: error: use_vmac \"01:00:5e:00:01:33\" is not a unicast MAC address; write 6 bytes (or 5, the VRID is appended) such as 02:00:5e:00:01"
         ),
-        ("    authentication {\n        auth_type MD5\n    }\n", "keepalived.conf:5:19: error: unknown auth_type \"MD5\"; use PASS or AH"),
+        (
+            "    authentication {\n        auth_type MD5\n    }\n",
+            "keepalived.conf:5:19: error: unknown auth_type \"MD5\"; use PASS or AH"
+        ),
         (
             "    virtual_ipaddress {\n        192.0.2.1/33\n    }\n",
             "keepalived.conf:5:9: error: prefix length of \"192.0.2.1/33\" is not a number from 0 to 32"

@@ -153,7 +153,9 @@ import Testing
         let v = g.vrrp
         #expect(v.notifyFifo == "/run/vrrp.fifo")
         #expect(v.notifyFifoScript == ScriptCommand(command: "/usr/local/bin/vrrp-fifo.sh arg", user: "nobody"))
-        #expect(v.version == .v3 && v.multicastGroup4 == IPAddress("224.0.0.19") && v.multicastGroup6 == IPAddress("ff02::13"))
+        #expect(
+            v.version == .v3 && v.multicastGroup4 == IPAddress("224.0.0.19")
+                && v.multicastGroup6 == IPAddress("ff02::13"))
         #expect(v.gratuitousARP.masterDelay == .seconds(2) && v.gratuitousARP.masterRepeat == 4)
         #expect(v.gratuitousARP.masterRefresh == .seconds(120) && v.gratuitousARP.masterRefreshRepeat == 2)
         #expect(v.gratuitousARP.lowerPriorityDelay == .seconds(3) && v.gratuitousARP.lowerPriorityRepeat == 1)

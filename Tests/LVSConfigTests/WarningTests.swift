@@ -37,7 +37,9 @@ import Testing
                 "keepalived.conf:12:3: warning: unknown keyword \"vrrp_garp_master_dely\" in global_defs; it is ignored (check the spelling)",
             ])
         #expect(
-            result.configuration.unsupportedBlocks.map(\.keyword) == ["static_ipaddress", "vrrp_track_process", "garp_group"])
+            result.configuration.unsupportedBlocks.map(\.keyword) == [
+                "static_ipaddress", "vrrp_track_process", "garp_group",
+            ])
     }
 
     @Test func keepalivedDefaultsApplyWithWarnings() throws {

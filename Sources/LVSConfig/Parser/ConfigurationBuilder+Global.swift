@@ -7,7 +7,8 @@ extension ConfigurationBuilder {
     static let unsupportedGlobal: Set<String> = [
         "checker_priority", "checker_no_swap", "checker_rt_priority", "enable_snmp_checker", "enable_snmp_vrrp",
         "enable_snmp_keepalived", "enable_snmp_rfc", "enable_traps", "snmp_socket", "dynamic_interfaces",
-        "max_auto_priority", "enable_dbus", "script_max_file_size", "process_names", "bfd_priority", "lvs_sync_daemon_inteface",
+        "max_auto_priority", "enable_dbus", "script_max_file_size", "process_names", "bfd_priority",
+        "lvs_sync_daemon_inteface",
         "lvs_netlink_cmd_rcv_bufs", "lvs_netlink_monitor_rcv_bufs", "smtp_alert_checker", "smtp_alert_vrrp",
         "smtp_alert", "checker_log_all_failures", "umask", "reload_check_config", "nftables", "nftables_priority",
     ]

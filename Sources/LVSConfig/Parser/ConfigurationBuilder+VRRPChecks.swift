@@ -13,7 +13,8 @@ extension ConfigurationBuilder {
         if let token = vrrpNotes.syncDaemonInstanceToken, configuration.vrrpInstance(named: token.text) == nil {
             log.error(
                 token.location,
-                "lvs_sync_daemon names vrrp_instance \"\(token.text)\", which is not defined; define it or fix the name")
+                "lvs_sync_daemon names vrrp_instance \"\(token.text)\", which is not defined; define it or fix the name"
+            )
         }
     }
 
@@ -25,7 +26,9 @@ extension ConfigurationBuilder {
         let name = "vrrp_instance \(vrrp.name)"
         let global = configuration.globalDefinitions.vrrp
         if vrrp.virtualRouterID == nil {
-            log.error(vrrp.location, "\(name) has no virtual_router_id; add virtual_router_id 1..255 (the same on every peer)")
+            log.error(
+                vrrp.location, "\(name) has no virtual_router_id; add virtual_router_id 1..255 (the same on every peer)"
+            )
         }
         if vrrp.interface == nil {
             // keepalived needs an interface, except for unicast with a configured source address.
@@ -85,13 +88,15 @@ extension ConfigurationBuilder {
             } else if vrrp.initialState == .master {
                 log.warning(
                     keyword(vrrp, "nopreempt"),
-                    "\(name): nopreempt does not work with state MASTER; it is ignored (use state BACKUP on every peer)")
+                    "\(name): nopreempt does not work with state MASTER; it is ignored (use state BACKUP on every peer)"
+                )
             }
         }
         if let delay = vrrp.preemptDelay, delay > .zero {
             if vrrp.effectiveInitialState == .master {
                 log.warning(
-                    keyword(vrrp, "preempt_delay"), "\(name): preempt_delay does not work with state MASTER; it is ignored")
+                    keyword(vrrp, "preempt_delay"),
+                    "\(name): preempt_delay does not work with state MASTER; it is ignored")
             } else if !vrrp.effectivePreempt {
                 log.warning(keyword(vrrp, "preempt_delay"), "\(name): preempt_delay has no effect with nopreempt")
             }

@@ -278,7 +278,8 @@ extension ConfigurationBuilder {
 
     /// A whole number from -limit to limit.
     mutating func signedWeight(_ token: ConfigurationToken, limit: Int16) -> Int16? {
-        let digits = token.text.hasPrefix("-") || token.text.hasPrefix("+") ? token.text.dropFirst() : Substring(token.text)
+        let digits =
+            token.text.hasPrefix("-") || token.text.hasPrefix("+") ? token.text.dropFirst() : Substring(token.text)
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int16(token.text),
             (-limit...limit).contains(value)
         else {

@@ -38,7 +38,8 @@ extension ConfigurationBuilder {
             guard let t = value(node, example: v4 ? "224.0.0.18" : "ff02::12"),
                 let ip = address(t, what: node.name)
             else { return true }
-            let ok = v4 ? ip.family == .inet && (ip.ipv4Value >> 28) == 0xE : ip.family == .inet6 && (ip.high >> 56) == 0xFF
+            let ok =
+                v4 ? ip.family == .inet && (ip.ipv4Value >> 28) == 0xE : ip.family == .inet6 && (ip.high >> 56) == 0xFF
             guard ok else {
                 log.error(t.location, "\(node.name) \(t.text) is not an \(v4 ? "IPv4" : "IPv6") multicast address")
                 return true

@@ -53,7 +53,8 @@ extension ConfigurationBuilder {
         }
         if node.arguments.count > 1 {
             log.warning(
-                node.arguments[1].location, "\(node.name): extra words from \"\(node.arguments[1].text)\" on are ignored")
+                node.arguments[1].location,
+                "\(node.name): extra words from \"\(node.arguments[1].text)\" on are ignored")
         }
         return name
     }
@@ -212,7 +213,8 @@ extension ConfigurationBuilder {
                 vrrp.advertisementInterval = d
             }
         case "preempt_delay":
-            if let t = value(node, example: "60"), let d = boundedTimer(t, .zero...(.seconds(1000)), what: "preempt_delay")
+            if let t = value(node, example: "60"),
+                let d = boundedTimer(t, .zero...(.seconds(1000)), what: "preempt_delay")
             {
                 vrrp.preemptDelay = d
             }

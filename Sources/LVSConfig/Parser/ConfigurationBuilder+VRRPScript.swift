@@ -14,7 +14,8 @@ extension ConfigurationBuilder {
         var script = VRRPScript(name: nameToken.text, location: node.location)
         for statement in block { parseScriptStatement(statement, into: &script) }
         if script.command?.command.isEmpty ?? true {
-            log.error(node.location, "vrrp_script \(script.name) needs a script, e.g. script \"/usr/bin/pgrep haproxy\"")
+            log.error(
+                node.location, "vrrp_script \(script.name) needs a script, e.g. script \"/usr/bin/pgrep haproxy\"")
             return
         }
         configuration.vrrpScripts.append(script)
@@ -100,7 +101,8 @@ extension ConfigurationBuilder {
     private mutating func syncGroupMembers(_ node: ConfigurationNode, into group: inout VRRPSyncGroup) {
         guard let block = requireBlock(node) else { return }
         guard group.members.isEmpty else {
-            log.error(node.location, "vrrp_sync_group \(group.name) has a second group block; list every instance in one")
+            log.error(
+                node.location, "vrrp_sync_group \(group.name) has a second group block; list every instance in one")
             return
         }
         // keepalived reads the block as a list of words, several per line allowed.
