@@ -24,21 +24,21 @@ import Testing
                 == "-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 10.0.0.1:80 -m -w 1\n")
     }
 
-    @Test func vrrpBlocksAreReadForSyntaxOnly() {
+    @Test func blocksNotSupportedAreReadForSyntaxOnly() {
         let result = Support.parse(
-            "vrrp_script chk { script \"/bin/true\" }\nvrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\nvrrp_instance VI_1 {\n  state MASTER\n  virtual_ipaddress {\n    192.0.2.1/24\n  }\n}\nstatic_ipaddress {\n  192.0.2.9/24 dev lo\n}\nglobal_defs {\n  vrrp_strict\n}\n"
+            "static_ipaddress {\n  192.0.2.9/24 dev lo\n}\nvrrp_track_process p {\n  process haproxy\n}\ngarp_group {\n  garp_interval 1\n}\nglobal_defs {\n  vrrp_iptables\n  vrrp_garp_master_dely 5\n}\n"
         )
         #expect(
             Support.lines(result) == [
-                "keepalived.conf:1:1: warning: vrrp_script is not yet supported; the block is read for syntax only and ignored",
-                "keepalived.conf:2:1: warning: vrrp_sync_group is not yet supported; the block is read for syntax only and ignored",
-                "keepalived.conf:7:1: warning: vrrp_instance is not yet supported; the block is read for syntax only and ignored",
-                "keepalived.conf:13:1: warning: static_ipaddress is not yet supported; the block is read for syntax only and ignored",
-                "keepalived.conf:17:3: warning: global_defs vrrp_strict is not yet supported; it is ignored",
+                "keepalived.conf:1:1: warning: static_ipaddress is not yet supported; the block is read for syntax only and ignored",
+                "keepalived.conf:4:1: warning: vrrp_track_process is not supported by lvsd; the block is ignored",
+                "keepalived.conf:7:1: warning: garp_group is not supported by lvsd; the block is ignored",
+                "keepalived.conf:11:3: warning: global_defs vrrp_iptables is not supported by lvsd; ignored",
+                "keepalived.conf:12:3: warning: unknown keyword \"vrrp_garp_master_dely\" in global_defs; it is ignored (check the spelling)",
             ])
         #expect(
             result.configuration.unsupportedBlocks.map(\.keyword) == [
-                "vrrp_script", "vrrp_sync_group", "vrrp_instance", "static_ipaddress",
+                "static_ipaddress", "vrrp_track_process", "garp_group",
             ])
     }
 

@@ -10,7 +10,13 @@ public struct KeepalivedConfiguration: Sendable, Hashable {
     public var globalDefinitions: GlobalDefinitions
     public var virtualServerGroups: [VirtualServerGroup]
     public var virtualServers: [VirtualServer]
-    /// Blocks of capabilities not built yet (vrrp_instance, …): read for syntax only.
+    /// `vrrp_instance` blocks in file order (docs/configuration.md §11).
+    public var vrrpInstances: [VRRPInstance] = []
+    /// `vrrp_script` blocks.
+    public var vrrpScripts: [VRRPScript] = []
+    /// `vrrp_sync_group` blocks.
+    public var vrrpSyncGroups: [VRRPSyncGroup] = []
+    /// Blocks of capabilities not built yet (static_ipaddress, …): read for syntax only.
     public var unsupportedBlocks: [UnsupportedBlock]
 
     public init(
@@ -26,6 +32,16 @@ public struct KeepalivedConfiguration: Sendable, Hashable {
     /// The group called `name`, if defined.
     public func group(named name: String) -> VirtualServerGroup? {
         virtualServerGroups.first { $0.name == name }
+    }
+
+    /// The `vrrp_instance` called `name`, if defined.
+    public func vrrpInstance(named name: String) -> VRRPInstance? {
+        vrrpInstances.first { $0.name == name }
+    }
+
+    /// The `vrrp_script` called `name`, if defined.
+    public func vrrpScript(named name: String) -> VRRPScript? {
+        vrrpScripts.first { $0.name == name }
     }
 }
 
@@ -76,6 +92,13 @@ public struct GlobalDefinitions: Sendable, Hashable {
     /// Default user (and group) for scripts.
     public var scriptUser: ScriptCommand?
     public var enableScriptSecurity: Bool = false
+    /// `default_interface IF`: keepalived's interface for static addresses (default eth0).
+    public var defaultInterface: String?
+    /// `notify_fifo PATH`: FIFO receiving every VRRP and checker state change.
+    public var notifyFifo: String?
+    public var notifyFifoScript: ScriptCommand?
+    /// The `vrrp_*` items: defaults of every `vrrp_instance`.
+    public var vrrp = VRRPGlobalDefinitions()
 
     public init() {}
 }

@@ -1,14 +1,14 @@
 import LVSCore
 
-// `global_defs` (reference §8.1): the items a director needs; the VRRP and SNMP ones are
-// recognised and reported as not yet supported.
+// `global_defs` (reference §8.1): the items a director needs; the VRRP ones are in
+// ConfigurationBuilder+VRRPGlobal.swift; SNMP and others are recognised and reported as not yet supported.
 extension ConfigurationBuilder {
     /// global_defs keywords of capabilities not built yet (besides every `vrrp_*`).
     static let unsupportedGlobal: Set<String> = [
         "checker_priority", "checker_no_swap", "checker_rt_priority", "enable_snmp_checker", "enable_snmp_vrrp",
         "enable_snmp_keepalived", "enable_snmp_rfc", "enable_traps", "snmp_socket", "dynamic_interfaces",
-        "default_interface", "max_auto_priority", "notify_fifo", "notify_fifo_script", "vrrp_notify_fifo",
-        "enable_dbus", "script_max_file_size", "process_names", "bfd_priority", "lvs_sync_daemon_inteface",
+        "max_auto_priority", "enable_dbus", "script_max_file_size", "process_names", "bfd_priority",
+        "lvs_sync_daemon_inteface",
         "lvs_netlink_cmd_rcv_bufs", "lvs_netlink_monitor_rcv_bufs", "smtp_alert_checker", "smtp_alert_vrrp",
         "smtp_alert", "checker_log_all_failures", "umask", "reload_check_config", "nftables", "nftables_priority",
     ]
@@ -16,11 +16,15 @@ extension ConfigurationBuilder {
     mutating func parseGlobalDefinitions(_ block: [ConfigurationNode]) {
         var g = configuration.globalDefinitions
         for node in block {
+            if parseGlobalVRRP(node, into: &g) { continue }
             switch node.name {
             case "router_id":
                 if let t = value(node, example: "LVS_DIRECTOR_1") { g.routerID = t.text }
             case "lvs_sync_daemon":
-                if let settings = syncDaemon(node) { g.lvsSyncDaemon = settings }
+                if let settings = syncDaemon(node) {
+                    g.lvsSyncDaemon = settings
+                    vrrpNotes.syncDaemonInstanceToken = syncDaemonInstanceToken(node)
+                }
             case "lvs_timeouts":
                 if let timeouts = lvsTimeouts(node) { g.lvsTimeouts = timeouts }
             case "lvs_flush":
@@ -73,7 +77,7 @@ extension ConfigurationBuilder {
             case "enable_script_security":
                 if flag(node) { g.enableScriptSecurity = true }
             default:
-                if node.name.hasPrefix("vrrp_") || Self.unsupportedGlobal.contains(node.name) {
+                if Self.unsupportedGlobal.contains(node.name) {
                     log.warning(node.location, "global_defs \(node.name) is not yet supported; it is ignored")
                 } else {
                     unknown(node, in: "global_defs")
@@ -81,6 +85,15 @@ extension ConfigurationBuilder {
             }
         }
         configuration.globalDefinitions = g
+    }
+
+    /// The word naming the VRRP instance in `lvs_sync_daemon IF [inst] NAME …`.
+    private func syncDaemonInstanceToken(_ node: ConfigurationNode) -> ConfigurationToken? {
+        let args = node.arguments
+        if let inst = args.firstIndex(where: { $0.text == "inst" }), inst + 1 < args.count { return args[inst + 1] }
+        let options: Set<String> = ["id", "maxlen", "port", "ttl", "group"]
+        if args.count > 1, !options.contains(args[1].text) { return args[1] }
+        return nil
     }
 
     /// `lvs_timeouts [tcp S] [tcpfin S] [udp S]`; an omitted one stays 0 ("unchanged", as `--set`).

@@ -69,12 +69,17 @@ public struct KeepalivedParseResult: Sendable {
 struct ConfigurationBuilder {
     var log: DiagnosticLog
     var configuration = KeepalivedConfiguration()
+    /// Where VRRP keywords were written, for the checks that need the whole file.
+    var vrrpNotes = VRRPParseNotes()
 
-    /// Top-level blocks of capabilities not built yet: read for syntax only (reference §8.6).
+    /// Top-level blocks of capabilities not built yet: read for syntax only.
     static let unsupportedTopLevel: Set<String> = [
-        "vrrp_instance", "vrrp_sync_group", "vrrp_script", "vrrp_track_process", "vrrp_track_file",
-        "track_file", "track_process", "static_ipaddress", "static_routes", "static_rules", "linkbeat_interfaces",
-        "bfd_instance", "garp_group", "SSL",
+        "static_ipaddress", "static_routes", "static_rules", "linkbeat_interfaces", "bfd_instance", "SSL",
+    ]
+
+    /// Top-level blocks of keepalived's VRRP that lvsd will not implement (reference §8.6).
+    static let unsupportedVRRPTopLevel: Set<String> = [
+        "vrrp_track_process", "vrrp_track_file", "track_file", "track_process", "garp_group", "track_group",
     ]
 
     mutating func build(_ nodes: [ConfigurationNode]) {
@@ -87,8 +92,19 @@ struct ConfigurationBuilder {
                 parseVirtualServerGroup(node)
             case "virtual_server":
                 parseVirtualServer(node)
+            case "vrrp_instance":
+                parseVRRPInstance(node)
+            case "vrrp_script":
+                parseVRRPScript(node)
+            case "vrrp_sync_group":
+                parseVRRPSyncGroup(node)
             default:
-                if Self.unsupportedTopLevel.contains(node.name) {
+                if Self.unsupportedVRRPTopLevel.contains(node.name) {
+                    log.warning(node.location, "\(node.name) is not supported by lvsd; the block is ignored")
+                    configuration.unsupportedBlocks.append(
+                        UnsupportedBlock(
+                            keyword: node.name, arguments: node.arguments.map(\.text), location: node.location))
+                } else if Self.unsupportedTopLevel.contains(node.name) {
                     log.warning(
                         node.location,
                         "\(node.name) is not yet supported; the block is read for syntax only and ignored")
@@ -100,6 +116,7 @@ struct ConfigurationBuilder {
                 }
             }
         }
+        checkVRRP()
     }
 
     mutating func unknown(_ node: ConfigurationNode, in context: String) {
