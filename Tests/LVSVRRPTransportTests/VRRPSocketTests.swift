@@ -19,7 +19,10 @@ struct VRRPSocketTests {
 
     static func ipv4Packet(from source: IPAddress, to destination: IPAddress, ttl: UInt8) -> [UInt8] {
         PacketBuilder.ip
-            .ipv4(source: WireAddress(ipv4: source.ipv4Value), destination: WireAddress(ipv4: destination.ipv4Value), ttl: ttl)
+            .ipv4(
+                source: WireAddress(ipv4: source.ipv4Value), destination: WireAddress(ipv4: destination.ipv4Value),
+                ttl: ttl
+            )
             .rawProtocol(112).payload(advert).build()
     }
 
