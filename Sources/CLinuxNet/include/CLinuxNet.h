@@ -136,5 +136,7 @@ int clinuxnet_sendmmsg(int fd, clinuxnet_mmsghdr *vec, unsigned int vlen, int fl
 #include "CLinuxPacket.h"
 // The real-server helper's TUN device, raw sockets and signalfd (lvs-realserver decap).
 #include "CLinuxTun.h"
+// VRRP's raw sockets, multicast membership and rtnetlink (LVSVRRPTransport).
+#include "CLinuxVRRP.h"
 
 #endif
