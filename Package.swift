@@ -47,7 +47,7 @@ let package = Package(
         // Pure wire formats: Ethernet/ARP/IPv4/IPv6/TCP/UDP/ICMP, checksums, encapsulation.
         .target(name: "LVSPacket", swiftSettings: strictSettings),
         // keepalived.conf-style configuration: parser, diagnostics, mapping to admin commands.
-        .target(name: "LVSConfig", dependencies: ["LVSCore", "IPVSAdmin"], swiftSettings: strictSettings),
+        .target(name: "LVSConfig", dependencies: ["LVSCore", "IPVSAdmin", "LVSVRRP"], swiftSettings: strictSettings),
         // VRRP (RFC 3768 / RFC 5798) as keepalived runs it: advertisement codec, the per-instance
         // state machine, sync groups and tracking. Pure: events and `now` in, actions out.
         .target(name: "LVSVRRP", dependencies: ["LVSCore", "LVSPacket"], swiftSettings: strictSettings),
@@ -142,7 +142,7 @@ let package = Package(
             name: "LVSPacketTests", dependencies: ["LVSPacket"], resources: [.copy("Fixtures")],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "LVSConfigTests", dependencies: ["LVSConfig", "LVSCore", "IPVSAdmin"],
+            name: "LVSConfigTests", dependencies: ["LVSConfig", "LVSCore", "IPVSAdmin", "LVSVRRP"],
             resources: [.copy("Configurations")], swiftSettings: strictSettings),
         .testTarget(
             name: "IPVSAdminTests", dependencies: ["IPVSAdmin", "LVSCore"],

@@ -114,7 +114,8 @@ extension DirectorHost {
             case .proxy:
                 if service.port == 0 && !service.isFirewallMark {
                     return .notSupported(
-                        "The proxy engine cannot serve a port-zero service: give the service a port, or use -m, -g or -i")
+                        "The proxy engine cannot serve a port-zero service: give the service a port, or use -m, -g or -i"
+                    )
                 }
                 if server.transparentSource && !ProxyEngine.mayUseTransparentSource() {
                     return .notSupported(

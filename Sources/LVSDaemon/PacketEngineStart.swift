@@ -48,7 +48,8 @@ enum PacketEngineStart {
             guard !choice.interfaces.isEmpty else { throw PacketEngineStartError.noInterface }
             for chosen in choice.interfaces {
                 logger.notice(
-                    "packet engine interface \(chosen.name): \(chosen.reasons.joined(separator: "; ")) (--interface overrides)")
+                    "packet engine interface \(chosen.name): \(chosen.reasons.joined(separator: "; ")) (--interface overrides)"
+                )
             }
             engine.interfaces = choice.names
         }

@@ -30,7 +30,8 @@ public struct InterfaceChoice: Sendable, Hashable {
         let usable = interfaces.filter { $0.name != "lo" }
         let table = RouteTable.build(
             interfaces: usable.map {
-                NetworkInterface(name: $0.name, index: 0, mac: MACAddress(0, 0, 0, 0, 0, 0), mtu: 1500, addresses: $0.addresses)
+                NetworkInterface(
+                    name: $0.name, index: 0, mac: MACAddress(0, 0, 0, 0, 0, 0), mtu: 1500, addresses: $0.addresses)
             }, ipv4Routes: ipv4Routes, ipv6Routes: ipv6Routes)
         var choice = InterfaceChoice(interfaces: [], unreachable: [])
         func add(_ name: String, _ reason: String) {

@@ -88,9 +88,9 @@ public struct VRRPInstanceConfiguration: Sendable, Hashable {
 }
 
 /// keepalived's `state` keyword.
-public enum VRRPInitialState: Sendable, Hashable {
-    case master
-    case backup
+public enum VRRPInitialState: String, Sendable, Hashable {
+    case master = "MASTER"
+    case backup = "BACKUP"
 }
 
 /// Gratuitous ARP (IPv4) / unsolicited neighbour advertisement (IPv6) settings of an instance.

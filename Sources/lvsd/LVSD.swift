@@ -179,7 +179,8 @@ struct LVSD: AsyncParsableCommand {
         }
         if packetEngine && interfaces.isEmpty && config == nil && rules == nil {
             throw ValidationError(
-                "--packet-engine needs at least one --interface IFNAME (or a --config or --rules file to choose them from)")
+                "--packet-engine needs at least one --interface IFNAME (or a --config or --rules file to choose them from)"
+            )
         }
         if !packetEngine && config == nil && rules == nil && (!interfaces.isEmpty || packetNoOffload) {
             throw ValidationError(

@@ -6,7 +6,7 @@ import Testing
 /// vrrp_instance keyword by keyword: the typed value, and the diagnostic of a mistake.
 @Suite struct VRRPInstanceTests {
     /// `text` inside `vrrp_instance VI_1 { interface eth0; virtual_router_id 51; … }` (line 4 on).
-    private func instance(_ text: String) -> (VRRPInstance?, [String]) {
+    private func instance(_ text: String) -> (VRRPInstanceDefinition?, [String]) {
         let result = Support.parse("vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n\(text)}\n")
         return (result.configuration.vrrpInstances.first, Support.lines(result))
     }
@@ -81,8 +81,9 @@ import Testing
         #expect(vrrp.sourceAddress == IPAddress("192.0.2.2") && vrrp.unicastTTL == 64)
         #expect(
             vrrp.unicastPeers == [
-                VRRPUnicastPeer(address: try #require(IPAddress("192.0.2.3")), minimumTTL: 250, maximumTTL: 255),
-                VRRPUnicastPeer(address: try #require(IPAddress("192.0.2.4"))),
+                VRRPUnicastPeerDefinition(
+                    address: try #require(IPAddress("192.0.2.3")), minimumTTL: 250, maximumTTL: 255),
+                VRRPUnicastPeerDefinition(address: try #require(IPAddress("192.0.2.4"))),
             ])
         #expect(vrrp.authentication == VRRPAuthenticationSettings(type: .password, password: Array("s3cret".utf8)))
         var first = VRRPVirtualAddress(address: try #require(IPAddress("192.0.2.100")), prefixLength: 24)
@@ -296,7 +297,7 @@ import Testing
     }
 
     @Test func advertisementIntervalIsRoundedPerVersion() {
-        var vrrp = VRRPInstance(name: "x", location: ConfigurationLocation(file: "f", line: 1, column: 1))
+        var vrrp = VRRPInstanceDefinition(name: "x", location: ConfigurationLocation(file: "f", line: 1, column: 1))
         vrrp.advertisementInterval = .milliseconds(1500)
         #expect(vrrp.effectiveAdvertisementInterval(version: .v2) == .seconds(2))
         #expect(vrrp.effectiveAdvertisementInterval(version: .v3) == .milliseconds(1500))

@@ -7,7 +7,10 @@ struct PacketEngineFlagsTests {
     @Test(
         "misused packet-engine flags are refused with a message that names the fix",
         arguments: [
-            (["--packet-engine"], "--packet-engine needs at least one --interface IFNAME (or a --config or --rules file"),
+            (
+                ["--packet-engine"],
+                "--packet-engine needs at least one --interface IFNAME (or a --config or --rules file"
+            ),
             (["--interface", "eth0"], "are for the packet engine: add --packet-engine"),
             (["--packet-no-offload"], "are for the packet engine: add --packet-engine"),
             (

@@ -31,7 +31,8 @@ struct ProxyEngineLVSAdminTests {
         #expect(refused.status == 255)
         #expect(
             refused.standardError
-                == "Masquerading needs the packet engine: start lvsd as root with --packet-engine (a --config that uses it starts it by itself); or use --proxy\n")
+                == "Masquerading needs the packet engine: start lvsd as root with --packet-engine (a --config that uses it starts it by itself); or use --proxy\n"
+        )
         let sync = try await LVSAdminEndToEndTests.lvsadm(
             daemon, ["--start-daemon", "master", "--mcast-interface", "lo"])
         #expect(sync.status == 255)

@@ -11,11 +11,11 @@ public struct KeepalivedConfiguration: Sendable, Hashable {
     public var virtualServerGroups: [VirtualServerGroup]
     public var virtualServers: [VirtualServer]
     /// `vrrp_instance` blocks in file order (docs/configuration.md §11).
-    public var vrrpInstances: [VRRPInstance] = []
+    public var vrrpInstances: [VRRPInstanceDefinition] = []
     /// `vrrp_script` blocks.
-    public var vrrpScripts: [VRRPScript] = []
+    public var vrrpScripts: [VRRPScriptDefinition] = []
     /// `vrrp_sync_group` blocks.
-    public var vrrpSyncGroups: [VRRPSyncGroup] = []
+    public var vrrpSyncGroups: [VRRPSyncGroupDefinition] = []
     /// Blocks of capabilities not built yet (static_ipaddress, …): read for syntax only.
     public var unsupportedBlocks: [UnsupportedBlock]
 
@@ -35,12 +35,12 @@ public struct KeepalivedConfiguration: Sendable, Hashable {
     }
 
     /// The `vrrp_instance` called `name`, if defined.
-    public func vrrpInstance(named name: String) -> VRRPInstance? {
+    public func vrrpInstance(named name: String) -> VRRPInstanceDefinition? {
         vrrpInstances.first { $0.name == name }
     }
 
     /// The `vrrp_script` called `name`, if defined.
-    public func vrrpScript(named name: String) -> VRRPScript? {
+    public func vrrpScript(named name: String) -> VRRPScriptDefinition? {
         vrrpScripts.first { $0.name == name }
     }
 }

@@ -53,7 +53,7 @@ public enum VRRPAddressScope: Sendable, Hashable {
 }
 
 /// One line of `unicast_peer { ADDR [min_ttl N] [max_ttl N] }`.
-public struct VRRPUnicastPeer: Sendable, Hashable {
+public struct VRRPUnicastPeerDefinition: Sendable, Hashable {
     public var address: IPAddress
     /// Advertisements from this peer with a lower TTL / hop limit are dropped (default 0).
     public var minimumTTL: UInt8?

@@ -1,4 +1,5 @@
 import LVSCore
+import LVSVRRP
 
 /// The VRRP items of `global_defs` (keepalived.conf(5)): defaults for every instance, which an
 /// instance's own keyword overrides. Every nil field means "not given".

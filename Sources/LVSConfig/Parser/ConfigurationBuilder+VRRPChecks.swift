@@ -1,9 +1,10 @@
 import LVSCore
+import LVSVRRP
 
 // Checks of VRRP settings that need a whole instance, the global defaults or the whole file,
 // reported where keepalived 2.2 would complain (vrrp.c vrrp_complete_instance, chk_min_cfg,
 // check_vrid_conflicts; vrrp_sync.c). A warning means keepalived corrects the setting and goes
-// on; the model keeps what was written and VRRPInstance+Effective.swift computes the correction.
+// on; the model keeps what was written and VRRPInstanceDefinition+Effective.swift computes the correction.
 extension ConfigurationBuilder {
     mutating func checkVRRP() {
         for instance in configuration.vrrpInstances { checkInstance(instance) }
@@ -18,11 +19,11 @@ extension ConfigurationBuilder {
         }
     }
 
-    private func keyword(_ instance: VRRPInstance, _ name: String) -> ConfigurationLocation {
+    private func keyword(_ instance: VRRPInstanceDefinition, _ name: String) -> ConfigurationLocation {
         vrrpNotes.instanceKeywords[instance.name]?[name] ?? instance.location
     }
 
-    private mutating func checkInstance(_ vrrp: VRRPInstance) {
+    private mutating func checkInstance(_ vrrp: VRRPInstanceDefinition) {
         let name = "vrrp_instance \(vrrp.name)"
         let global = configuration.globalDefinitions.vrrp
         if vrrp.virtualRouterID == nil {
@@ -65,7 +66,8 @@ extension ConfigurationBuilder {
     }
 
     /// RFC 3768 §5.3.7 (whole seconds, 8 bits) and RFC 5798 §5.2.7 (centiseconds, 12 bits).
-    private mutating func checkAdvertisementInterval(_ vrrp: VRRPInstance, version: VRRPVersion, name: String) {
+    private mutating func checkAdvertisementInterval(_ vrrp: VRRPInstanceDefinition, version: VRRPVersion, name: String)
+    {
         guard let written = vrrp.advertisementInterval else { return }
         let used = vrrp.effectiveAdvertisementInterval(version: version)
         guard used != written else { return }
@@ -77,8 +79,8 @@ extension ConfigurationBuilder {
             "\(name): advert_int \(Self.seconds(written)) is used as \(Self.seconds(used)) s (\(why))")
     }
 
-    private mutating func checkPreemption(_ vrrp: VRRPInstance, name: String) {
-        let owner = vrrp.effectivePriority == VRRPInstance.ownerPriority
+    private mutating func checkPreemption(_ vrrp: VRRPInstanceDefinition, name: String) {
+        let owner = vrrp.effectivePriority == VRRPInstanceDefinition.ownerPriority
         if vrrp.noPreempt == true {
             if owner {
                 log.warning(
@@ -103,7 +105,7 @@ extension ConfigurationBuilder {
         }
     }
 
-    private mutating func checkAuthentication(_ vrrp: VRRPInstance, version: VRRPVersion, name: String) {
+    private mutating func checkAuthentication(_ vrrp: VRRPInstanceDefinition, version: VRRPVersion, name: String) {
         guard let auth = vrrp.authentication else { return }
         let at = keyword(vrrp, "authentication")
         if version == .v3 {
@@ -113,7 +115,7 @@ extension ConfigurationBuilder {
         } else if auth.password?.isEmpty ?? true {
             log.warning(at, "\(name): authentication has no auth_pass; it is ignored")
         } else if auth.type == .ipsecAH && vrrp.effectiveInitialState == .master
-            && vrrp.effectivePriority != VRRPInstance.ownerPriority
+            && vrrp.effectivePriority != VRRPInstanceDefinition.ownerPriority
         {
             log.warning(at, "\(name): auth_type AH does not work with state MASTER below priority 255; BACKUP is used")
         }

@@ -127,10 +127,11 @@ extension ConfigurationBuilder {
 
     /// `ADDR [min_ttl N] [max_ttl N]`.
     mutating func unicastPeer(
-        _ node: ConfigurationNode, existing: [VRRPUnicastPeer], family: inout (family: AddressFamily, what: String)?
-    ) -> VRRPUnicastPeer? {
+        _ node: ConfigurationNode, existing: [VRRPUnicastPeerDefinition],
+        family: inout (family: AddressFamily, what: String)?
+    ) -> VRRPUnicastPeerDefinition? {
         guard let ip = address(node.keyword, what: "unicast_peer") else { return nil }
-        var peer = VRRPUnicastPeer(address: ip)
+        var peer = VRRPUnicastPeerDefinition(address: ip)
         var index = 0
         let words = node.arguments
         while index < words.count {

@@ -1,4 +1,5 @@
 import LVSCore
+import LVSVRRP
 
 /// Where VRRP keywords were written: the checks that need the whole file (checkVRRP) report
 /// there, while the model keeps only values.
@@ -34,7 +35,7 @@ extension ConfigurationBuilder {
                 "vrrp_instance \"\(nameToken.text)\" is defined twice (first at \(previous.location)); rename one")
             return
         }
-        var instance = VRRPInstance(name: nameToken.text, location: node.location)
+        var instance = VRRPInstanceDefinition(name: nameToken.text, location: node.location)
         var family: (family: AddressFamily, what: String)?
         var keywords: [String: ConfigurationLocation] = [:]
         for statement in block {
@@ -60,7 +61,8 @@ extension ConfigurationBuilder {
     }
 
     private mutating func parseInstanceStatement(
-        _ node: ConfigurationNode, into vrrp: inout VRRPInstance, family: inout (family: AddressFamily, what: String)?
+        _ node: ConfigurationNode, into vrrp: inout VRRPInstanceDefinition,
+        family: inout (family: AddressFamily, what: String)?
     ) {
         if parseInstanceTiming(node, into: &vrrp) { return }
         if notifyKeyword(node, into: &vrrp.notify) { return }
@@ -203,7 +205,9 @@ extension ConfigurationBuilder {
     }
 
     /// The timing keywords of an instance; false when `node` is not one of them.
-    private mutating func parseInstanceTiming(_ node: ConfigurationNode, into vrrp: inout VRRPInstance) -> Bool {
+    private mutating func parseInstanceTiming(_ node: ConfigurationNode, into vrrp: inout VRRPInstanceDefinition)
+        -> Bool
+    {
         switch node.name {
         case "advert_int":
             // keepalived reads 0.01…255 s here and rounds per version later (effectiveAdvertisementInterval).

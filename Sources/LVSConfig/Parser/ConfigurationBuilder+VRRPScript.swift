@@ -11,7 +11,7 @@ extension ConfigurationBuilder {
                 "vrrp_script \"\(nameToken.text)\" is defined twice (first at \(previous.location)); rename one")
             return
         }
-        var script = VRRPScript(name: nameToken.text, location: node.location)
+        var script = VRRPScriptDefinition(name: nameToken.text, location: node.location)
         for statement in block { parseScriptStatement(statement, into: &script) }
         if script.command?.command.isEmpty ?? true {
             log.error(
@@ -21,7 +21,7 @@ extension ConfigurationBuilder {
         configuration.vrrpScripts.append(script)
     }
 
-    private mutating func parseScriptStatement(_ node: ConfigurationNode, into script: inout VRRPScript) {
+    private mutating func parseScriptStatement(_ node: ConfigurationNode, into script: inout VRRPScriptDefinition) {
         switch node.name {
         case "script":
             // keepalived takes the rest of the line: one quoted string or several words.
@@ -76,7 +76,7 @@ extension ConfigurationBuilder {
                 "vrrp_sync_group \"\(nameToken.text)\" is defined twice (first at \(previous.location)); rename one")
             return
         }
-        var group = VRRPSyncGroup(name: nameToken.text, location: node.location)
+        var group = VRRPSyncGroupDefinition(name: nameToken.text, location: node.location)
         var sawGroup = false
         for statement in block {
             if statement.name == "group" {
@@ -98,7 +98,7 @@ extension ConfigurationBuilder {
         configuration.vrrpSyncGroups.append(group)
     }
 
-    private mutating func syncGroupMembers(_ node: ConfigurationNode, into group: inout VRRPSyncGroup) {
+    private mutating func syncGroupMembers(_ node: ConfigurationNode, into group: inout VRRPSyncGroupDefinition) {
         guard let block = requireBlock(node) else { return }
         guard group.members.isEmpty else {
             log.error(
@@ -118,7 +118,8 @@ extension ConfigurationBuilder {
         }
     }
 
-    private mutating func parseSyncGroupStatement(_ node: ConfigurationNode, into group: inout VRRPSyncGroup) {
+    private mutating func parseSyncGroupStatement(_ node: ConfigurationNode, into group: inout VRRPSyncGroupDefinition)
+    {
         if notifyKeyword(node, into: &group.notify) { return }
         switch node.name {
         case "track_interface":

@@ -53,7 +53,7 @@ extension ConfigurationBuilder {
 
     /// `2.5`, `0.01`, `255` for messages.
     static func seconds(_ d: Duration) -> String {
-        let micros = VRRPInstance.microseconds(d)
+        let micros = VRRPInstanceDefinition.microseconds(d)
         let whole = micros / 1_000_000
         var fraction = String(micros % 1_000_000)
         guard fraction != "0" else { return String(whole) }

@@ -1,11 +1,12 @@
 import LVSCore
+import LVSVRRP
 
 /// `vrrp_instance NAME { … }` (keepalived.conf(5), reference §8.6): one virtual router as written.
 ///
 /// Every value that was not written stays `nil` (or empty), so the VRRP daemon can tell "not
 /// given" from "given as the default" and apply keepalived's defaults and the `global_defs`
-/// ones; `VRRPInstance+Effective.swift` computes what keepalived would use.
-public struct VRRPInstance: Sendable, Hashable {
+/// ones; `VRRPInstanceDefinition+Effective.swift` computes what keepalived would use.
+public struct VRRPInstanceDefinition: Sendable, Hashable {
     public var name: String
     public var location: ConfigurationLocation
     /// `state MASTER|BACKUP`; nil: derived from the priority (255 → MASTER).
@@ -29,7 +30,7 @@ public struct VRRPInstance: Sendable, Hashable {
     /// `mcast_dst_ip`: the multicast group; nil: the global `vrrp_mcast_group4/6`, else 224.0.0.18 / ff02::12.
     public var multicastDestination: IPAddress?
     /// `unicast_peer { … }`: advertisements go to each peer by unicast instead of multicast.
-    public var unicastPeers: [VRRPUnicastPeer] = []
+    public var unicastPeers: [VRRPUnicastPeerDefinition] = []
     /// `unicast_ttl 0..255`.
     public var unicastTTL: UInt8?
     /// `authentication { … }` (VRRPv2 only).
@@ -74,18 +75,6 @@ public struct VRRPInstance: Sendable, Hashable {
         self.name = name
         self.location = location
     }
-}
-
-/// `state MASTER|BACKUP`.
-public enum VRRPInitialState: String, Sendable, Hashable {
-    case master = "MASTER"
-    case backup = "BACKUP"
-}
-
-/// `version 2|3`: RFC 3768 (VRRPv2) or RFC 5798 (VRRPv3).
-public enum VRRPVersion: UInt8, Sendable, Hashable {
-    case v2 = 2
-    case v3 = 3
 }
 
 /// `old_unicast_checksum [never]`.

@@ -1,6 +1,6 @@
 /// `vrrp_script NAME { … }`: a command run periodically whose exit status is tracked by
 /// instances and sync groups (`track_script`).
-public struct VRRPScript: Sendable, Hashable {
+public struct VRRPScriptDefinition: Sendable, Hashable {
     public var name: String
     public var location: ConfigurationLocation
     /// `script "CMD ARGS"` and `user USER [GROUP]`.

@@ -1,8 +1,9 @@
 import LVSCore
+import LVSVRRP
 
 // What keepalived 2.2 uses when a keyword is not given (its vrrp_complete_instance), so the
 // daemon and the configuration checks apply one set of rules.
-extension VRRPInstance {
+extension VRRPInstanceDefinition {
     public static let defaultPriority: UInt8 = 100
     /// The address owner's priority (RFC 5798 §5.2.4).
     public static let ownerPriority: UInt8 = 255

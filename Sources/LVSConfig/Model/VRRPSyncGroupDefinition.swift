@@ -1,5 +1,5 @@
 /// `vrrp_sync_group NAME { group { I1 I2 … } … }`: instances that change state together.
-public struct VRRPSyncGroup: Sendable, Hashable {
+public struct VRRPSyncGroupDefinition: Sendable, Hashable {
     public var name: String
     public var location: ConfigurationLocation
     /// The instances named in `group { … }`, in file order.
