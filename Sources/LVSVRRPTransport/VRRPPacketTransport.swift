@@ -9,7 +9,7 @@ public protocol VRRPPacketTransport: AnyObject, Sendable {
     /// Where advertisements go: the multicast group, or each unicast peer.
     var destinations: [IPAddress] { get }
     /// The next queued packet, or nil when none is waiting.
-    func receive() throws(VRRPTransportError) -> VRRPReceivedPacket?
+    func receive() throws(VRRPTransportError) -> VRRPReceivedDatagram?
     /// Sends one packet the codec built for `destination` (IPv4: the whole IP packet, header
     /// and AH included; IPv6: the VRRP message, the kernel writes the header).
     func send(_ packet: [UInt8], to destination: IPAddress) throws(VRRPTransportError)
@@ -17,7 +17,7 @@ public protocol VRRPPacketTransport: AnyObject, Sendable {
 
 /// A packet as it arrived, with the facts the receive checks need (RFC 5798 §7.1: TTL/hop
 /// limit 255, the sender's address, the destination group or address).
-public struct VRRPReceivedPacket: Sendable, Hashable {
+public struct VRRPReceivedDatagram: Sendable, Hashable {
     /// IPv4: the whole IP packet from its header on (raw IPv4 sockets always deliver the
     /// header); IPv6: the payload after the IPv6 header (the kernel strips it).
     public var bytes: [UInt8]

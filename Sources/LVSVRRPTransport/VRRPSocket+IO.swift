@@ -65,7 +65,7 @@ extension VRRPSocket {
     /// The next queued packet with its source, destination, TTL/hop limit and interface, or nil
     /// when none is waiting (EAGAIN). A packet without the ancillary data the socket asked for,
     /// or larger than any advertisement, throws.
-    public func receive() throws(VRRPTransportError) -> VRRPReceivedPacket? {
+    public func receive() throws(VRRPTransportError) -> VRRPReceivedDatagram? {
         var buffer = [UInt8](repeating: 0, count: Self.receiveCapacity)
         var name = sockaddr_storage()
         var facts = ReceivedFacts()
@@ -99,14 +99,14 @@ extension VRRPSocket {
         guard let source = SocketAddress.address(of: name) else { throw .malformed(operation, "no source address") }
         guard let destination = facts.destination, let hopLimit = facts.hopLimit, let index = facts.interfaceIndex
         else { throw .malformed(operation, "no packet information or TTL in the ancillary data") }
-        return VRRPReceivedPacket(
+        return VRRPReceivedDatagram(
             bytes: Array(buffer[0..<count]), source: source, destination: destination, hopLimit: hopLimit,
             interfaceIndex: index)
     }
 
     /// Waits at most `timeoutMilliseconds` for a packet (poll), for tests and tools; the daemon
     /// polls `fileDescriptor` itself and calls `receive()`.
-    public func receive(timeoutMilliseconds: Int32) throws(VRRPTransportError) -> VRRPReceivedPacket? {
+    public func receive(timeoutMilliseconds: Int32) throws(VRRPTransportError) -> VRRPReceivedDatagram? {
         var remaining = timeoutMilliseconds
         let deadline = clinuxnet_monotonic_ns() + UInt64(max(timeoutMilliseconds, 0)) * 1_000_000
         while true {

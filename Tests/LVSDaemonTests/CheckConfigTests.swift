@@ -50,13 +50,17 @@ struct CheckConfigTests {
                 }
                 vrrp_instance VI_1 {
                     state MASTER
+                    interface eth0
+                    virtual_router_id 51
+                    virtual_routes {
+                    }
                 }
 
                 """,
             status: 0,
             report: """
                 FILE:4:5: warning: unknown keyword "colour" in virtual_server; it is ignored (check the spelling)
-                FILE:8:1: warning: vrrp_instance is not yet supported; the block is read for syntax only and ignored
+                FILE:12:5: warning: vrrp_instance virtual_routes is not supported by lvsd; ignored
                 FILE:1:1: warning: virtual_server 127.0.0.1 8080 has no protocol; keepalived's default UDP is used (add protocol TCP, UDP or SCTP)
                 FILE: 0 errors, 3 warnings
 
