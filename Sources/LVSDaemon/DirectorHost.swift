@@ -28,6 +28,9 @@ public final class DirectorHost: ControlRequestHandler {
     /// Health checking, when the daemon runs it (`--config` without `--dry-run`); set once at
     /// start, cleared at stop.
     let health = Mutex<DaemonHealth?>(nil)
+    /// VRRP, when the configuration has `vrrp_instance`s (and it is not a dry run); set once at
+    /// start, cleared at stop.
+    let vrrp = Mutex<VRRPService?>(nil)
     /// The services the engine serves now, with the timeouts the workers were last given.
     let transactions = Mutex(ServedState())
 
@@ -149,6 +152,15 @@ public final class DirectorHost: ControlRequestHandler {
             return .failure(
                 ControlFailure(kind: .unavailable, message: "\(request.typeName) is answered by handle(_:)"))
         }
+    }
+
+    /// Every VRRP instance and sync group as it runs now (`lvsadm --vrrp`); `running` false
+    /// when there is none.
+    public func vrrpReport() -> VRRPReport {
+        guard let service = vrrp.withLock({ $0 }) else {
+            return VRRPReport(running: false, instances: [], syncGroups: [])
+        }
+        return service.report(now: clock())
     }
 
     /// The engine's counters (`lvsadm --engine-stats`); an empty set in a dry run.

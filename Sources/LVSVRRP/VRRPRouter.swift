@@ -145,8 +145,7 @@ public struct VRRPRouter: Sendable {
     }
 
     /// An interface's link went up or down: every instance tracking it hears about it.
-    public mutating func linkChanged(interface name: String, isUp: Bool, now: MonotonicInstant) -> [VRRPRouterAction]
-    {
+    public mutating func linkChanged(interface name: String, isUp: Bool, now: MonotonicInstant) -> [VRRPRouterAction] {
         trackedObjectChanged(name: Self.trackedName(interface: name), isUp: isUp, now: now)
     }
 

@@ -69,7 +69,7 @@ extension VRRPInstanceDefinition {
         return global.multicastGroup4 ?? Self.defaultMulticastGroup4
     }
 
-    static func microseconds(_ duration: Duration) -> Int64 {
+    public static func microseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }
