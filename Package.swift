@@ -107,7 +107,7 @@ let package = Package(
             name: "LVSDaemon",
             dependencies: [
                 "LVSCore", "IPVSAdmin", "LVSControl", "LVSProxy", "LVSPacketEngine", "LVSConfig", "LVSHealth",
-                "LVSHealthChecks", "LVSVRRP", "LVSVRRPTransport", "LVSPacket",
+                "LVSHealthChecks", "LVSVRRP", "LVSVRRPTransport", "LVSPacket", "CLinuxNet",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

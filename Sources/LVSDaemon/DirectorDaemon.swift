@@ -63,8 +63,11 @@ public final class DirectorDaemon: Sendable {
                 "dry run: lvsd holds the configuration and serves the control socket but binds and forwards nothing")
             engine = nil
         } else {
+            // VRRP moves the virtual addresses: listeners bind them before they are local.
+            var proxy = configuration.proxy
+            if !(parsedConfiguration?.configuration.vrrpInstances.isEmpty ?? true) { proxy.freeBind = true }
             let started = try ProxyEngine(
-                shared: shared, configuration: configuration.proxy, timeouts: shared.withDirector { $0.timeouts })
+                shared: shared, configuration: proxy, timeouts: shared.withDirector { $0.timeouts })
             try started.start()
             logger.info("proxy engine running on \(started.reactorCount) reactor threads")
             engine = started
@@ -74,7 +77,9 @@ public final class DirectorDaemon: Sendable {
         let packetConfiguration: PacketEngineConfiguration?
         do {
             packetConfiguration = try PacketEngineStart.resolve(
-                configuration, commands: startCommands, namedInterfaces: [], logger: logger)
+                configuration, commands: startCommands,
+                namedInterfaces: parsedConfiguration?.configuration.vrrpInstances.compactMap(\.interface) ?? [],
+                logger: logger)
         } catch {
             engine?.stop()
             throw error
@@ -119,11 +124,13 @@ public final class DirectorDaemon: Sendable {
                     let health = DaemonHealth(host: host, seed: configuration.seed, logger: logger)
                     host.health.withLock { $0 = health }
                     try await health.start(parsedConfiguration.configuration, on: host)
+                    try host.startVRRP(parsedConfiguration.configuration)
                 }
             }
             server = try await ControlServer.start(
                 path: configuration.controlSocketPath, group: group, handler: host, policy: policy, logger: logger)
         } catch {
+            host.stopVRRP()
             await Self.stopHealth(of: host)
             engine?.stop()
             packetEngine?.stop()
@@ -153,6 +160,8 @@ public final class DirectorDaemon: Sendable {
     /// connection) and the event loops.
     public func stop() async {
         ticker.cancel()
+        // Masters resign first (priority 0), while the engines still serve what they hold.
+        host.stopVRRP()
         await Self.stopHealth(of: host)
         host.engine?.stop()
         host.packetEngine?.stop()

@@ -106,6 +106,7 @@ extension DirectorHost {
         case .success(let commands):
             if quiet { return .success(ReloadReport(path: file.path, changes: commands.count, warnings: warnings)) }
             for command in commands { logger.info("reload: \(Self.summary(of: command))") }
+            reloadVRRP(configuration)
             logger.notice("reloaded \(file.path): \(commands.count) changes")
             return .success(ReloadReport(path: file.path, changes: commands.count, warnings: warnings))
         case .failure(let refusal):

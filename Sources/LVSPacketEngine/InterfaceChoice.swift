@@ -65,6 +65,9 @@ public struct InterfaceChoice: Sendable, Hashable {
         return choice
     }
 
+    /// Every interface's addresses with prefix lengths (getifaddrs).
+    public static func interfaceAddresses() -> [String: [Prefix]] { InterfaceDiscovery.interfaceAddresses() }
+
     /// The choice on this system: getifaddrs and /proc/net routes.
     public static func onThisSystem(virtualAddresses: [IPAddress], realServers: [IPAddress], named: [String])
         -> InterfaceChoice

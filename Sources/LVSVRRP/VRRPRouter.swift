@@ -233,3 +233,60 @@ public struct VRRPRouter: Sendable {
         }
     }
 }
+
+extension VRRPRouter {
+    /// `new`, with every unit (standalone instance or sync group) and script whose configuration
+    /// did not change carried over from `self` with its state, so that a reload changes only
+    /// what it must; plus the actions of stopping the units that went or changed and starting
+    /// the ones that came or changed.
+    public func reconfigured(to new: VRRPRouter, now: MonotonicInstant) -> (VRRPRouter, [VRRPRouterAction]) {
+        var result = new
+        var stopping = self
+        var actions: [VRRPRouterAction] = []
+        var carried = Set<Int>()
+        for (index, unit) in new.units.enumerated() {
+            guard let old = units.firstIndex(where: { Self.sameConfiguration($0, unit) }) else { continue }
+            result.units[index] = units[old]
+            carried.insert(old)
+        }
+        for index in units.indices where !carried.contains(index) {
+            actions += stopping.apply(index, now: now, single: { $0.stop(now: now) }, group: { $0.stop(now: now) })
+        }
+        for (index, tracker) in new.scripts.enumerated() {
+            if let old = scripts.first(where: { $0.configuration == tracker.configuration }) {
+                result.scripts[index] = old
+            }
+        }
+        let startedNames = Set(carried.flatMap { Self.names(units[$0]) })
+        for index in result.units.indices where !Self.names(result.units[index]).allSatisfy(startedNames.contains) {
+            actions += result.apply(index, now: now, single: { $0.start(now: now) }, group: { $0.start(now: now) })
+        }
+        // Tracked objects whose state the carried-over units know reach the new ones too.
+        for unit in units {
+            for instance in Self.members(unit) {
+                for (name, isUp) in instance.trackedUp {
+                    actions += result.trackedObjectChanged(name: name, isUp: isUp, now: now)
+                }
+            }
+        }
+        return (result, actions)
+    }
+
+    static func members(_ unit: Unit) -> [VRRPInstance] {
+        switch unit {
+        case .single(let instance): return [instance]
+        case .group(let group): return group.members
+        }
+    }
+
+    static func names(_ unit: Unit) -> [String] { members(unit).map(\.name) }
+
+    static func sameConfiguration(_ lhs: Unit, _ rhs: Unit) -> Bool {
+        switch (lhs, rhs) {
+        case (.single(let a), .single(let b)): return a.configuration == b.configuration
+        case (.group(let a), .group(let b)):
+            return a.name == b.name && a.members.map(\.configuration) == b.members.map(\.configuration)
+        case (.single, .group), (.group, .single): return false
+        }
+    }
+}

