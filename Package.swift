@@ -182,7 +182,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "LVSDaemonTests",
-            dependencies: ["LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore", "LVSProxy", "LVSReactor"],
+            dependencies: [
+                "LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore", "LVSProxy", "LVSReactor", "LVSConfig", "LVSVRRP",
+                "LVSVRRPTransport",
+            ],
             swiftSettings: strictSettings
         ),
     ]
