@@ -145,4 +145,42 @@ import Testing
         #expect(try solo.waitUntil(seconds: 15) { try solo.addresses().contains("10.98.0.100/24") }, "\(solo.log)")
         solo.signal(SIGTERM)
     }
+
+    @Test("the proxy engine's listener on the VIP exists while backup (IP_FREEBIND) and serves once master")
+    func proxyListenerFollowsTheState() throws {
+        guard SoloNamespace.available() else { return }
+        let solo = try SoloNamespace()
+        defer { solo.tearDown() }
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+        server.arguments = [
+            "netns", "exec", solo.name, "timeout", "60", "socat", "TCP4-LISTEN:9000,bind=127.0.0.1,reuseaddr,fork",
+            "SYSTEM:echo served",
+        ]
+        try server.run()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        // A long advert interval: there is time to look while it is backup.
+        try solo.start(
+            Self.instance().replacingOccurrences(of: "advert_int 0.1", with: "advert_int 1")
+                + """
+                virtual_server 10.98.0.100 8080 {
+                    lb_algo rr
+                    lb_kind PROXY
+                    protocol TCP
+                    real_server 127.0.0.1 9000 {
+                    }
+                }
+
+                """)
+        let listening = try solo.waitUntil(seconds: 10) {
+            try solo.sh("ip netns exec \(solo.name) ss -Hltn").contains("10.98.0.100:8080")
+        }
+        #expect(listening, "\(solo.log)")
+        #expect(try !solo.addresses().contains("10.98.0.100"), "still backup: \(solo.log)")
+        let ask = "ip netns exec \(solo.name) socat -T 2 - TCP:10.98.0.100:8080,connect-timeout=0.5 </dev/null || true"
+        #expect(try !solo.sh(ask).contains("served"))
+        #expect(try solo.waitUntil(seconds: 15) { try solo.addresses().contains("10.98.0.100/24") }, "\(solo.log)")
+        #expect(try solo.waitUntil(seconds: 5) { try solo.sh(ask).contains("served") }, "\(solo.log)")
+        solo.signal(SIGTERM)
+    }
 }
