@@ -66,7 +66,9 @@ public final class PacketEngine: Sendable {
         let neighbours = SharedNeighbours()
         self.neighbours = neighbours
         let now = MonotonicInstant(nanoseconds: clinuxnetNow())
-        for (address, mac) in NeighbourCache.parseARP(InterfaceDiscovery.readFile(InterfaceDiscovery.netFile("arp")) ?? "") {
+        for (address, mac) in NeighbourCache.parseARP(
+            InterfaceDiscovery.readFile(InterfaceDiscovery.netFile("arp")) ?? "")
+        {
             neighbours.learn(address, mac: mac, now: now)
         }
         let routes = InterfaceDiscovery.routes(for: found)
