@@ -3,6 +3,11 @@ import LVSCore
 /// The flows the packet engine owns, derived from the configuration after every transaction:
 /// what the classic BPF filter admits to the rings and what the nftables ingress table keeps
 /// from the kernel's own stack (docs/design/0009-packet-engine.md). Immutable once built.
+///
+/// Two inputs besides the configuration shape it (docs/design/0011-local-node.md): the
+/// director's own addresses (a real server at one of them is delivered to the local stack,
+/// reference §5.4) and the standby addresses (virtual addresses this director must not serve
+/// now, e.g. as a VRRP backup: their services are left out, so the kernel's stack has them).
 public struct ForwardingPlan: Sendable, Hashable {
     /// A virtual service the engine serves: packets to `address:port` with `protocolNumber`
     /// (port 0 = every port, reference §2.2 "port 0").
@@ -22,46 +27,83 @@ public struct ForwardingPlan: Sendable, Hashable {
         }
     }
 
-    /// Packet-engine services (masquerading, direct routing or tunnelling real servers).
+    /// Packet-engine services (masquerading, direct routing, tunnelling or local real servers).
     public var services: [OwnedService]
-    /// Masquerading real servers: their replies (source `address:port`) come back through the
-    /// director and are rewritten (reference §5.1).
+    /// Masquerading real servers on other hosts: their replies (source `address:port`) come
+    /// back through the director and are rewritten (reference §5.1).
     public var natSources: [OwnedService]
-    /// Every real server's address (their MACs are resolved ahead of the first packet).
+    /// Every real server's address on another host (their MACs are resolved ahead of the first
+    /// packet).
     public var realServers: [IPAddress]
+    /// Real servers delivered to the director's own stack (reference §5.4): those at one of the
+    /// director's addresses, whatever their method.
+    public var localServers: [IPAddress]
+    /// Masquerading real servers at one of the director's addresses: the source rewrite their
+    /// locally generated replies get on the way out (see `LocalReply`).
+    public var localReplies: [LocalReply]
+    /// Virtual addresses in standby: their services are not in this plan.
+    public var standbyAddresses: [IPAddress]
 
-    public init(services: [OwnedService] = [], natSources: [OwnedService] = [], realServers: [IPAddress] = []) {
+    public init(
+        services: [OwnedService] = [], natSources: [OwnedService] = [], realServers: [IPAddress] = [],
+        localServers: [IPAddress] = [], localReplies: [LocalReply] = [], standbyAddresses: [IPAddress] = []
+    ) {
         self.services = services
         self.natSources = natSources
         self.realServers = realServers
+        self.localServers = localServers
+        self.localReplies = localReplies
+        self.standbyAddresses = standbyAddresses
     }
 
     /// The plan for a configuration: every TCP/UDP service that has at least one real server
-    /// with a packet-engine forwarding method, and its masquerading real servers.
-    public init(_ configuration: ConfigurationModel) {
+    /// with a packet-engine forwarding method and whose address is not in `standbyAddresses`,
+    /// and its real servers; those at one of `localAddresses` (or with the local-node method)
+    /// are delivered to the local stack.
+    public init(
+        _ configuration: ConfigurationModel, localAddresses: Set<IPAddress> = [],
+        standbyAddresses: Set<IPAddress> = []
+    ) {
         var services = Set<OwnedService>()
         var sources = Set<OwnedService>()
         var servers = Set<IPAddress>()
+        var local = Set<IPAddress>()
+        var replies = Set<LocalReply>()
         for (id, entry) in configuration.services where !id.isFirewallMark {
             guard id.protocolNumber == .tcp || id.protocolNumber == .udp else { continue }
+            guard !standbyAddresses.contains(id.address) else { continue }
             guard entry.realServers.contains(where: { Self.isPacketMethod($0.forwarding) }) else { continue }
             services.insert(OwnedService(protocolNumber: id.protocolNumber, address: id.address, port: id.port))
             for server in entry.realServers where Self.isPacketMethod(server.forwarding) {
-                servers.insert(server.key.address)
-            }
-            for server in entry.realServers where server.forwarding == .masquerading {
-                sources.insert(
-                    OwnedService(protocolNumber: id.protocolNumber, address: server.key.address, port: server.key.port))
+                let address = server.key.address
+                guard server.forwarding != .localNode && !localAddresses.contains(address) else {
+                    local.insert(address)
+                    if server.forwarding == .masquerading {
+                        replies.insert(
+                            LocalReply(
+                                protocolNumber: id.protocolNumber, serverAddress: address, serverPort: server.key.port,
+                                virtualAddress: id.address, virtualPort: id.port))
+                    }
+                    continue
+                }
+                servers.insert(address)
+                if server.forwarding == .masquerading {
+                    sources.insert(
+                        OwnedService(protocolNumber: id.protocolNumber, address: address, port: server.key.port))
+                }
             }
         }
-        self.init(services: services.sorted(), natSources: sources.sorted(), realServers: servers.sorted())
+        self.init(
+            services: services.sorted(), natSources: sources.sorted(), realServers: servers.sorted(),
+            localServers: local.sorted(), localReplies: LocalReply.unambiguous(replies),
+            standbyAddresses: standbyAddresses.sorted())
     }
 
     /// True for the methods this engine forwards.
     public static func isPacketMethod(_ method: ForwardingMethod) -> Bool {
         switch method {
-        case .masquerading, .directRouting, .tunnelling: true
-        case .localNode, .bypass, .proxy: false
+        case .masquerading, .directRouting, .tunnelling, .localNode: true
+        case .bypass, .proxy: false
         }
     }
 
@@ -73,5 +115,15 @@ public struct ForwardingPlan: Sendable, Hashable {
     /// True when `address` is a masquerading real server (for relaying its ICMP errors).
     public func isNATServer(_ address: IPAddress) -> Bool {
         natSources.contains { $0.address == address }
+    }
+
+    /// True when packets for the real server at `address` go to the director's own stack.
+    public func isLocalServer(_ address: IPAddress) -> Bool {
+        localServers.contains(address)
+    }
+
+    /// True when `address` is a virtual address in standby (its services are not served).
+    public func isStandby(_ address: IPAddress) -> Bool {
+        standbyAddresses.contains(address)
     }
 }

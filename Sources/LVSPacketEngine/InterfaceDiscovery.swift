@@ -71,11 +71,24 @@ enum InterfaceDiscovery {
         return result
     }
 
+    /// Every address of every interface of this host (lo included): a real server at one of
+    /// them is the director itself (reference §5 intro, "the route is local").
+    static func localAddresses() -> Set<IPAddress> {
+        Set(interfaceAddresses().values.joined().map(\.address))
+    }
+
     /// The route table through `interfaces`.
     static func routes(for interfaces: [NetworkInterface]) -> RouteTable {
         RouteTable.build(
-            interfaces: interfaces, ipv4Routes: readFile("/proc/net/route") ?? "",
-            ipv6Routes: readFile("/proc/net/ipv6_route") ?? "")
+            interfaces: interfaces, ipv4Routes: readFile(netFile("route")) ?? "",
+            ipv6Routes: readFile(netFile("ipv6_route")) ?? "")
+    }
+
+    /// `/proc/thread-self/net/NAME` where it exists (Linux 3.17+): /proc/net follows the
+    /// process's first thread, while the engine's sockets live in the calling thread's network
+    /// namespace (they differ when a thread entered another namespace with setns).
+    static func netFile(_ name: String) -> String {
+        access("/proc/thread-self/net", F_OK) == 0 ? "/proc/thread-self/net/\(name)" : "/proc/net/\(name)"
     }
 
     /// A small text file from /proc, or nil.

@@ -7,6 +7,11 @@ import LVSCore
 /// kernel never routes, answers or resets it. The table is replaced in one `nft -f`
 /// transaction (create-if-missing, delete, define), so there is no moment without rules, and a
 /// table left by a crashed daemon is replaced at the next start.
+///
+/// A second table of the same name in family `inet` holds the output-hook rewrite of the
+/// replies of masquerading real servers that are the director itself (`LocalReply`,
+/// docs/design/0011-local-node.md); it is replaced in the same transaction and exists only
+/// while there is such a real server.
 public struct NFTablesRuleset: Sendable, Hashable {
     /// The table's name in family `netdev`.
     public var table: String
@@ -41,12 +46,38 @@ public struct NFTablesRuleset: Sendable, Hashable {
             lines.append("  }")
         }
         lines.append("}")
+        lines += ["table inet \(table) {}", "delete table inet \(table)"]
+        if !plan.localReplies.isEmpty {
+            lines.append("table inet \(table) {")
+            lines.append("  chain local_replies {")
+            // After conntrack and NAT (priority 300): the socket's own tuple is what they saw.
+            lines.append("    type filter hook output priority 300; policy accept;")
+            lines += localReplyRules.map { "    \($0)" }
+            lines.append("  }")
+            lines.append("}")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The script that removes the table (at exit).
+    /// The script that removes the tables (at exit).
     public var removalScript: String {
-        "table netdev \(table) {}\ndelete table netdev \(table)\n"
+        "table netdev \(table) {}\ndelete table netdev \(table)\ntable inet \(table) {}\ndelete table inet \(table)\n"
+    }
+
+    /// One stateless source rewrite per local masquerading real server (reference §5.4 with
+    /// §5.1's reply path): RS:port → VIP:vport; nftables fixes the IPv4 header checksum and the
+    /// transport checksum's pseudo-header (a partial checksum stays partial).
+    var localReplyRules: [String] {
+        plan.localReplies.map { reply in
+            let family = reply.serverAddress.family == .inet ? "ip" : "ip6"
+            let proto = reply.protocolNumber == .tcp ? "tcp" : "udp"
+            guard reply.serverPort != 0 else {
+                return "\(family) saddr \(reply.serverAddress) meta l4proto \(proto) "
+                    + "\(family) saddr set \(reply.virtualAddress)"
+            }
+            return "\(family) saddr \(reply.serverAddress) \(proto) sport \(reply.serverPort) "
+                + "\(family) saddr set \(reply.virtualAddress) \(proto) sport set \(reply.virtualPort)"
+        }
     }
 
     /// One drop rule per owned flow: requests to a VIP:port, replies of masquerading real

@@ -41,6 +41,10 @@ public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
     /// An aggregate (GSO/GRO frame) the engine could neither hand on whole nor split: an
     /// unknown or legacy (UFO) segmentation type, or more segments than the arena holds.
     case segmentationFailed
+    /// A packet for a virtual address in standby that the filter admitted before the change.
+    case standby
+    /// The raw socket refused a packet for the local stack.
+    case localDeliveryFailed
 
     /// The counter's name in `lvsadm --engine-stats`.
     public var name: String {
@@ -64,6 +68,8 @@ public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
         case .transmitFailed: "drop_transmit_failed"
         case .truncated: "drop_truncated"
         case .segmentationFailed: "drop_segmentation_failed"
+        case .standby: "drop_standby"
+        case .localDeliveryFailed: "drop_local_delivery_failed"
         }
     }
 }
@@ -90,6 +96,8 @@ public struct PacketCounters: Sendable, Hashable {
     public var aggregatesReceived: UInt64 = 0
     /// Segments the engine wrote itself when it split an aggregate it could not hand on whole.
     public var segmentsWritten: UInt64 = 0
+    /// Client → real server packets handed to the director's own stack (local real servers).
+    public var deliveredLocally: UInt64 = 0
     /// Drops by reason, indexed by `PacketDrop.rawValue`.
     public var drops = [UInt64](repeating: 0, count: PacketDrop.allCases.count)
 
@@ -114,6 +122,7 @@ public struct PacketCounters: Sendable, Hashable {
         ringDrops &+= other.ringDrops
         aggregatesReceived &+= other.aggregatesReceived
         segmentsWritten &+= other.segmentsWritten
+        deliveredLocally &+= other.deliveredLocally
         for index in drops.indices { drops[index] &+= other.drops[index] }
     }
 
@@ -124,6 +133,7 @@ public struct PacketCounters: Sendable, Hashable {
             ("forwarded_outbound", forwardedOutbound), ("icmp_sent", icmpSent), ("icmp_relayed", icmpRelayed),
             ("solicitations_sent", solicitationsSent), ("ignored", ignored), ("ring_drops", ringDrops),
             ("aggregates_received", aggregatesReceived), ("segments_written", segmentsWritten),
+            ("delivered_locally", deliveredLocally),
             ("dropped", dropped),
         ]
         for drop in PacketDrop.allCases { result.append((drop.name, drops[drop.rawValue])) }

@@ -7,12 +7,15 @@ import Synchronization
 /// rings on the configured interfaces, one per worker per interface in a PACKET_FANOUT_HASH
 /// group, a generated BPF filter admitting the owned flows, and an nftables netdev-ingress
 /// table that keeps those flows from the kernel's stack. Forwards masquerading, direct routing
-/// and tunnelling real servers.
+/// and tunnelling real servers, and hands packets for real servers at the director's own
+/// addresses to its stack (reference §5.4, docs/design/0011-local-node.md).
 ///
 /// Lifecycle: `init` opens everything (clear errors for missing interfaces or privileges),
 /// `start` installs the (empty) nftables table — replacing one a crashed daemon left — and
-/// starts the workers; `apply` follows every configuration change; `stop` stops the workers,
-/// removes the table and closes the rings. Every method may be called from any thread.
+/// starts the workers; `apply` follows every configuration change and `setStandbyAddresses`
+/// every change of the virtual addresses this director must leave to others (VRRP backup);
+/// `stop` stops the workers, removes the table and closes the rings. Every method may be
+/// called from any thread; `apply` and `setStandbyAddresses` are serialised with each other.
 public final class PacketEngine: Sendable {
     public let configuration: PacketEngineConfiguration
     let interfaces: Mutex<[NetworkInterface]>
@@ -21,6 +24,11 @@ public final class PacketEngine: Sendable {
     let published: [CounterBox]
     let neighbours: SharedNeighbours
     let currentPlan = Mutex(ForwardingPlan())
+    let local: LocalDelivery
+    /// What the plan is built from: the last configuration and the standby addresses. Held
+    /// while a plan is installed, so two changes never interleave their filter, workers and
+    /// table updates.
+    let inputs = Mutex(PlanInputs())
 
     public init(director: any PacketEngineDirector, configuration: PacketEngineConfiguration) throws(PacketEngineError)
     {
@@ -32,6 +40,8 @@ public final class PacketEngine: Sendable {
         interfaces = Mutex(found)
         let count = configuration.workerCount > 0 ? configuration.workerCount : SystemLimits.onlineProcessors
         let filter = BPFProgram(ForwardingPlan())
+        let local = try LocalDelivery()
+        self.local = local
         var rings: [[PacketRing]] = []
         do throws(PacketEngineError) {
             for _ in 0..<count {
@@ -47,6 +57,7 @@ public final class PacketEngine: Sendable {
             }
         } catch {
             for ring in rings.joined() { ring.close() }
+            local.close()
             throw error
         }
         self.rings = rings
@@ -55,7 +66,9 @@ public final class PacketEngine: Sendable {
         let neighbours = SharedNeighbours()
         self.neighbours = neighbours
         let now = MonotonicInstant(nanoseconds: clinuxnetNow())
-        for (address, mac) in NeighbourCache.parseARP(InterfaceDiscovery.readFile("/proc/net/arp") ?? "") {
+        for (address, mac) in NeighbourCache.parseARP(
+            InterfaceDiscovery.readFile(InterfaceDiscovery.netFile("arp")) ?? "")
+        {
             neighbours.learn(address, mac: mac, now: now)
         }
         let routes = InterfaceDiscovery.routes(for: found)
@@ -64,10 +77,11 @@ public final class PacketEngine: Sendable {
                 PacketWorker(
                     rings: rings[index],
                     forwarder: PacketForwarder(interfaces: found, routes: routes, plan: ForwardingPlan()),
-                    director: director, neighbours: neighbours, published: published[index])
+                    director: director, neighbours: neighbours, published: published[index], local: local)
             }
         } catch {
             for ring in rings.joined() { ring.close() }
+            local.close()
             throw .system("epoll", errno: error.errno)
         }
     }
@@ -89,12 +103,42 @@ public final class PacketEngine: Sendable {
     /// Follows a configuration change: the filter on every ring, the plan (with fresh interface
     /// addresses and routes) to every worker, then the nftables table in one transaction.
     public func apply(_ configuration: ConfigurationModel) throws(PacketEngineError) {
-        let plan = ForwardingPlan(configuration)
+        try inputs.withLock { (inputs: inout PlanInputs) throws(PacketEngineError) in
+            try install(configuration: configuration, standby: inputs.standby)
+            inputs.configuration = configuration
+        }
+    }
+
+    /// Leaves the services of `addresses` (virtual addresses this director must not serve now,
+    /// e.g. while its VRRP instance is backup) to the kernel's own stack: they go out of the
+    /// plan, so the filter no longer admits them and the ingress table no longer drops them, in
+    /// the same order and transaction as `apply`. An empty set claims them all again. Their
+    /// connection entries stay in the director and expire by their timeouts; while standby the
+    /// engine never sees those packets (frames already in a ring are dropped and counted as
+    /// `drop_standby`). Throws, keeping the previous set, when the change cannot be installed.
+    public func setStandbyAddresses(_ addresses: Set<IPAddress>) throws(PacketEngineError) {
+        try inputs.withLock { (inputs: inout PlanInputs) throws(PacketEngineError) in
+            try install(configuration: inputs.configuration, standby: addresses)
+            inputs.standby = addresses
+        }
+    }
+
+    /// The virtual addresses in standby (`setStandbyAddresses`).
+    public var standbyAddresses: Set<IPAddress> { inputs.withLock { $0.standby } }
+
+    /// Builds and installs the plan: the filter on every ring, the plan (with fresh interface
+    /// addresses and routes) to every worker, then the nftables table in one transaction. Runs
+    /// under `inputs`' lock.
+    private func install(configuration: ConfigurationModel?, standby: Set<IPAddress>) throws(PacketEngineError) {
         let refreshed = (try? InterfaceDiscovery.interfaces(named: self.configuration.interfaces))
         let found = interfaces.withLock { current in
             if let refreshed { current = refreshed }
             return current
         }
+        let plan =
+            configuration.map {
+                ForwardingPlan($0, localAddresses: InterfaceDiscovery.localAddresses(), standbyAddresses: standby)
+            } ?? ForwardingPlan(standbyAddresses: standby.sorted())
         let routes = InterfaceDiscovery.routes(for: found)
         let filter = BPFProgram(plan)
         for ring in rings.joined() { try filter.attach(to: ring.fd) }
@@ -109,6 +153,7 @@ public final class PacketEngine: Sendable {
         group.stop()
         try? NFTablesRuleset.run(ruleset(ForwardingPlan()).removalScript, nft: configuration.nftCommand)
         for ring in rings.joined() { ring.close() }
+        local.close()
     }
 
     /// The plan in force.
@@ -140,6 +185,13 @@ func clinuxnetNow() -> UInt64 {
     var spec = timespec()
     clock_gettime(CLOCK_MONOTONIC, &spec)
     return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}
+
+/// What `PacketEngine` builds its plan from.
+struct PlanInputs {
+    /// nil until the first `apply`.
+    var configuration: ConfigurationModel?
+    var standby: Set<IPAddress> = []
 }
 
 /// A worker's published counters (copied at the end of every wake-up).

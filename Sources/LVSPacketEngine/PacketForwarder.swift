@@ -26,11 +26,15 @@ public enum ForwardAction: Sendable, Hashable {
     case drop(PacketDrop)
     /// Not the engine's business (ARP, neighbour discovery): the kernel has its own copy.
     case ignore
+    /// Hand the (rewritten) IP packet that starts at `l3Offset` in the frame to the director's
+    /// own stack (a local real server, reference §5.4): the worker sends it on a raw socket to
+    /// its destination, which the kernel loops to its input with the client's source kept.
+    case deliverLocally(l3Offset: Int)
 
-    /// True when the received frame's packet goes on (whole or as segments).
+    /// True when the received frame's packet goes on (whole, as segments or to the local stack).
     public var forwards: Bool {
         switch self {
-        case .transmit, .transmitSegments: true
+        case .transmit, .transmitSegments, .deliverLocally: true
         case .reply, .drop, .ignore: false
         }
     }
@@ -138,6 +142,9 @@ public struct PacketForwarder {
         if packet.network.isFragment { return drop(.fragment) }
         let source = packet.source.ipAddress
         let destination = packet.destination.ipAddress
+        // A frame the filter admitted before its address went into standby: the kernel did not
+        // get it either (the ingress table dropped it then), so it is dropped and counted.
+        if plan.isStandby(destination) { return drop(.standby) }
         let length = UInt32(clamping: packet.l3Length)
         if plan.isNATSource(protocolNumber, address: source, port: packet.sourcePort) {
             let verdict = decider.outbound(
@@ -164,6 +171,10 @@ public struct PacketForwarder {
             now: now)
         switch verdict {
         case .forward(_, let server, let method, let port):
+            if method == .localNode || plan.isLocalServer(server.address) {
+                return deliverLocally(
+                    packet, frame: &frame, rewritingTo: method == .masquerading ? (server.address, port) : nil)
+            }
             switch method {
             case .masquerading:
                 return masquerade(
@@ -179,7 +190,9 @@ public struct PacketForwarder {
                     tunnel(
                         packet, frame: &frame, ingress: ingress, server: server.address,
                         neighbours: &neighbours, now: now, scratch: &scratch))
-            case .localNode, .bypass, .proxy:
+            case .localNode:
+                return deliverLocally(packet, frame: &frame, rewritingTo: nil)
+            case .bypass, .proxy:
                 return drop(.unsupportedMethod)
             }
         case .drop(let reason):

@@ -29,6 +29,8 @@ final class PacketWorker: ReactorHandler {
     var neighbours: WorkerNeighbours
     let decider: LockedDecider
     let published: CounterBox
+    /// Raw sockets into the director's own stack (local real servers).
+    let local: LocalDelivery
 
     /// Per interface: pending iovecs (two per message: offload header, frame) and their message
     /// headers.
@@ -44,8 +46,9 @@ final class PacketWorker: ReactorHandler {
 
     init(
         rings: [PacketRing], forwarder: PacketForwarder, director: any PacketEngineDirector,
-        neighbours: SharedNeighbours, published: CounterBox
+        neighbours: SharedNeighbours, published: CounterBox, local: LocalDelivery
     ) {
+        self.local = local
         self.rings = rings
         self.forwarder = forwarder
         self.neighbours = WorkerNeighbours(shared: neighbours)
@@ -260,6 +263,8 @@ final class PacketWorker: ReactorHandler {
         case .reply(let interface):
             scratchUsed += 1
             enqueue(reply, interface: interface)
+        case .deliverLocally(let l3Offset):
+            if !local.send(buffer, l3Offset: l3Offset) { forwarder.counters.count(.localDeliveryFailed) }
         case .drop, .ignore:
             break
         }

@@ -52,7 +52,7 @@ struct BPFProgramTests {
         #expect(program.instructions.count < 256)
     }
 
-    @Test("the nftables script replaces the table in one transaction")
+    @Test("the nftables script replaces the tables (netdev, and inet for local replies) in one transaction")
     func script() {
         let ruleset = NFTablesRuleset(table: "lvsd", interfaces: [("veth10", 2)], plan: Self.plan)
         #expect(
@@ -67,6 +67,8 @@ struct BPFProgramTests {
                     ip saddr 172.16.0.2 icmp type { destination-unreachable, source-quench, time-exceeded } drop
                   }
                 }
+                table inet lvsd {}
+                delete table inet lvsd
 
                 """)
     }

@@ -63,7 +63,7 @@ struct PacketForwarderTests {
                 &frame, ingress: ingress, offload: offload, decider: director, neighbours: &neighbours,
                 now: MonotonicInstant(nanoseconds: 1_000), scratch: &scratch)
             switch action {
-            case .transmit: return (action, frame.bytes)
+            case .transmit, .deliverLocally: return (action, frame.bytes)
             case .reply: return (action, scratch.bytes)
             case .drop, .ignore, .transmitSegments: return (action, [])
             }
@@ -231,7 +231,7 @@ struct PacketForwarderTests {
                 bytes, ingress: Int(generator.next() % 2), forwarder: &forwarder,
                 director: director, neighbours: &neighbours)
             switch action {
-            case .transmit, .transmitSegments, .reply, .drop, .ignore: outcomes += 1
+            case .transmit, .transmitSegments, .reply, .drop, .ignore, .deliverLocally: outcomes += 1
             }
         }
         #expect(outcomes == 5_000)
