@@ -19,7 +19,9 @@ public enum ControlProtocol {
         switch request.body {
         case .apply(let command): wire.command = command
         case .applyBatch(let commands): wire.commands = commands
-        case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .reload, .getHealth: break
+        case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .reload, .getHealth,
+            .getVRRP:
+            break
         }
         return encodeLine(wire)
     }
@@ -75,6 +77,7 @@ public enum ControlProtocol {
         case "ping": body = .ping
         case "reload": body = .reload
         case "getHealth": body = .getHealth
+        case "getVRRP": body = .getVRRP
         default:
             return .failure(ControlDecodingError(id: id, failure: malformed("unknown request type \"\(type)\"")))
         }
@@ -97,6 +100,7 @@ public enum ControlProtocol {
         case .engineStats(let statistics): wire.engineStats = statistics
         case .reloaded(let report): wire.reload = report
         case .health(let status): wire.health = status
+        case .vrrp(let report): wire.vrrp = report
         }
         return encodeLine(wire)
     }
@@ -143,6 +147,9 @@ public enum ControlProtocol {
         case "health":
             guard let status = wire.health else { throw missing("health") }
             body = .health(status)
+        case "vrrp":
+            guard let report = wire.vrrp else { throw missing("vrrp") }
+            body = .vrrp(report)
         default:
             throw malformed("unknown reply type \"\(wire.type)\"")
         }
@@ -179,6 +186,7 @@ public enum ControlProtocol {
         var engineStats: EngineStatistics?
         var reload: ReloadReport?
         var health: HealthReport?
+        var vrrp: VRRPReport?
     }
 
     private static func encodeLine(_ value: some Encodable) -> [UInt8] {

@@ -27,6 +27,7 @@ public enum ControlReplyBody: Sendable, Hashable {
     /// The configuration file was reloaded.
     case reloaded(ReloadReport)
     case health(HealthReport)
+    case vrrp(VRRPReport)
 
     public var typeName: String {
         switch self {
@@ -40,6 +41,7 @@ public enum ControlReplyBody: Sendable, Hashable {
         case .engineStats: return "engineStats"
         case .reloaded: return "reloaded"
         case .health: return "health"
+        case .vrrp: return "vrrp"
         }
     }
 }

@@ -37,6 +37,8 @@ public enum ControlRequestBody: Sendable, Hashable {
     case reload
     /// The health checkers' view of every real server, for `lvsadm --health`.
     case getHealth
+    /// Every VRRP instance and sync group the daemon runs, for `lvsadm --vrrp`.
+    case getVRRP
 
     /// The `type` member of the JSON object.
     public var typeName: String {
@@ -51,6 +53,7 @@ public enum ControlRequestBody: Sendable, Hashable {
         case .ping: return "ping"
         case .reload: return "reload"
         case .getHealth: return "getHealth"
+        case .getVRRP: return "getVRRP"
         }
     }
 
@@ -59,7 +62,8 @@ public enum ControlRequestBody: Sendable, Hashable {
     public var changesState: Bool {
         switch self {
         case .apply, .applyBatch, .reload: return true
-        case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .getHealth: return false
+        case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .getHealth, .getVRRP:
+            return false
         }
     }
 }

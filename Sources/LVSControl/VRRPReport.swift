@@ -39,7 +39,8 @@ public struct VRRPInstanceReport: Sendable, Hashable, Codable {
     public var virtualAddresses: [String]
     public var syncGroup: String?
     public var lastTransition: VRRPTransitionReport?
-    /// keepalived's `vrrp_stats` by name (`advert_rcvd`, `advert_sent`, `become_master`, …).
+    /// keepalived's `vrrp_stats` by name (`advert_rcvd`, `advert_sent`, `become_master`, …):
+    /// the keys are `VRRPCounter`'s raw values.
     public var counters: [String: UInt64]
     /// Adverts dropped by the receive checks, by reason (`bad_ttl`, `bad_password`, …).
     public var drops: [String: UInt64]

@@ -83,7 +83,8 @@ public final class DirectorHost: ControlRequestHandler {
             return reloadReply()
         case .getHealth:
             return healthReport().map { .health($0) }
-        case .apply, .applyBatch, .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping:
+        case .apply, .applyBatch, .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping,
+            .getVRRP:
             return eventLoop.makeSucceededFuture(reply(to: request))
         }
     }
@@ -147,6 +148,8 @@ public final class DirectorHost: ControlRequestHandler {
             return .engineStats(engineStatistics())
         case .ping:
             return .pong(serverInfo)
+        case .getVRRP:
+            return .vrrp(vrrpReport())
         case .reload, .getHealth:
             // Answered asynchronously by `handle` (they wait for the health checkers).
             return .failure(

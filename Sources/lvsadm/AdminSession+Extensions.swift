@@ -18,7 +18,7 @@ extension AdminSession {
             output.error(failure.message + "\n")
             if failure.kind == .configuration { output.error("lvsadm: reload refused, nothing was changed\n") }
             return 1
-        case .ok, .table, .connections, .timeouts, .daemons, .pong, .engineStats, .health:
+        case .ok, .table, .connections, .timeouts, .daemons, .pong, .engineStats, .health, .vrrp:
             return unexpected(reply)
         }
     }
@@ -30,6 +30,15 @@ extension AdminSession {
         guard case .health(let report) = reply else { return unexpected(reply) }
         let listing = HealthListing(resolver: resolver, numeric: numeric)
         output.standard(json ? listing.json(report) : listing.text(report))
+        return 0
+    }
+
+    /// `lvsadm --vrrp [--json]`: each VRRP instance (state, priorities, master, last transition,
+    /// keepalived's counters, dropped adverts by reason), then each sync group.
+    func vrrp(json: Bool) -> Int32 {
+        guard let reply = send(.getVRRP) else { return 2 }
+        guard case .vrrp(let report) = reply else { return unexpected(reply) }
+        output.standard(json ? VRRPListing.json(report) : VRRPListing.text(report))
         return 0
     }
 }

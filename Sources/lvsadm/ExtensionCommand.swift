@@ -7,6 +7,8 @@ enum ExtensionCommand: Equatable {
     case reload
     /// `lvsadm --health [-L|-l] [-n] [--json]`: each real server's health.
     case health(numeric: Bool, json: Bool)
+    /// `lvsadm --vrrp [-L|-l] [--json]`: each VRRP instance and sync group lvsd runs.
+    case vrrp(json: Bool)
 
     /// The extension command `arguments` ask for; nil when they are ipvsadm's; a usage error
     /// when an extension option comes with something it does not take.
@@ -18,6 +20,7 @@ enum ExtensionCommand: Equatable {
             }
             return .success(.reload)
         }
+        if arguments.contains("--vrrp") { return recogniseVRRP(arguments) }
         guard arguments.contains("--health") else { return nil }
         var numeric = false
         var json = false
@@ -32,6 +35,20 @@ enum ExtensionCommand: Equatable {
             }
         }
         return .success(.health(numeric: numeric, json: json))
+    }
+
+    /// `--vrrp` takes only the listing option and `--json`: its addresses are always numeric.
+    private static func recogniseVRRP(_ arguments: [String]) -> Result<ExtensionCommand, UsageError> {
+        var json = false
+        for argument in arguments {
+            switch argument {
+            case "--vrrp", "-L", "-l", "--list": break
+            case "--json": json = true
+            default:
+                return .failure(UsageError(message: "lvsadm: --vrrp takes only -L and --json (not '\(argument)')"))
+            }
+        }
+        return .success(.vrrp(json: json))
     }
 
     /// A malformed extension command (exit status 2, as ipvsadm's `fail()` usage errors).

@@ -31,7 +31,7 @@ struct LVSAdminRunner {
         }
         let resolver = LibcNameResolver()
         // Our additions, outside ipvsadm's syntax (docs/lvsadm.md): the engine's counters,
-        // reload, health.
+        // reload, health, VRRP.
         var extensionCommand: ExtensionCommand?
         switch ExtensionCommand.recognise(socketChoice.remainingArguments) {
         case .none: break
@@ -84,6 +84,7 @@ struct LVSAdminRunner {
         case .engineStatistics: return session.engineStatistics()
         case .reload: return session.reload()
         case .health(let numeric, let json): return session.health(numeric: numeric, json: json, resolver: resolver)
+        case .vrrp(let json): return session.vrrp(json: json)
         }
         switch invocation {
         case .command(let command): return session.apply(command)

@@ -21,7 +21,7 @@ struct ControlProtocolTests {
         .apply(.clear),
         .applyBatch([.addService(service), .addRealServer(service.id, realServer), .deleteService(service.id)]),
         .applyBatch([]),
-        .getTable, .getConnections, .getTimeouts, .getDaemons, .ping,
+        .getTable, .getConnections, .getTimeouts, .getDaemons, .ping, .getVRRP,
     ]
 
     @Test("every request kind survives encode and decode", arguments: requests)
@@ -63,13 +63,50 @@ struct ControlProtocolTests {
         ControlReply(id: 7, body: .timeouts(TimeoutSettings())),
         ControlReply(id: 8, body: .daemons([SyncDaemonSnapshot(config: SyncDaemonConfig(role: .master))])),
         ControlReply(id: 9, body: .pong(ControlServerInfo(daemonVersion: "0.1.0", dryRun: true))),
+        ControlReply(id: 10, body: .vrrp(vrrpReport)),
+        ControlReply(id: 11, body: .vrrp(VRRPReport(running: false, instances: [], syncGroups: []))),
     ]
+
+    /// One instance with every optional member set and one with none, in a sync group.
+    static let vrrpReport = VRRPReport(
+        running: true,
+        instances: [
+            VRRPInstanceReport(
+                name: "VI_1", interface: "eth0", virtualRouterID: 51, version: 3, state: "MASTER", priority: 150,
+                effectivePriority: 140, advertisementInterval: 0.5, masterAdvertisementInterval: 0.5,
+                masterAddress: "192.0.2.10", sourceAddress: "192.0.2.10", virtualAddresses: ["192.0.2.100/32 dev eth0"],
+                syncGroup: "VG_1",
+                lastTransition: VRRPTransitionReport(
+                    from: "BACKUP", to: "MASTER", reason: "master down timer expired", secondsAgo: 2.25),
+                counters: [VRRPCounter.advertisementsSent.rawValue: UInt64.max, VRRPCounter.becameMaster.rawValue: 1],
+                drops: ["bad_ttl": 3]),
+            VRRPInstanceReport(
+                name: "VI_6", interface: "eth1", virtualRouterID: 6, version: 2, state: "INIT", priority: 100,
+                effectivePriority: 100, advertisementInterval: 1, masterAdvertisementInterval: 1, masterAddress: nil,
+                sourceAddress: "2001:db8::1", virtualAddresses: [], syncGroup: nil, lastTransition: nil,
+                counters: [:], drops: [:]),
+        ],
+        syncGroups: [VRRPSyncGroupReport(name: "VG_1", state: "MASTER", members: ["VI_1"], lastTransition: nil)])
 
     @Test("every reply kind survives encode and decode", arguments: replies)
     func replyRoundTrip(reply: ControlReply) throws {
         let line = ControlProtocol.encode(reply)
         #expect(line.last == UInt8(ascii: "\n"))
         #expect(try ControlProtocol.decodeReply(line.dropLast()) == reply)
+    }
+
+    @Test("getVRRP is read-only and travels as its documented wire form")
+    func vrrpRequest() throws {
+        #expect(ControlRequestBody.getVRRP.changesState == false)
+        let text = String(decoding: ControlProtocol.encode(ControlRequest(id: 5, body: .getVRRP)), as: UTF8.self)
+        #expect(text == "{\"id\":5,\"type\":\"getVRRP\",\"v\":1}\n")
+        let reply = String(
+            decoding: ControlProtocol.encode(ControlReply(id: 5, body: .vrrp(Self.vrrpReport))), as: UTF8.self)
+        #expect(reply.hasPrefix("{\"id\":5,\"type\":\"vrrp\",\"v\":1,\"vrrp\":{\"instances\":[{"))
+        #expect(reply.contains("\"counters\":{\"advert_sent\":18446744073709551615,\"become_master\":1}"))
+        #expect(throws: ControlFailure.self) {
+            try ControlProtocol.decodeReply(Array("{\"v\":1,\"id\":5,\"type\":\"vrrp\"}".utf8))
+        }
     }
 
     @Test("a refused command carries the exact ipvsadm message")
