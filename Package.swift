@@ -1,5 +1,5 @@
 // swift-tools-version:6.1
-// SwiftLVS: a Linux Virtual Server in Swift. Target layout follows ../shared/DESIGN.md §3;
+// SwiftLVS: a Linux Virtual Server in Swift. Target layout follows docs/DESIGN.md §3;
 // dependencies point down only (executables → LVSDaemon → LVSControl/IPVSAdmin → LVSCore).
 import PackageDescription
 
@@ -182,7 +182,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "LVSDaemonTests",
-            dependencies: ["LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore", "LVSProxy", "LVSReactor"],
+            dependencies: [
+                "LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore", "LVSProxy", "LVSReactor", "LVSConfig", "LVSVRRP",
+                "LVSVRRPTransport",
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -42,6 +42,13 @@ public struct InterfaceChoice: Sendable, Hashable {
             }
         }
         for name in named { add(name, "named in the configuration") }
+        for address in realServers {
+            if let found = table.lookup(address) {
+                add(usable[found.interface].name, "route to real server \(address)")
+            } else {
+                choice.unreachable.append(address)
+            }
+        }
         for address in virtualAddresses {
             if let holder = usable.first(where: { $0.addresses.contains { $0.address == address } }) {
                 add(holder.name, "holds virtual address \(address)")
@@ -52,14 +59,15 @@ public struct InterfaceChoice: Sendable, Hashable {
             } else if let fallback = table.lookup(address.family == .inet ? .ipv4Any : .ipv6Any) {
                 add(usable[fallback.interface].name, "default route, towards the clients of \(address)")
             } else {
-                choice.unreachable.append(address)
-            }
-        }
-        for address in realServers {
-            if let found = table.lookup(address) {
-                add(usable[found.interface].name, "route to real server \(address)")
-            } else {
-                choice.unreachable.append(address)
+                // No route says where its clients are (a VIP on lo, routed to us by a neighbour):
+                // they may come through any interface with an address of the family.
+                let candidates = usable.filter { entry in
+                    entry.addresses.contains { $0.address.family == address.family && !$0.isLinkLocal }
+                }
+                for candidate in candidates {
+                    add(candidate.name, "an address of the family of \(address), whose clients no route names")
+                }
+                if candidates.isEmpty { choice.unreachable.append(address) }
             }
         }
         return choice

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+/// One director alone in a namespace: what lvsd does around the election itself — notify
+/// scripts and the notify FIFO in keepalived's order, FAULT when the link goes, a VMAC, and
+/// the addresses a killed lvsd left behind.
+@Suite(.serialized) struct VRRPSoloTests {
+    static func instance(_ extra: String = "", addresses: String = "10.98.0.100/24") -> String {
+        """
+        vrrp_instance VI_1 {
+            interface eth0
+            virtual_router_id 51
+            version 3
+            advert_int 0.1
+            priority 100
+            \(extra)
+            virtual_ipaddress {
+                \(addresses)
+            }
+        }
+
+        """
+    }
+
+    @Test(
+        "notify_backup, notify_master, notify_stop and notify run in keepalived's order with its arguments; the FIFO gets its lines"
+    )
+    func notifyOrder() throws {
+        guard SoloNamespace.available() else { return }
+        let solo = try SoloNamespace()
+        defer { solo.tearDown() }
+        let note = solo.directory.file("note.sh")
+        try "#!/bin/sh\necho \"$*\" >> \(solo.directory.file("notes"))\n".write(
+            toFile: note, atomically: true, encoding: .utf8)
+        let reader = solo.directory.file("fifo.sh")
+        try "#!/bin/sh\nexec cat \"$1\" >> \(solo.directory.file("fifo.log"))\n".write(
+            toFile: reader, atomically: true, encoding: .utf8)
+        _ = chmod(note, 0o755)
+        _ = chmod(reader, 0o755)
+        try solo.start(
+            """
+            global_defs {
+                notify_fifo \(solo.directory.file("fifo"))
+                notify_fifo_script \(reader)
+            }
+            """
+                + Self.instance(
+                    """
+                    notify_backup "\(note) backup"
+                        notify_master "\(note) master"
+                        notify_stop "\(note) stop"
+                        notify \(note)
+                    """))
+        let mastered = solo.waitUntil(seconds: 10) { solo.contents("notes").contains("MASTER") }
+        #expect(mastered, "\(solo.log)")
+        solo.signal(SIGTERM)
+        let stopped = solo.waitUntil(seconds: 5) { solo.contents("notes").contains("STOP") }
+        #expect(stopped, "\(solo.log)")
+        #expect(
+            solo.contents("notes")
+                == """
+                backup
+                INSTANCE VI_1 BACKUP 100
+                master
+                INSTANCE VI_1 MASTER 100
+                stop
+                INSTANCE VI_1 STOP 100
+
+                """, "\(solo.log)")
+        let fifo = solo.waitUntil(seconds: 5) { solo.contents("fifo.log").contains("STOP") }
+        #expect(fifo)
+        #expect(
+            solo.contents("fifo.log")
+                == "INSTANCE \"VI_1\" BACKUP 100\nINSTANCE \"VI_1\" MASTER 100\nINSTANCE \"VI_1\" STOP 100\n")
+    }
+
+    @Test("the instance's link going down means FAULT (addresses removed); back up, it is elected again")
+    func linkDownIsFault() throws {
+        guard SoloNamespace.available() else { return }
+        let solo = try SoloNamespace()
+        defer { solo.tearDown() }
+        try solo.start(Self.instance())
+        #expect(try solo.waitUntil(seconds: 10) { try solo.addresses().contains("10.98.0.100/24") }, "\(solo.log)")
+        try solo.sh("ip -n \(solo.name) link set eth0 down")
+        #expect(solo.waitUntil(seconds: 5) { solo.log.contains("MASTER -> FAULT") }, "\(solo.log)")
+        #expect(try !solo.addresses().contains("10.98.0.100"))
+        try solo.sh("ip -n \(solo.name) link set eth0 up")
+        #expect(try solo.waitUntil(seconds: 10) { try solo.addresses().contains("10.98.0.100/24") }, "\(solo.log)")
+        #expect(solo.log.contains("FAULT -> BACKUP"), "\(solo.log)")
+        solo.signal(SIGTERM)
+        #expect(try !solo.addresses().contains("10.98.0.100"))
+    }
+
+    @Test("a failing weight-0 track_script holds the instance in FAULT; passing, it is elected")
+    func trackScriptFault() throws {
+        guard SoloNamespace.available() else { return }
+        let solo = try SoloNamespace()
+        defer { solo.tearDown() }
+        let flag = solo.directory.file("healthy")
+        try solo.start(
+            """
+            vrrp_script chk {
+                script "test -e \(flag)"
+                interval 0.2
+                fall 1
+                rise 1
+            }
+            """ + Self.instance("track_script {\n        chk\n    }"))
+        #expect(solo.waitUntil(seconds: 5) { solo.log.contains("-> FAULT") }, "\(solo.log)")
+        #expect(try !solo.addresses().contains("10.98.0.100"))
+        FileManager.default.createFile(atPath: flag, contents: nil)
+        #expect(try solo.waitUntil(seconds: 10) { try solo.addresses().contains("10.98.0.100/24") }, "\(solo.log)")
+        try FileManager.default.removeItem(atPath: flag)
+        #expect(try solo.waitUntil(seconds: 5) { try !solo.addresses().contains("10.98.0.100") }, "\(solo.log)")
+    }
+
+    @Test("use_vmac: a macvlan with the VRRP MAC holds the address, and goes at stop")
+    func virtualMAC() throws {
+        guard SoloNamespace.available() else { return }
+        let solo = try SoloNamespace()
+        defer { solo.tearDown() }
+        try solo.start(Self.instance("use_vmac"))
+        #expect(
+            try solo.waitUntil(seconds: 10) { try solo.addresses().contains("vrrp.51    inet 10.98.0.100/24") },
+            "\(solo.log)\n\((try? solo.addresses()) ?? "")")
+        #expect(try solo.links().contains("link/ether 00:00:5e:00:01:33"))
+        solo.signal(SIGTERM)
+        #expect(try !solo.links().contains("vrrp.51"))
+    }
+
+    @Test("addresses a killed lvsd left are removed at the next start until the instance is master again")
+    func leftoversAfterACrash() throws {
+        guard SoloNamespace.available() else { return }
+        let solo = try SoloNamespace()
+        defer { solo.tearDown() }
+        // A long advert interval: the restarted lvsd stays backup long enough to look.
+        let configuration = Self.instance().replacingOccurrences(of: "advert_int 0.1", with: "advert_int 1")
+        try solo.start(configuration)
+        #expect(try solo.waitUntil(seconds: 15) { try solo.addresses().contains("10.98.0.100/24") }, "\(solo.log)")
+        solo.signal(SIGKILL)
+        #expect(try solo.addresses().contains("10.98.0.100/24"), "SIGKILL leaves the address behind")
+        try solo.start(configuration)
+        #expect(solo.waitUntil(seconds: 10) { solo.log.contains("left by an earlier run") }, "\(solo.log)")
+        #expect(try !solo.addresses().contains("10.98.0.100"))
+        #expect(try solo.waitUntil(seconds: 15) { try solo.addresses().contains("10.98.0.100/24") }, "\(solo.log)")
+        solo.signal(SIGTERM)
+    }
+}
