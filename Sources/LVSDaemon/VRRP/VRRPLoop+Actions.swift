@@ -99,6 +99,16 @@ extension VRRPLoop {
                 }
                 try runtime.socket.send(bytes, to: destination)
             } catch {
+                // keepalived (vrrp.c) keeps quiet about a resignation that cannot leave because
+                // the interface is down: that is why the instance faulted, not a new problem.
+                if advert.priority == 0, let failure = error as? VRRPTransportError, failure.code == ENETUNREACH,
+                    (try? links.linkState(named: runtime.plan.socket.interfaceName).isUsable) != true
+                {
+                    logger.debug(
+                        "vrrp: VRRP_Instance(\(name)) resignation not sent, \(runtime.plan.socket.interfaceName) is down"
+                    )
+                    continue
+                }
                 logger.error("vrrp: VRRP_Instance(\(name)) cannot send an advert to \(destination): \(error)")
             }
         }
