@@ -45,6 +45,7 @@ def main():
         time.sleep(0.02)
 
     t0 = time.monotonic_ns()
+    kill_epoch = time.time()
     if mode == "kill":
         os.kill(pids[0], signal.SIGSTOP)
         for pid in pids[1:]:
@@ -104,7 +105,7 @@ def main():
                 if name == backup:
                     print(
                         f"ms={(got - t0) / 1e6:.1f} sent_ms={(st[0] - t0) / 1e6:.1f} "
-                        f"probes={probes} master_answers={master_answers}",
+                        f"probes={probes} master_answers={master_answers} kill_epoch={kill_epoch:.6f}",
                         flush=True,
                     )
                     return 0

@@ -36,8 +36,10 @@
 # Environment: REPS (10), PAIRS ("ka:ka lvsd:ka ka:lvsd lvsd:lvsd"), DEATHS ("kill term"),
 # SETTINGS ("v2 v3"), LVSD (lvsd binary; default .build/release/lvsd, else .build/debug/lvsd),
 # KEEPALIVED (/usr/sbin/keepalived), POLL_MS (5), RESULTS (directory for failover.csv, summary.md
-# and every daemon's log). Runs are interleaved (rep, setting, pair, death) so that load from
-# elsewhere on the machine spreads over all cells. Must run as root.
+# and every daemon's log), CAPTURE (1: tshark records VRRP and ARP on O's bridge into
+# $RESULTS/capture.pcap; bench/failover-capture.py then splits every run into its phases).
+# Runs are interleaved (rep, setting, pair, death) so that load from elsewhere on the machine
+# spreads over all cells. Must run as root.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -47,6 +49,7 @@ REPO=$(cd "$HERE/.." && pwd)
 : "${SETTINGS:=v2 v3}"
 : "${KEEPALIVED:=/usr/sbin/keepalived}"
 : "${POLL_MS:=5}"
+: "${CAPTURE:=0}"
 : "${RESULTS:=/tmp/lvs-bench-results/failover-$(date +%Y%m%d-%H%M%S)}"
 if [ -z "${LVSD:-}" ]; then
   LVSD=$REPO/.build/release/lvsd
@@ -131,6 +134,13 @@ for i in $(seq 100); do
   sleep 0.1
 done
 
+if [ "$CAPTURE" = 1 ]; then
+  command -v tshark >/dev/null || { say "CAPTURE=1 needs tshark"; exit 1; }
+  spawn $O "$RESULTS/logs/tshark.log" tshark -i br0 -n -f "vrrp or arp" -w "$RESULTS/capture.pcap"
+  TSHARK_PID=$LAST_PID
+  for i in $(seq 100); do grep -q 'Capturing on' "$RESULTS/logs/tshark.log" && break; sleep 0.1; done
+fi
+
 {
   echo "date: $(date -Is)"
   echo "nproc: $(nproc)"
@@ -210,8 +220,8 @@ run_one() {  # run_one MASTER BACKUP DEATH SETTING REP
   mpids=$DAEMON_PIDS
   ok=0
   for i in $(seq 200); do  # up to 20 s
-    if ip -n $A -4 addr show dev eth0 | grep -q "inet $VIP/" && is_backup "$bk" "$RESULTS/logs/$tag.B.$bk.log" \
-      && ! ip -n $B -4 addr show dev eth0 | grep -q "inet $VIP/"; then
+    if ip -n $A -4 addr show dev eth0 2>/dev/null | grep -q "inet $VIP/" && is_backup "$bk" "$RESULTS/logs/$tag.B.$bk.log" \
+      && ! ip -n $B -4 addr show dev eth0 2>/dev/null | grep -q "inet $VIP/"; then
       ok=1
       break
     fi
@@ -285,4 +295,8 @@ open(out, "w").write("\n".join(md) + "\n")
 print()
 print("\n".join(md))
 PY
+if [ "$CAPTURE" = 1 ]; then  # phases of every run (bench/failover-capture.py), once tshark has flushed
+  stop "$TSHARK_PID"
+  python3 "$HERE/failover-capture.py" "$RESULTS" | tee "$RESULTS/phases.txt"
+fi
 say "results in $RESULTS"
