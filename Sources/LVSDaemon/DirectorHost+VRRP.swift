@@ -51,8 +51,12 @@ extension DirectorHost {
     func vrrpStandbyChanged(_ standby: Set<IPAddress>) {
         let list = standby.sorted().map { "\($0)" }.joined(separator: ", ")
         logger.info("vrrp: standby addresses now [\(list)]")
-        guard packetEngine != nil else { return }
-        // PENDING-MERGE: packetEngine.setStandbyAddresses(standby)
+        guard let packetEngine else { return }
+        do {
+            try packetEngine.setStandbyAddresses(standby)
+        } catch {
+            logger.error("vrrp: the packet engine could not follow: \(error)")
+        }
     }
 }
 

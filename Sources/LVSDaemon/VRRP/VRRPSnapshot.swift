@@ -34,20 +34,20 @@ struct VRRPSnapshot: Sendable {
     /// keepalived's `vrrp_stats` names for our counters.
     static func counters(_ counters: VRRPCounters) -> [String: UInt64] {
         [
-            "advert_rcvd": counters.advertisementsReceived,
-            "advert_sent": counters.advertisementsSent,
-            "become_master": counters.becameMaster,
-            "release_master": counters.releasedMaster,
-            "pri_zero_rcvd": counters.priorityZeroReceived,
-            "pri_zero_sent": counters.priorityZeroSent,
-            "auth_failure": counters.authenticationFailures,
-            "invalid_authtype": counters.invalidAuthenticationType,
-            "authtype_mismatch": counters.authenticationTypeMismatch,
-            "advert_interval_err": counters.advertisementIntervalErrors,
-            "addr_list_err": counters.addressListErrors,
-            "ip_ttl_err": counters.ttlErrors,
-            "packet_len_err": counters.packetLengthErrors,
-            "invalid_type_rcvd": counters.invalidType,
-        ]
+            VRRPCounter.advertisementsReceived: counters.advertisementsReceived,
+            .advertisementsSent: counters.advertisementsSent,
+            .becameMaster: counters.becameMaster,
+            .releasedMaster: counters.releasedMaster,
+            .priorityZeroReceived: counters.priorityZeroReceived,
+            .priorityZeroSent: counters.priorityZeroSent,
+            .authenticationFailures: counters.authenticationFailures,
+            .invalidAuthenticationType: counters.invalidAuthenticationType,
+            .authenticationTypeMismatch: counters.authenticationTypeMismatch,
+            .advertisementIntervalErrors: counters.advertisementIntervalErrors,
+            .addressListErrors: counters.addressListErrors,
+            .ttlErrors: counters.ttlErrors,
+            .packetLengthErrors: counters.packetLengthErrors,
+            .invalidTypeReceived: counters.invalidType,
+        ].reduce(into: [:]) { result, entry in result[entry.key.rawValue] = entry.value }
     }
 }

@@ -51,6 +51,10 @@ final class SoloNamespace: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        // Whatever else runs in the namespace (a test's server, a script) goes with it.
+        if let pids = try? sh("ip netns pids \(name)") {
+            for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
+        }
         _ = try? sh("ip netns del \(name)")
         directory.remove()
     }

@@ -154,9 +154,12 @@ import Testing
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         server.arguments = [
-            "netns", "exec", solo.name, "timeout", "60", "socat", "TCP4-LISTEN:9000,bind=127.0.0.1,reuseaddr,fork",
-            "SYSTEM:echo served",
+            "netns", "exec", solo.name, "socat", "TCP4-LISTEN:9000,bind=127.0.0.1,reuseaddr,fork", "SYSTEM:echo served",
         ]
+        // `ip netns exec` execs socat: the pid is socat's, killed below (and the namespace's
+        // processes are killed by tearDown). Its output must not hold the test runner's pipes.
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
         try server.run()
         defer { kill(server.processIdentifier, SIGKILL) }
         // A long advert interval: there is time to look while it is backup.
