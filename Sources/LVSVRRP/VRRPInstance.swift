@@ -103,7 +103,11 @@ public struct VRRPInstance: Sendable {
             case .master:
                 // RFC 5798 §6.4.3: Adver_Timer fired.
                 actions += sendAdvertisement(priority: effectivePriority)
-                stateDeadline = now.adding(microseconds: intervalMicroseconds)
+                // The next advert is due one interval after this one was due, not after the
+                // driver woke: late wake-ups must not stretch the period (a backup's down timer
+                // counts from the adverts it hears). Far behind, start again from now.
+                let next = deadline.adding(microseconds: intervalMicroseconds)
+                stateDeadline = next > now ? next : now.adding(microseconds: intervalMicroseconds)
                 countDownRogue(now: now)
             case .initialize, .fault, .stopped:
                 stateDeadline = nil

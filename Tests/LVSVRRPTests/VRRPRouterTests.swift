@@ -113,3 +113,20 @@ import Testing
             })
     }
 }
+
+/// A master's adverts keep their period when the driver wakes late.
+@Suite struct VRRPAdvertPeriodTests {
+    @Test func aLateWakeUpDoesNotStretchThePeriod() {
+        var (instance, becameMaster) = startedMaster(configuration())
+        var due = instance.nextDeadline!
+        #expect(due == becameMaster.adding(seconds: 1))
+        // Woken 3 ms late: the next advert is still due one second after the previous was due.
+        _ = instance.timersFired(now: due.adding(nanoseconds: 3_000_000))
+        #expect(instance.nextDeadline == due.adding(seconds: 1))
+        due = instance.nextDeadline!
+        // More than a whole interval late: start again from now.
+        let late = due.adding(seconds: 2)
+        _ = instance.timersFired(now: late)
+        #expect(instance.nextDeadline == late.adding(seconds: 1))
+    }
+}

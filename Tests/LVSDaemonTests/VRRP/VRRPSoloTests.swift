@@ -186,4 +186,33 @@ import Testing
         #expect(try solo.waitUntil(seconds: 5) { try solo.sh(ask).contains("served") }, "\(solo.log)")
         solo.signal(SIGTERM)
     }
+
+    @Test("lvsadm --vrrp shows a running instance: state, priorities, master, transition and counters")
+    func lvsadmShowsTheInstance() throws {
+        guard SoloNamespace.available() else { return }
+        let solo = try SoloNamespace()
+        defer { solo.tearDown() }
+        try solo.start(Self.instance("priority 120"))
+        #expect(try solo.waitUntil(seconds: 10) { try solo.addresses().contains("10.98.0.100/24") }, "\(solo.log)")
+        let lvsadm = try Subprocess.executable("lvsadm").path
+        let socket = solo.directory.file("lvsd.sock")
+        // Wait for a few adverts to be counted.
+        var text = ""
+        solo.waitUntil(seconds: 5) {
+            text = (try? solo.sh("\(lvsadm) --control-socket \(socket) --vrrp")) ?? ""
+            return text.contains("Sent: 3") || text.contains("Sent: 4") || text.contains("Sent: 5")
+        }
+        #expect(
+            text.contains("VRRP Instance: VI_1\n  State: MASTER\n  Interface: eth0\n  Virtual Router ID: 51"), "\(text)"
+        )
+        #expect(text.contains("Priority: 120\n  Effective priority: 120"), "\(text)")
+        #expect(text.contains("Master router: 10.98.0.1\n  Source address: 10.98.0.1"), "\(text)")
+        #expect(text.contains("Last transition: BACKUP -> MASTER (master down timer expired)"), "\(text)")
+        #expect(text.contains("10.98.0.100/24 dev eth0"), "\(text)")
+        #expect(text.contains("Became master: 1"), "\(text)")
+        let json = try solo.sh("\(lvsadm) --control-socket \(socket) --vrrp --json")
+        #expect(json.contains("\"running\" : true"), "\(json)")
+        #expect(json.contains("\"become_master\" : 1"), "\(json)")
+        solo.signal(SIGTERM)
+    }
 }
