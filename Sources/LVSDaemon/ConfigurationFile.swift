@@ -1,3 +1,4 @@
+import Glibc
 import LVSConfig
 import LVSCore
 
@@ -10,15 +11,30 @@ import LVSCore
 public struct ConfigurationFile: Sendable {
     public var path: String
     public var fileSystem: any ConfigurationFileSystem
+    /// Which `@ID` lines count (`lvsd --config-id`, keepalived's `-i`); nil: the short host name.
+    public var configurationID: String?
 
-    public init(path: String, fileSystem: any ConfigurationFileSystem = SystemFileSystem()) {
+    public init(
+        path: String, fileSystem: any ConfigurationFileSystem = SystemFileSystem(), configurationID: String? = nil
+    ) {
         self.path = path
         self.fileSystem = fileSystem
+        self.configurationID = configurationID
     }
 
     /// Parses the file and everything it includes.
     public func load() -> KeepalivedParseResult {
-        KeepalivedConfigurationParser(fileSystem: fileSystem).parse(path: path)
+        KeepalivedConfigurationParser(
+            fileSystem: fileSystem, configurationID: configurationID ?? Self.shortHostName()
+        ).parse(path: path)
+    }
+
+    /// The host name up to its first dot: keepalived's default configuration id.
+    static func shortHostName() -> String? {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return nil }
+        let name = String(cString: buffer)
+        return name.split(separator: ".", omittingEmptySubsequences: false).first.map(String.init)
     }
 
     /// `keepalived.conf: 2 errors, 1 warning`: the last line of `lvsd --check-config`.

@@ -11,6 +11,8 @@ public struct DaemonConfiguration: Sendable, Hashable {
     /// A keepalived.conf-style file applied as one transaction at start and read again on
     /// SIGHUP or `lvsadm --reload` (`--config`). Exclusive with `rulesFile`.
     public var configFile: String?
+    /// `--config-id`: which `@ID` lines of the configuration count (nil: the short host name).
+    public var configurationID: String? = nil
     /// Hold the configuration and serve the control socket, but bind and forward nothing.
     public var dryRun: Bool
     /// The daemon-wide switches (`--expire-nodest-conn`, …).

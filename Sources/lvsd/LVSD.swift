@@ -44,6 +44,13 @@ struct LVSD: AsyncParsableCommand {
     var config: String?
 
     @Option(
+        name: .customLong("config-id"),
+        help: ArgumentHelp(
+            "keepalived's -i: lines of the configuration written `@ID …` count only for this ID (`@^ID …` for any other); default: the short host name.",
+            valueName: "id"))
+    var configID: String?
+
+    @Option(
         name: .customLong("check-config"),
         help: ArgumentHelp(
             "Check a keepalived.conf-style file and exit (1 on errors) without starting anything.",
@@ -216,7 +223,8 @@ struct LVSD: AsyncParsableCommand {
     func run() async throws {
         if let checkConfig {
             // Nothing is started: no logging, no socket, no engine, no checker.
-            let check = ConfigurationCheck.run(ConfigurationFile(path: checkConfig), dryRun: dryRun)
+            let check = ConfigurationCheck.run(
+                ConfigurationFile(path: checkConfig, configurationID: configID), dryRun: dryRun)
             print(check.report, terminator: "")
             fflush(nil)
             if check.exitStatus != 0 { throw ExitCode(check.exitStatus) }
@@ -269,10 +277,11 @@ struct LVSD: AsyncParsableCommand {
             connectTimeoutMilliseconds: connectTimeout, connectAttempts: connectRetries + 1, bufferSize: bufferSize,
             splice: ProxyEngineConfiguration.SpliceMode(rawValue: splice) ?? .afterFullBuffer, pipeSize: pipeSize,
             maxUDPSessions: maxUDPSessions, freeBind: transparent)
-        let configuration = DaemonConfiguration(
+        var configuration = DaemonConfiguration(
             controlSocketPath: path, rulesFile: rules, configFile: config, dryRun: dryRun, settings: settings,
             seed: seed, proxy: proxy,
             packet: packetEngine ? packetSettings : nil, packetDefaults: packetSettings)
+        configuration.configurationID = configID
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()

@@ -10,12 +10,19 @@ public struct KeepalivedConfigurationParser: Sendable {
     public var fileSystem: any ConfigurationFileSystem
     /// How deep `include` may nest.
     public var maximumIncludeDepth: Int
+    /// keepalived's `--config-id`: which `@ID` lines count (the daemon passes the short host
+    /// name unless `lvsd --config-id` says otherwise, as keepalived does).
+    public var configurationID: String?
 
     public static let defaultMaximumIncludeDepth = 8
 
-    public init(fileSystem: any ConfigurationFileSystem, maximumIncludeDepth: Int = defaultMaximumIncludeDepth) {
+    public init(
+        fileSystem: any ConfigurationFileSystem, maximumIncludeDepth: Int = defaultMaximumIncludeDepth,
+        configurationID: String? = nil
+    ) {
         self.fileSystem = fileSystem
         self.maximumIncludeDepth = maximumIncludeDepth
+        self.configurationID = configurationID
     }
 
     /// Parses the file at `path` and everything it includes.
@@ -33,7 +40,8 @@ public struct KeepalivedConfigurationParser: Sendable {
     }
 
     private var reader: ConfigurationReader {
-        ConfigurationReader(fileSystem: fileSystem, maximumIncludeDepth: maximumIncludeDepth)
+        ConfigurationReader(
+            fileSystem: fileSystem, maximumIncludeDepth: maximumIncludeDepth, configurationID: configurationID)
     }
 
     private func finish(_ nodes: [ConfigurationNode], log: DiagnosticLog) -> KeepalivedParseResult {

@@ -6,6 +6,9 @@ struct ConfigurationReader {
     let fileSystem: any ConfigurationFileSystem
     /// How deep `include` may nest (the top file is depth 0).
     let maximumIncludeDepth: Int
+    /// keepalived's `-i`/`--config-id`: a line `@ID …` counts only when ID is this, a line
+    /// `@^ID …` only when it is not; with none, `@ID` lines never count and `@^ID` lines always do.
+    var configurationID: String? = nil
 
     /// The statements of `path` (and of its includes, spliced where they were included).
     func read(path: String, diagnostics: inout DiagnosticLog) -> [ConfigurationNode] {
@@ -36,7 +39,8 @@ struct ConfigurationReader {
         diagnostics: inout DiagnosticLog
     ) {
         let tokenizer = ConfigurationTokenizer(file: file)
-        for line in tokenizer.lines(of: text, diagnostics: &diagnostics) {
+        for whole in tokenizer.lines(of: text, diagnostics: &diagnostics) {
+            guard let line = applyingConfigurationID(whole) else { continue }
             guard let first = line.first, !first.isQuoted, first.text == "include" else {
                 lines.append(line)
                 continue
@@ -51,6 +55,17 @@ struct ConfigurationReader {
             }
             include(line[1], from: file, stack: stack, into: &lines, diagnostics: &diagnostics)
         }
+    }
+
+    /// The line without its `@ID` prefix when it applies to this system, the line itself when it
+    /// has none, nil when it is for another system (keepalived's parser.c rules).
+    private func applyingConfigurationID(_ line: [ConfigurationToken]) -> [ConfigurationToken]? {
+        guard let first = line.first, !first.isQuoted, first.text.hasPrefix("@") else { return line }
+        let reversed = first.text.hasPrefix("@^")
+        let id = first.text.dropFirst(reversed ? 2 : 1)
+        let matches = configurationID.map { $0 == id } ?? false
+        guard matches != reversed, line.count > 1 else { return nil }
+        return Array(line.dropFirst())
     }
 
     private func include(
