@@ -49,7 +49,9 @@ public final class DirectorDaemon: Sendable {
             throw DaemonStartError.rulesAndConfig
         }
         // A file with errors refuses the start before anything is started or logged.
-        let configurationFile = configuration.configFile.map { ConfigurationFile(path: $0, configurationID: configuration.configurationID) }
+        let configurationFile = configuration.configFile.map {
+            ConfigurationFile(path: $0, configurationID: configuration.configurationID)
+        }
         let parsedConfiguration = configurationFile?.load()
         if let configurationFile, let parsedConfiguration, parsedConfiguration.hasErrors {
             throw ConfigurationFileError(path: configurationFile.path, diagnostics: parsedConfiguration.diagnostics)
