@@ -65,15 +65,18 @@ struct VRRPInteropTests {
             }
             let status = await master.waitForExit()
             #expect(status == 0, "\(master.kind) exited with \(String(describing: status)) after SIGTERM")
+            // The takeover came from the resignation, not from the down timer.
             if backup.kind == .keepalived {
                 #expect(backup.log.contains("Backup received priority 0 advertisement"))
+            } else {
+                #expect((backup.counter("pri_zero_rcvd") ?? 0) >= 1, "lvsd heard no priority-0 advert")
             }
 
             // 3. The higher priority comes back and preempts.
             try await steps.expectTakeover(by: master, step: "return and preempt", within: timing.election) {
                 try await master.start()
             }
-            let demoted = await backup.waitForState("BACKUP", within: 2)
+            let demoted = await backup.waitForState("BACKUP", within: 10)
             #expect(demoted, "\(backup.kind) is \(backup.state(of: "VI_1") ?? "nothing") after the preemption")
 
             #expect(keepalived.complaints.isEmpty, "keepalived complained: \(keepalived.complaints)")

@@ -37,18 +37,18 @@ struct VRRPInteropTrackingTests {
 
             try await lab.primeObserver(Self.insideVIP, bridge: "br1")
             try await outside.elect(lvsd, backups: [keepalived], instances: ["VI_OUT", "VI_IN"], timing: timing)
-            try await inside.expectHolder(lvsd, within: 2)
+            try await inside.expectHolder(lvsd, within: 10)
 
             // A's inside link down: VI_IN faults, and its group takes VI_OUT along.
             try await lab.primeObserver(Self.insideVIP, bridge: "br1")
             try await outside.expectTakeover(
                 by: keepalived, step: "inside link down, outside handover", instance: "VI_OUT",
-                within: timing.masterDown(priority: 100) + 2
+                within: timing.masterDown(priority: 100) + 10
             ) {
                 try await lab.ip(lab.a, "link set eth1 down")
             }
-            try await inside.expectHolder(keepalived, within: timing.masterDown(priority: 100) + 2)
-            let insideMaster = await keepalived.waitForState("MASTER", of: "VI_IN", within: 2)
+            try await inside.expectHolder(keepalived, within: timing.masterDown(priority: 100) + 10)
+            let insideMaster = await keepalived.waitForState("MASTER", of: "VI_IN", within: 10)
             #expect(insideMaster, "keepalived's VI_IN is \(keepalived.state(of: "VI_IN") ?? "nothing")")
             #expect(lvsd.state(of: "VI_IN") == "FAULT", "lvsd's VI_IN is \(lvsd.state(of: "VI_IN") ?? "nothing")")
             #expect(lvsd.state(of: "VI_OUT") != "MASTER", "lvsd's VI_OUT stayed master outside its group")
@@ -57,13 +57,13 @@ struct VRRPInteropTrackingTests {
             try await lab.primeObserver(Self.insideVIP, bridge: "br1")
             try await outside.expectTakeover(
                 by: lvsd, step: "inside link up, preempt back", instance: "VI_OUT",
-                within: timing.masterDown(priority: 150) + 3
+                within: timing.masterDown(priority: 150) + 10
             ) {
                 try await lab.ip(lab.a, "link set eth1 up")
             }
-            try await inside.expectHolder(lvsd, within: timing.masterDown(priority: 150) + 3)
+            try await inside.expectHolder(lvsd, within: timing.masterDown(priority: 150) + 10)
             for instance in ["VI_OUT", "VI_IN"] {
-                let backup = await keepalived.waitForState("BACKUP", of: instance, within: 2)
+                let backup = await keepalived.waitForState("BACKUP", of: instance, within: 10)
                 #expect(backup, "keepalived's \(instance) is \(keepalived.state(of: instance) ?? "nothing")")
             }
             #expect(keepalived.complaints.isEmpty, "keepalived complained: \(keepalived.complaints)")
@@ -98,17 +98,17 @@ struct VRRPInteropTrackingTests {
 
             // Fails: one script interval, then keepalived's down timer (it ignores the lower
             // priority adverts, RFC 5798 §6.4.2 with preemption).
-            let bound = 0.2 + timing.masterDown(priority: 100) + 2
+            let bound = 0.2 + timing.masterDown(priority: 100) + 10
             try await steps.expectTakeover(by: keepalived, step: "script fails, handover", within: bound) {
                 try "1\n".write(toFile: status, atomically: true, encoding: .utf8)
             }
-            let demoted = await lvsd.waitForState("BACKUP", within: 2)
+            let demoted = await lvsd.waitForState("BACKUP", within: 10)
             #expect(demoted, "lvsd is \(lvsd.state(of: "VI_1") ?? "nothing") with its script failing")
 
             try await steps.expectTakeover(by: lvsd, step: "script passes, preempt back", within: bound) {
                 try "0\n".write(toFile: status, atomically: true, encoding: .utf8)
             }
-            let backup = await keepalived.waitForState("BACKUP", within: 2)
+            let backup = await keepalived.waitForState("BACKUP", within: 10)
             #expect(backup, "keepalived is \(keepalived.state(of: "VI_1") ?? "nothing") after lvsd came back")
             #expect(keepalived.complaints.isEmpty, "keepalived complained: \(keepalived.complaints)")
             #expect(lvsd.complaints.isEmpty, "lvsd complained: \(lvsd.complaints)")

@@ -125,4 +125,19 @@ final class VRRPLabNode: @unchecked Sendable {
             return tokens.contains { words.contains($0) }
         }
     }
+
+    /// One of keepalived's counters of an lvsd node's instance, read with `lvsadm --vrrp --json`
+    /// (nil for keepalived, or when lvsd does not answer).
+    func counter(_ name: String, of instance: String = "VI_1") -> UInt64? {
+        guard kind == .lvsd else { return nil }
+        let result = try? Subprocess.runSynchronously(
+            "lvsadm", ["--control-socket", lab.file("\(side).sock"), "--vrrp", "--json"])
+        guard let text = result?.standardOutput, let data = text.data(using: .utf8),
+            let report = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let instances = report["instances"] as? [[String: Any]],
+            let entry = instances.first(where: { $0["name"] as? String == instance }),
+            let counters = entry["counters"] as? [String: Any]
+        else { return nil }
+        return (counters[name] as? NSNumber)?.uint64Value
+    }
 }
