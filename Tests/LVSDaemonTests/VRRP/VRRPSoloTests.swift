@@ -215,4 +215,29 @@ import Testing
         #expect(json.contains("\"become_master\" : 1"), "\(json)")
         solo.signal(SIGTERM)
     }
+
+    @Test("SIGHUP: an unchanged instance keeps its state; a new one starts; a removed one resigns and goes")
+    func reloadChangesOnlyWhatChanged() throws {
+        guard SoloNamespace.available() else { return }
+        let solo = try SoloNamespace()
+        defer { solo.tearDown() }
+        let first = Self.instance()
+        try solo.start(first)
+        #expect(try solo.waitUntil(seconds: 10) { try solo.addresses().contains("10.98.0.100/24") }, "\(solo.log)")
+        let second = Self.instance(addresses: "10.98.0.101/24").replacingOccurrences(of: "VI_1", with: "VI_2")
+            .replacingOccurrences(of: "virtual_router_id 51", with: "virtual_router_id 52")
+        try (first + second).write(toFile: solo.directory.file("keepalived.conf"), atomically: true, encoding: .utf8)
+        solo.signal(SIGHUP)
+        #expect(try solo.waitUntil(seconds: 10) { try solo.addresses().contains("10.98.0.101/24") }, "\(solo.log)")
+        #expect(try solo.addresses().contains("10.98.0.100/24"))
+        // VI_1 changed state only once: when it was first elected.
+        #expect(solo.log.components(separatedBy: "VRRP_Instance(VI_1) BACKUP -> MASTER").count == 2, "\(solo.log)")
+        #expect(!solo.log.contains("VRRP_Instance(VI_1) MASTER ->"), "\(solo.log)")
+        try second.write(toFile: solo.directory.file("keepalived.conf"), atomically: true, encoding: .utf8)
+        solo.signal(SIGHUP)
+        #expect(try solo.waitUntil(seconds: 10) { try !solo.addresses().contains("10.98.0.100") }, "\(solo.log)")
+        #expect(solo.log.contains("VRRP_Instance(VI_1) MASTER -> STOP"), "\(solo.log)")
+        #expect(try solo.addresses().contains("10.98.0.101/24"))
+        solo.signal(SIGTERM)
+    }
 }
