@@ -240,4 +240,58 @@ import Testing
         #expect(try solo.addresses().contains("10.98.0.101/24"))
         solo.signal(SIGTERM)
     }
+
+    /// Sends three VRRPv3 adverts for VRID 51 from the peer (10.98.0.2): `ttl` and a checksum
+    /// that is right or zero.
+    static let sender = """
+        import socket, struct, sys
+        ttl, good = int(sys.argv[1]), sys.argv[2] == "good"
+        message = bytes([0x31, 51, 200, 1, 0x00, 0x0A, 0, 0]) + socket.inet_aton("10.98.0.100")
+        def fold(data):
+            total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+            while total >> 16: total = (total & 0xFFFF) + (total >> 16)
+            return ~total & 0xFFFF
+        pseudo = socket.inet_aton("10.98.0.2") + socket.inet_aton("224.0.0.18") + bytes([0, 112, 0, len(message)])
+        checksum = fold(pseudo + message) if good else 0
+        message = message[:6] + struct.pack("!H", checksum) + message[8:]
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 112)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"peer0")
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, ttl)
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("10.98.0.2"))
+        for _ in range(3): s.sendto(message, ("224.0.0.18", 0))
+        """
+
+    @Test("bad adverts are dropped, counted by reason in lvsadm --vrrp, and logged once per sender and reason")
+    func badAdvertsAreCountedAndLoggedOnce() throws {
+        guard SoloNamespace.available() else { return }
+        let solo = try SoloNamespace()
+        defer { solo.tearDown() }
+        // The sender has a namespace of its own: a source address local to the receiver would
+        // be a martian.
+        let peer = solo.name + "-peer"
+        try solo.sh("ip netns add \(peer)")
+        defer { _ = try? solo.sh("ip netns del \(peer)") }
+        try solo.sh("ip -n \(solo.name) link set peer0 netns \(peer)")
+        try solo.sh("ip -n \(peer) addr add 10.98.0.2/24 dev peer0")
+        try solo.sh("ip -n \(peer) link set peer0 up")
+        try Self.sender.write(toFile: solo.directory.file("send.py"), atomically: true, encoding: .utf8)
+        try solo.start(Self.instance())
+        #expect(try solo.waitUntil(seconds: 10) { try solo.addresses().contains("10.98.0.100/24") }, "\(solo.log)")
+        let send = "ip netns exec \(peer) python3 \(solo.directory.file("send.py"))"
+        try solo.sh("\(send) 64 good")
+        try solo.sh("\(send) 255 bad")
+        let lvsadm = try Subprocess.executable("lvsadm").path
+        var json = ""
+        let counted = solo.waitUntil(seconds: 5) {
+            json = (try? solo.sh("\(lvsadm) --control-socket \(solo.directory.file("lvsd.sock")) --vrrp --json")) ?? ""
+            return json.contains("\"bad_ttl\" : 3") && json.contains("\"bad_checksum\" : 3")
+        }
+        #expect(counted, "\(json)")
+        #expect(json.contains("\"ip_ttl_err\" : 3"), "keepalived's TTL counter too: \(json)")
+        let logged = solo.log.components(separatedBy: "\n").filter { $0.contains("dropped an advert from 10.98.0.2") }
+        #expect(logged.count == 2, "\(logged)")
+        // Still master: a bad advert changes nothing.
+        #expect(try solo.addresses().contains("10.98.0.100/24"))
+        solo.signal(SIGTERM)
+    }
 }
