@@ -120,6 +120,7 @@ public final class DirectorDaemon: Sendable {
                 logger.info("loaded \(commands.count) commands from \(rules.path)")
             }
             if let configurationFile, let parsedConfiguration {
+                host.standbyUntilVRRPStarts(parsedConfiguration.configuration)
                 try host.loadConfiguration(parsedConfiguration, from: configurationFile)
                 // A dry run sends nothing anywhere: no checker runs.
                 if !configuration.dryRun {

@@ -23,6 +23,16 @@ extension DirectorHost {
         logger.notice("vrrp: \(plan.instances.count) instances started")
     }
 
+    /// Before the configuration's first load: every VRRP address is standby (the instances start
+    /// as backup), so the first plan the packet engine installs does not claim packets that a
+    /// running master routes to this host as its real server (docs/director-real-server.md).
+    func standbyUntilVRRPStarts(_ configuration: KeepalivedConfiguration) {
+        guard packetEngine != nil, !configuration.vrrpInstances.isEmpty,
+            let plan = try? VRRPPlan(configuration, facts: SystemInterfaceFacts())
+        else { return }
+        vrrpStandbyChanged(plan.managedAddresses)
+    }
+
     /// A reloaded configuration's VRRP part: unchanged instances keep their state.
     func reloadVRRP(_ configuration: KeepalivedConfiguration) {
         guard let service = vrrp.withLock({ $0 }) else {
