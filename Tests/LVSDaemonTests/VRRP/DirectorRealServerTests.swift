@@ -52,12 +52,16 @@ struct DirectorRealServerTests {
             protocol TCP
             real_server 10.99.0.1 \(port) {
                 TCP_CHECK {
-                    connect_timeout 0.5
+                    connect_timeout 2
+                    retry 2
+                    delay_before_retry 0.2
                 }
             }
             real_server 10.99.0.2 \(port) {
                 TCP_CHECK {
-                    connect_timeout 0.5
+                    connect_timeout 2
+                    retry 2
+                    delay_before_retry 0.2
                 }
             }
         }
@@ -156,7 +160,9 @@ struct DirectorRealServerTests {
     /// that the next round is too: every connection answered, by those hosts only.
     static func expectAnswers(from hosts: Set<String>, lab: VRRPLab, step: String) async throws {
         var last: [String] = []
-        let settled = await lab.poll(within: 10) {
+        // A loaded machine must not make a live host look dead: the checks allow 2 s and two
+        // retries, so a dead one goes within about 7 s.
+        let settled = await lab.poll(within: 25) {
             last = try await answers(4, lab: lab)
             return Set(last) == hosts
         }
