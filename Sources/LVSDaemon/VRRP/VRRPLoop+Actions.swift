@@ -56,7 +56,22 @@ extension VRRPLoop {
             notify(notification, scripts: runtime.plan.notify, queue: name)
         case .report(let anomaly):
             logger.warning("vrrp: VRRP_Instance(\(name)) \(Self.describe(anomaly))")
+            if case .lowerPriorityAdvertisementAsMaster = anomaly {
+                receivedLowerPriority(instance: name, runtime: runtime)
+            }
         }
+    }
+
+    /// keepalived's `notify_master_rx_lower_pri`: the script (no arguments), and the FIFO line
+    /// `INSTANCE "NAME" MASTER_RX_LOWER_PRI PRIORITY` (vrrp_notify.c, send_event_notify).
+    private mutating func receivedLowerPriority(instance name: String, runtime: Runtime) {
+        if let script = runtime.plan.notify.masterReceivedLowerPriority {
+            let queue = notifyQueues[name] ?? VRRPNotifyQueue(name: name, logger: logger)
+            notifyQueues[name] = queue
+            queue.enqueue([(script, [])], defaultUser: plan.scriptUser, why: "\(name) heard a lower priority as master")
+        }
+        let priority = router.instance(named: name)?.effectivePriority ?? 0
+        fifo?.write(line: "INSTANCE \"\(name)\" MASTER_RX_LOWER_PRI \(priority)")
     }
 
     private mutating func performGroup(_ action: VRRPAction, group name: String) {

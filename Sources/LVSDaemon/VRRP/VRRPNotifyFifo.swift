@@ -33,9 +33,15 @@ final class VRRPNotifyFifo {
     }
 
     func write(_ notification: VRRPNotification) {
-        let line =
-            "\(notification.scope.rawValue) \"\(notification.name)\" \(notification.state) \(notification.priority)\n"
-        let bytes = Array(line.utf8)
+        write(
+            line:
+                "\(notification.scope.rawValue) \"\(notification.name)\" \(notification.state) \(notification.priority)"
+        )
+    }
+
+    /// One line (the newline is added).
+    func write(line: String) {
+        let bytes = Array((line + "\n").utf8)
         let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
         if written < 0 { logger.warning("notify_fifo: \(String(cString: strerror(errno)))") }
     }

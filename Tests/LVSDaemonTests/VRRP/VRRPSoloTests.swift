@@ -241,12 +241,13 @@ import Testing
         solo.signal(SIGTERM)
     }
 
-    /// Sends three VRRPv3 adverts for VRID 51 from the peer (10.98.0.2): `ttl` and a checksum
-    /// that is right or zero.
+    /// Sends three VRRPv3 adverts for VRID 51 from the peer (10.98.0.2): `ttl`, a checksum that
+    /// is right or zero, and a priority (default 200).
     static let sender = """
         import socket, struct, sys
         ttl, good = int(sys.argv[1]), sys.argv[2] == "good"
-        message = bytes([0x31, 51, 200, 1, 0x00, 0x0A, 0, 0]) + socket.inet_aton("10.98.0.100")
+        priority = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+        message = bytes([0x31, 51, priority, 1, 0x00, 0x0A, 0, 0]) + socket.inet_aton("10.98.0.100")
         def fold(data):
             total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
             while total >> 16: total = (total & 0xFFFF) + (total >> 16)
@@ -275,7 +276,8 @@ import Testing
         try solo.sh("ip -n \(peer) addr add 10.98.0.2/24 dev peer0")
         try solo.sh("ip -n \(peer) link set peer0 up")
         try Self.sender.write(toFile: solo.directory.file("send.py"), atomically: true, encoding: .utf8)
-        try solo.start(Self.instance())
+        try solo.start(
+            Self.instance("notify_master_rx_lower_pri \"/bin/sh -c 'echo lower >> \(solo.directory.file("lower"))'\""))
         #expect(try solo.waitUntil(seconds: 10) { try solo.addresses().contains("10.98.0.100/24") }, "\(solo.log)")
         let send = "ip netns exec \(peer) python3 \(solo.directory.file("send.py"))"
         try solo.sh("\(send) 64 good")
@@ -291,6 +293,10 @@ import Testing
         let logged = solo.log.components(separatedBy: "\n").filter { $0.contains("dropped an advert from 10.98.0.2") }
         #expect(logged.count == 2, "\(logged)")
         // Still master: a bad advert changes nothing.
+        #expect(try solo.addresses().contains("10.98.0.100/24"))
+        // A valid advert of lower priority: answered, and notify_master_rx_lower_pri runs.
+        try solo.sh("\(send) 255 good 50")
+        #expect(solo.waitUntil(seconds: 5) { solo.contents("lower").contains("lower") }, "\(solo.log)")
         #expect(try solo.addresses().contains("10.98.0.100/24"))
         solo.signal(SIGTERM)
     }
