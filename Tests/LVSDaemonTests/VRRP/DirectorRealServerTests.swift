@@ -90,7 +90,9 @@ struct DirectorRealServerTests {
 
             // A's lvsd stops cleanly while its application runs: B takes the VIP and balances
             // over both hosts, A now being a plain direct-routing real server.
-            try await steps.expectTakeover(by: b, step: "SIGTERM of A's lvsd", within: 3) { try a.signal(SIGTERM) }
+            try await steps.expectTakeover(by: b, step: "SIGTERM of A's lvsd", within: Self.timing.cleanStop) {
+                try a.signal(SIGTERM)
+            }
             #expect(await a.waitForExit() != nil, "A's lvsd did not stop")
             try await Self.expectAnswers(from: ["A", "B"], lab: lab, step: "B master, A's application alive")
 
@@ -102,14 +104,14 @@ struct DirectorRealServerTests {
             responderA = try Self.startResponder(on: "A", in: lab)
             try await a.start()
             try await steps.expectHolder(a, within: Self.timing.election)
-            #expect(await b.waitForState("BACKUP", within: 3), "B is \(b.state(of: "VI_1") ?? "nothing")")
+            #expect(await b.waitForState("BACKUP", within: 15), "B is \(b.state(of: "VI_1") ?? "nothing")")
             try await Self.expectAnswers(from: ["A", "B"], lab: lab, step: "A back as master")
 
             // The whole host A fails (lvsd killed, link gone): B takes over after
             // Master_Down_Interval, its TCP_CHECK drops A, and B serves alone.
             try a.signal(SIGKILL)
             try await lab.ip(lab.a, "link set eth0 down")
-            #expect(await b.waitForState("MASTER", within: Self.timing.masterDown(priority: 100) + 3), "\(b.log)")
+            #expect(await b.waitForState("MASTER", within: Self.timing.masterDown(priority: 100) + 15), "\(b.log)")
             try await Self.expectAnswers(from: ["B"], lab: lab, step: "host A down")
 
             // A comes back: the restarted lvsd removes the VIP the crash left on eth0, replaces

@@ -95,7 +95,7 @@ final class VRRPLab: @unchecked Sendable {
         }
         // keepalived and lvsd take the IPv6 link-local address as the source of v3 adverts: wait
         // until the kernel has made it (bounded).
-        let linkLocal = await poll(within: 5) {
+        let linkLocal = await poll(within: 15) {
             let a = try await self.ip(self.a, "-6 -o addr show dev eth0 scope link")
             let b = try await self.ip(self.b, "-6 -o addr show dev eth0 scope link")
             return a.contains("fe80::") && b.contains("fe80::")

@@ -118,7 +118,7 @@ final class VRRPLabSteps: @unchecked Sendable {
     /// master's gratuitous ARP or unsolicited NA).
     func expectObserverFollows(_ node: VRRPLabNode) async throws {
         let mac = try await lab.mac(node.namespace, device)
-        let followed = await lab.poll(within: 3) {
+        let followed = await lab.poll(within: 10) {
             try await self.lab.observedMAC(self.vip, bridge: self.bridge) == mac
         }
         let seen = try await lab.observedMAC(vip, bridge: bridge) ?? "none"
