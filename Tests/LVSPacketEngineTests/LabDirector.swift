@@ -94,8 +94,8 @@ extension NamespaceLab {
     func request(_ address: String, port: Int, udp: Bool = false, payload: String = "hello") throws -> String {
         let target = "\(udp ? "UDP" : "TCP"):\(Self.endpoint(address, port))"
         // -t: how long socat waits for the answer after its input ended (UDP: always that long).
-        let linger = udp ? "-t 2" : "-t 4"
-        let result = try run(in: client, "sh -c 'printf \"\(payload)\\n\" | timeout 6 socat \(linger) - \(target)'")
+        let linger = udp ? "-t 3" : "-t 4"
+        let result = try run(in: client, "sh -c 'printf \"\(payload)\\n\" | timeout 7 socat \(linger) - \(target)'")
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
