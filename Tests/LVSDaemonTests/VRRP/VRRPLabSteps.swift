@@ -14,12 +14,12 @@ struct VRRPLabTiming {
 
     /// An election from scratch: the daemon starts (lvsd's debug build takes a moment), then
     /// waits Master_Down_Interval as backup.
-    var election: Double { masterDown(priority: 100) + 10 }
+    var election: Double { masterDown(priority: 100) + 30 }
 
     /// A clean stop: the backup waits only Skew_Time after the priority-0 advert. The bound is
     /// generous (a loaded machine must not fail it: timing is the benchmark's, bench/failover.sh);
     /// that the takeover came from the priority-0 advert is checked on the backup's counters.
-    var cleanStop: Double { masterDown(priority: 100) + 10 }
+    var cleanStop: Double { masterDown(priority: 100) + 20 }
 }
 
 /// The checks every scenario step makes, with the durations it measured.
