@@ -136,8 +136,8 @@ extension VRRPPlan {
             socket.ipProtocol = VRRPSocketConfiguration.authenticationHeaderProtocol
         }
         return Instance(
-            machine: machine, expectations: expectations, interface: interface, socket: socket, source: source,
-            addresses: addresses, notify: definition.notify, v3ChecksumAsV2: definition.v3ChecksumAsV2 ?? false,
+            machine: machine, expectations: expectations, interface: interface, socket: socket,
+            addresses: addresses, notify: definition.notify,
             virtualMAC: virtualMAC)
     }
 

@@ -15,14 +15,16 @@ struct VRRPPlan: Sendable, Hashable {
         var interface: String
         /// Where adverts go: the group, or each unicast peer.
         var socket: VRRPSocketConfiguration
-        /// The advert's source address (also the tie-breaker).
-        var source: IPAddress
         /// `virtual_ipaddress` and `virtual_ipaddress_excluded`, each with its interface.
         var addresses: [Address]
         var notify: VRRPNotifyScripts
-        var v3ChecksumAsV2: Bool
         /// `use_vmac`: adverts, addresses and announcements go through this macvlan.
         var virtualMAC: VirtualMAC?
+
+        /// The advert's source address (also the tie-breaker, RFC 5798 §6.4.3).
+        var source: IPAddress { machine.primaryAddress }
+        /// `v3_checksum_as_v2`, for sending as for receiving.
+        var v3ChecksumAsV2: Bool { expectations.v3ChecksumAsV2 }
     }
 
     /// `use_vmac [NAME]`: a macvlan on the instance's interface with the VRRP MAC.
