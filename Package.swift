@@ -56,6 +56,9 @@ let package = Package(
         .target(
             name: "LVSVRRPTransport", dependencies: ["LVSVRRP", "LVSPacket", "LVSCore", "CLinuxNet"],
             swiftSettings: strictSettings),
+        // IPVS connection synchronisation on the wire (reference §7): the v0/v1 message codec with
+        // counted drop reasons, the master's message builder, and our optional authenticated mode.
+        .target(name: "LVSSync", dependencies: ["LVSCore"], swiftSettings: strictSettings),
         // Health checking: pure rise/fall, quorum and hysteresis decisions (no I/O).
         .target(name: "LVSHealth", dependencies: ["LVSCore"], swiftSettings: strictSettings),
         // The checkers' probes (keepalived's TCP/HTTP/SSL/UDP/DNS/SMTP/MISC checks) on SwiftNIO.
@@ -154,6 +157,7 @@ let package = Package(
             name: "LVSVRRPTransportTests",
             dependencies: ["LVSVRRPTransport", "LVSVRRP", "LVSPacket", "LVSCore", "CLinuxNet"],
             swiftSettings: strictSettings),
+        .testTarget(name: "LVSSyncTests", dependencies: ["LVSSync", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(name: "LVSHealthTests", dependencies: ["LVSHealth", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSHealthChecksTests",
