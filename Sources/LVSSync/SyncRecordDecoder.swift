@@ -51,13 +51,16 @@ enum SyncRecordDecoder {
         if options.persistenceData != nil && options.persistenceName == nil {
             return .skipped(.persistenceDataWithoutEngine)
         }
-        guard let protocolNumber = IPProtocolNumber(rawValue: protocolRaw) else { return .skipped(.unsupportedProtocol) }
+        guard let protocolNumber = IPProtocolNumber(rawValue: protocolRaw) else {
+            return .skipped(.unsupportedProtocol)
+        }
         let addresses = start + 24
         let wireFlags = SyncedConnectionFlags(rawValue: flags)
         return .accepted(
             SyncedConnection(
                 protocolNumber: protocolNumber, flags: wireFlags, state: state,
-                clientAddress: bytes.address(at: addresses, width: width), clientPort: bytes.bigEndian16(at: start + 10),
+                clientAddress: bytes.address(at: addresses, width: width),
+                clientPort: bytes.bigEndian16(at: start + 10),
                 virtualAddress: bytes.address(at: addresses + width, width: width),
                 virtualPort: bytes.bigEndian16(at: start + 12),
                 destinationAddress: bytes.address(at: addresses + 2 * width, width: width),
@@ -71,7 +74,8 @@ enum SyncRecordDecoder {
 
     /// Type-length-data options from `start` to `end` (reference §7.3). An option type with the
     /// 0x40 bit is still recognised by its low bits, as the kernel masks the bit before matching.
-    private static func parseOptions(_ bytes: [UInt8], from start: Int, to end: Int) -> Result<Options, SyncDropReason> {
+    private static func parseOptions(_ bytes: [UInt8], from start: Int, to end: Int) -> Result<Options, SyncDropReason>
+    {
         var options = Options()
         var offset = start
         while offset < end {

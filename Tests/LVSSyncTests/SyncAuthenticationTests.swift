@@ -15,12 +15,14 @@ import Testing
         let sealed = sealer.seal(Self.message)
         #expect(sealed.count == Self.message.count + 48)
         #expect(Array(sealed[0..<44]) == Self.message)
-        #expect(Array(sealed[44..<60]) == [
-            0x4C, 0x56, 0x53, 0x01,  // magic "LVS", trailer version 1
-            0x01, 0x02, 0x03, 0x04,  // key id
-            0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,  // sequence
-        ])
-        #expect(Array(sealed[60...]) == HMACSHA256.authenticationCode(key: Self.key.secret, message: Array(sealed[0..<60])))
+        #expect(
+            Array(sealed[44..<60]) == [
+                0x4C, 0x56, 0x53, 0x01,  // magic "LVS", trailer version 1
+                0x01, 0x02, 0x03, 0x04,  // key id
+                0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,  // sequence
+            ])
+        #expect(
+            Array(sealed[60...]) == HMACSHA256.authenticationCode(key: Self.key.secret, message: Array(sealed[0..<60])))
         #expect(sealer.nextSequence == 0x1122_3344_5566_7789)
     }
 

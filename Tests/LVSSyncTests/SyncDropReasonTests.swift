@@ -30,11 +30,16 @@ let craftedDrops: [CraftedDrop] = [
         label: "record length past end",
         datagram: CraftedSync.message(records: [CraftedSync.ipv4Record(verSize: 40)]), reason: .truncatedRecord),
     CraftedDrop(
-        label: "v0 count 3, two records", datagram: { var b = SyncFixtures.v0; b[0] = 3; return b }(),
+        label: "v0 count 3, two records",
+        datagram: {
+            var b = SyncFixtures.v0; b[0] = 3; return b
+        }(),
         reason: .truncatedRecord, keptRecords: 2),
     CraftedDrop(
         label: "v0 sequence data cut",
-        datagram: { var b = Array(SyncFixtures.v0.dropLast(4)); b[3] = UInt8(b.count); return b }(),
+        datagram: {
+            var b = Array(SyncFixtures.v0.dropLast(4)); b[3] = UInt8(b.count); return b
+        }(),
         reason: .truncatedRecord, keptRecords: 1),
     CraftedDrop(
         label: "IPv4 record length 32",
@@ -90,11 +95,14 @@ let craftedDrops: [CraftedDrop] = [
         datagram: CraftedSync.message(records: [CraftedSync.ipv4Record(flags: 0x1800, state: 0), valid]),
         reason: .invalidFlags, keptRecords: 1),
     CraftedDrop(
-        label: "ONE_PACKET", datagram: CraftedSync.message(records: [CraftedSync.ipv4Record(protocolNumber: 17, flags: 0x2000, state: 0)]),
+        label: "ONE_PACKET",
+        datagram: CraftedSync.message(records: [CraftedSync.ipv4Record(protocolNumber: 17, flags: 0x2000, state: 0)]),
         reason: .invalidFlags),
     CraftedDrop(
         label: "v0 ONE_PACKET",
-        datagram: { var b = SyncFixtures.v0; b[24] = 0x21; return b }(), reason: .invalidFlags, keptRecords: 1),
+        datagram: {
+            var b = SyncFixtures.v0; b[24] = 0x21; return b
+        }(), reason: .invalidFlags, keptRecords: 1),
     CraftedDrop(
         label: "ICMP connection", datagram: CraftedSync.message(records: [CraftedSync.ipv4Record(protocolNumber: 1)]),
         reason: .unsupportedProtocol),
@@ -122,7 +130,10 @@ let craftedDrops: [CraftedDrop] = [
         datagram: CraftedSync.message(records: [CraftedSync.ipv4Record(flags: 0x1000, state: 2)]),
         reason: .invalidState),
     CraftedDrop(
-        label: "v0 TCP state 12", datagram: { var b = SyncFixtures.v0; b[27] = 12; return b }(),
+        label: "v0 TCP state 12",
+        datagram: {
+            var b = SyncFixtures.v0; b[27] = 12; return b
+        }(),
         reason: .invalidState, keptRecords: 1),
     CraftedDrop(
         label: "PE_DATA without PE_NAME",
@@ -168,7 +179,9 @@ let craftedDrops: [CraftedDrop] = [
             CraftedSync.ipv4Record(flags: 0x0200, options: CraftedSync.sequenceOption(type: 0x41))
         ])
         let decoded = SyncMessage.decode(masked).connections
-        #expect(decoded.first?.outSequence == SequenceAdjustment(initialSequence: 0x1111_1111, delta: 0x1111_1111, previousDelta: 0x1111_1111))
+        #expect(
+            decoded.first?.outSequence
+                == SequenceAdjustment(initialSequence: 0x1111_1111, delta: 0x1111_1111, previousDelta: 0x1111_1111))
         #expect(decoded.first?.inSequence == nil)
     }
 

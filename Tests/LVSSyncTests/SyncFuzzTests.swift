@@ -17,7 +17,8 @@ import Testing
         }
         let template = Int.random(in: 0..<5, using: &rng) == 0
         let protocolNumber: IPProtocolNumber =
-            template ? [.ip, .tcp, .udp, .sctp].randomElement(using: &rng)! : [.tcp, .udp, .sctp].randomElement(using: &rng)!
+            template
+            ? [.ip, .tcp, .udp, .sctp].randomElement(using: &rng)! : [.tcp, .udp, .sctp].randomElement(using: &rng)!
         var flags = SyncedConnectionFlags(
             rawValue: UInt32.random(in: 0...4, using: &rng)
                 | ([0x0080, 0x0100, 0x0200, 0x0400, 0x0020] as [UInt32]).filter { _ in Bool.random(using: &rng) }
@@ -48,7 +49,8 @@ import Testing
             outSequence: flags.contains(.outSequence) ? adjustment() : nil,
             persistenceData: withPersistence
                 ? (0..<Int.random(in: 1...255, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) } : [],
-            persistenceEngine: withPersistence ? String(repeating: "p", count: Int.random(in: 1...15, using: &rng)) : nil)
+            persistenceEngine: withPersistence
+                ? String(repeating: "p", count: Int.random(in: 1...15, using: &rng)) : nil)
     }
 
     static func randomMessage(using rng: inout SplitMix64) -> SyncMessage {
@@ -84,7 +86,8 @@ import Testing
                 for _ in 0..<Int.random(in: 1...8, using: &rng) where !bytes.isEmpty {
                     bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
                 }
-            case 2: bytes += (0..<Int.random(in: 1...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            case 2:
+                bytes += (0..<Int.random(in: 1...64, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             default:
                 bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &rng)))
                 if bytes.count > 8 { bytes[Int.random(in: 8..<bytes.count, using: &rng)] ^= 0xFF }

@@ -36,7 +36,10 @@ import Testing
         #expect(builder.length == 134)
         let handed = try builder.append(Self.connection(2, sequence: true), now: .zero)
         let full = try #require(handed)
-        #expect(full == (try SyncMessage(syncID: 1, connections: [0, 1].map { Self.connection($0, sequence: true) }).encoded()))
+        #expect(
+            full
+                == (try SyncMessage(syncID: 1, connections: [0, 1].map { Self.connection($0, sequence: true) })
+                    .encoded()))
         #expect(Array(full[70..<72]) == [0, 0])
     }
 
@@ -86,7 +89,8 @@ import Testing
         ipv6.persistenceData = []
         #expect(throws: SyncEncodingError.ipv6InVersion0) { try builder.append(ipv6, now: .seconds(2)) }
         #expect(builder.recordCount == 1)
-        #expect(builder.flush() == (try SyncMessage(version: .v0, syncID: 1, connections: [Self.connection(0)]).encoded()))
+        #expect(
+            builder.flush() == (try SyncMessage(version: .v0, syncID: 1, connections: [Self.connection(0)]).encoded()))
         #expect(builder.flush() == nil)
     }
 
@@ -106,15 +110,23 @@ import Testing
     @Test func encodingErrors() {
         var connection = SyncFixtures.v1WithOptionsConnections[1]
         connection.persistenceEngine = String(repeating: "x", count: 16)
-        #expect(throws: SyncEncodingError.persistenceEngineNameTooLong) { try SyncMessage(syncID: 1, connections: [connection]).encoded() }
+        #expect(throws: SyncEncodingError.persistenceEngineNameTooLong) {
+            try SyncMessage(syncID: 1, connections: [connection]).encoded()
+        }
         connection.persistenceEngine = nil
-        #expect(throws: SyncEncodingError.persistenceDataWithoutEngine) { try SyncMessage(syncID: 1, connections: [connection]).encoded() }
+        #expect(throws: SyncEncodingError.persistenceDataWithoutEngine) {
+            try SyncMessage(syncID: 1, connections: [connection]).encoded()
+        }
         connection.persistenceEngine = "sip"
         connection.persistenceData = [UInt8](repeating: 1, count: 256)
-        #expect(throws: SyncEncodingError.persistenceDataTooLong) { try SyncMessage(syncID: 1, connections: [connection]).encoded() }
+        #expect(throws: SyncEncodingError.persistenceDataTooLong) {
+            try SyncMessage(syncID: 1, connections: [connection]).encoded()
+        }
         connection = SyncFixtures.v1IPv4Connection
         connection.destinationAddress = IPAddress(ipv6High: 1, low: 1)
-        #expect(throws: SyncEncodingError.mixedAddressFamilies) { try SyncMessage(syncID: 1, connections: [connection]).encoded() }
+        #expect(throws: SyncEncodingError.mixedAddressFamilies) {
+            try SyncMessage(syncID: 1, connections: [connection]).encoded()
+        }
         let many = SyncMessage(syncID: 1, connections: Array(repeating: SyncFixtures.v1IPv4Connection, count: 256))
         #expect(throws: SyncEncodingError.tooManyRecords) { try many.encoded() }
     }
