@@ -162,7 +162,8 @@ import Testing
         _ = h.director.applySynced(syncRecord(port: 2, timeout: 0), now: h.now)
         _ = h.director.applySynced(
             syncRecord(port: 3, flags: .inactive, state: UInt16(TCPState.finWait.rawValue), timeout: 0), now: h.now)
-        _ = h.director.applySynced(syncRecord(.udp, port: 4, vport: 53, flags: .inactive, state: 0, timeout: 0), now: h.now)
+        _ = h.director.applySynced(
+            syncRecord(.udp, port: 4, vport: 53, flags: .inactive, state: 0, timeout: 0), now: h.now)
         var template = syncRecord(port: 0, flags: [.template, .inactive], state: 0, timeout: 0)
         template.clientPort = 0
         _ = h.director.applySynced(template, now: h.now)

@@ -255,7 +255,8 @@ import Testing
         h.send(.ack, client: 1)
         let snapshot = h.director.syncSnapshot(now: h.now)
         #expect(snapshot.map(\.isTemplate) == [true, true, false, false])
-        let established = try #require(snapshot.first { $0.clientAddress == ConnectionHarness.client(1) && !$0.isTemplate })
+        let established = try #require(
+            snapshot.first { $0.clientAddress == ConnectionHarness.client(1) && !$0.isTemplate })
         #expect(established.state == UInt16(TCPState.established.rawValue))
         #expect(established.timeout == 900)
     }

@@ -122,7 +122,8 @@ extension InboundVerdict {
     var withoutRef: InboundVerdict {
         switch self {
         case .forward(_, let to, let forwarding, let port):
-            return .forward(ConnectionRef(index: 0, generation: 0), to: to, forwarding: forwarding, destinationPort: port)
+            return .forward(
+                ConnectionRef(index: 0, generation: 0), to: to, forwarding: forwarding, destinationPort: port)
         case .drop, .notOurs, .noDestination:
             return self
         }
