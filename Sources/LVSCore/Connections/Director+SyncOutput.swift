@@ -145,7 +145,7 @@ extension Director {
             let minimum = max(timeoutClock / 2, Self.syncDuration(seconds: 10))
             if difference < min(refresh, minimum) {
                 let retries = original & 3
-                guard retries < settings.retries else { return false }
+                guard retries < min(settings.retries, 3) else { return false }  // two bits hold the count
                 // time_before(now, last sync + R/8): the last sync was at original − timeout.
                 let due = original &- timeoutClock &+ refresh / 8
                 guard Int32(bitPattern: clock &- due) >= 0 else { return false }

@@ -281,9 +281,4 @@ import Testing
         h.director.sideClosed(ref, .client, now: h.now)
         #expect(h.takeRecords().map(\.state) == [UInt16(TCPState.closeWait.rawValue)])
     }
-
-    @Test func entryGrewByAtMostTwentyFourBytes() {
-        // 104 bytes before connection synchronisation; ≤ 128 is the budget.
-        #expect(MemoryLayout<ConnectionEntry>.stride == 112)
-    }
 }
