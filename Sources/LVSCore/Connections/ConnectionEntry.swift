@@ -5,9 +5,13 @@ struct ConnectionFlags: OptionSet, Sendable, Hashable {
     init(rawValue: UInt16) { self.rawValue = rawValue }
 
     static let forwardingMask: UInt16 = 0x0007
+    /// Created by the connection synchronisation daemon on a backup (reference §4.1, §7.5).
+    static let sync = ConnectionFlags(rawValue: 0x0020)
     static let hashed = ConnectionFlags(rawValue: 0x0040)
     static let noOutput = ConnectionFlags(rawValue: 0x0080)
     static let inactive = ConnectionFlags(rawValue: 0x0100)
+    /// Client port not known yet (stored 0); only synced FTP data entries carry it here.
+    static let noClientPort = ConnectionFlags(rawValue: 0x0800)
     static let template = ConnectionFlags(rawValue: 0x1000)
     static let onePacket = ConnectionFlags(rawValue: 0x2000)
     /// Our own: a proxy engine holds the entry while its sockets are open, so it is kept off
@@ -56,6 +60,17 @@ struct ConnectionEntry {
     var state: UInt8 = 0
     var family: AddressFamily = .inet
     var destinationFamily: AddressFamily = .inet
+    // Connection synchronisation (reference §7.2, Director+SyncOutput.swift); 9 bytes, so the
+    // stride grows from 104 to 112 bytes.
+    /// Inbound packets counted while a master sync daemon runs (the kernel's `in_pkts`); a backup
+    /// sets it to the sync threshold.
+    var inPackets: UInt32 = 0
+    /// The kernel's `sync_endtime`: the expiry the entry had when last synced, in milliseconds on
+    /// the director's clock (wrapping, like 32-bit jiffies at HZ=1000); the low two bits count
+    /// the refresh retries sent since.
+    var syncEndTime: UInt32 = 0
+    /// The state when the entry was last synced (`old_state`): a change is what forces a send.
+    var oldState: UInt8 = 0
 
     static let templateAssured: UInt8 = 1
 

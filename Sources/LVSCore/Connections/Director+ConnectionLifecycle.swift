@@ -10,7 +10,7 @@ extension Director {
         protocolNumber: IPProtocolNumber, client: IPAddress, clientPort: UInt16,
         virtualHigh: UInt64, virtualLow: UInt64, virtualPort: UInt16,
         server: RealServer, service: VirtualServiceState, destinationPort: UInt16,
-        template: Bool, onePacket: Bool
+        template: Bool, onePacket: Bool, now: MonotonicInstant
     ) -> Int32? {
         let forwarding = server.config.forwarding
         var flags = ConnectionFlags(rawValue: UInt16(forwarding.rawValue))
@@ -33,6 +33,7 @@ extension Director {
         entry.protocolNumber = protocolNumber
         entry.family = client.family
         entry.flags = flags
+        entry.syncEndTime = Self.syncClock(now) & ~3
         guard let index = connectionTable.allocate(entry) else { return nil }
         connectionTable.entries[Int(index)].server = boundServers.retain(server, of: service)
         if !flags.contains(.onePacket) { connectionTable.hash(index) }
@@ -41,7 +42,7 @@ extension Director {
     }
 
     /// ip_vs_bind_dest: templates count in PersistConn, connections in the total (inactive).
-    private func bind(_ server: RealServer, template: Bool) {
+    func bind(_ server: RealServer, template: Bool) {
         if template {
             server.persistentConnections &+= 1
         } else {
@@ -147,6 +148,12 @@ extension Director {
                 index,
                 expiry: now.nanoseconds &+ UInt64(ProtocolTimeouts.controllingRearm) &* Self.nanosecondsPerSecond,
                 now: now.nanoseconds)
+            // Reference §7.2: a master re-syncs it, with the 60 s it now lives for.
+            if let sync = syncOutput {
+                syncConnection(
+                    index, packets: sync.threshold, settings: sync, now: now,
+                    timeout: ProtocolTimeouts.controllingRearm)
+            }
             return
         }
         release(index)

@@ -75,6 +75,9 @@ extension Director {
             recordInbound(bytes: datagramLength, server: server, service: boundServers.service(entry.server))
         }
         transition(index, direction: .input, tcpFlags: packet.tcpFlags)
+        // The accept (or datagram) is the connection's first inbound packet for the sync master:
+        // it reaches the persistence template too (reference §7.2 item 5).
+        if let sync = syncOutput { syncInboundPacket(index, settings: sync, now: now) }
         let verdict = InboundVerdict.forward(
             connectionTable.ref(index), to: server.key, forwarding: entry.forwarding,
             destinationPort: entry.destinationPort)
@@ -93,6 +96,7 @@ extension Director {
         guard let index = connectionTable.index(of: ref) else { return .gone }
         transition(index, direction: .output, tcpFlags: .ack)
         refresh(index, now: now)
+        syncStateChange(index, now: now)
         return status(of: index)
     }
 
@@ -132,6 +136,7 @@ extension Director {
         guard let index = connectionTable.index(of: ref) else { return .gone }
         transition(index, direction: side == .client ? .input : .output, tcpFlags: .fin)
         refresh(index, now: now)
+        syncStateChange(index, now: now)
         return status(of: index)
     }
 
@@ -142,6 +147,7 @@ extension Director {
         if connectionTable.entries[Int(index)].protocolNumber == .tcp {
             transition(index, direction: side == .client ? .input : .output, tcpFlags: .rst)
             refresh(index, now: now)
+            syncStateChange(index, now: now)
         }
         connectionClosed(ref, now: now)
     }
@@ -182,6 +188,7 @@ extension Director {
         globalStats.addTraffic(inPackets: inPackets, inBytes: inBytes, outPackets: outPackets, outBytes: outBytes)
         if entry.protocolNumber == .udp && outPackets > 0 { transition(index, direction: .output, tcpFlags: []) }
         refresh(index, now: now)
+        if let sync = syncOutput { syncInboundPackets(index, count: inPackets, settings: sync, now: now) }
         return .live
     }
 
@@ -198,6 +205,16 @@ extension Director {
     }
 
     // MARK: - Internals
+
+    /// A proxied connection changed state without an inbound packet the master could count: the
+    /// entry alone is run through reference §7.2 with its current count, so the forced sends of
+    /// FIN_WAIT/CLOSE_WAIT/TIME_WAIT/CLOSE happen; its template is reached by packets only.
+    private func syncStateChange(_ index: Int32, now: MonotonicInstant) {
+        guard let sync = syncOutput else { return }
+        syncConnection(
+            index, packets: connectionTable.entries[Int(index)].inPackets, settings: sync, now: now,
+            walkControllers: false)
+    }
 
     /// Marks the entry held: its expiry is computed (for listings) but it is not on the wheel.
     private func hold(_ index: Int32, now: MonotonicInstant) {

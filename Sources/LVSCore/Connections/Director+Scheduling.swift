@@ -54,7 +54,7 @@ extension Director {
                 virtualHigh: p.destinationAddress.high, virtualLow: p.destinationAddress.low,
                 virtualPort: p.destinationPort, server: server, service: service,
                 destinationPort: destinationPort, template: false,
-                onePacket: service.config.onePacketScheduling)
+                onePacket: service.config.onePacketScheduling, now: now)
         else { return tableFull() }
         recordConnection(server: server, service: service)
         return .created(index)
@@ -66,25 +66,13 @@ extension Director {
         -> NewConnection
     {
         let config = service.config
-        let network = config.netmask.apply(to: p.clientAddress)
         let servicePort = service.id.port
         let ftpService = servicePort == 21
-        // Template key (step 2).
-        var templateProtocol = p.protocolNumber
-        var virtualHigh = p.destinationAddress.high
-        var virtualLow = p.destinationAddress.low
-        var templatePort: UInt16 = 0
-        if p.destinationPort == servicePort {
-            templatePort = ftpService ? 0 : p.destinationPort
-        } else if service.id.isFirewallMark {
-            templateProtocol = .ip
-            virtualHigh = 0
-            virtualLow = UInt64(service.id.firewallMark)
-        }
+        let key = TemplateKey(
+            service: service, protocolNumber: p.protocolNumber, client: p.clientAddress,
+            virtual: p.destinationAddress, virtualPort: p.destinationPort)
         var server: RealServer?
-        var template = connectionTable.lookupTemplate(
-            templateProtocol, network: network, virtualHigh: virtualHigh, virtualLow: virtualLow,
-            virtualPort: templatePort)
+        var template = lookupTemplate(key)
         if let found = template {
             if let bound = boundServers.server(connectionTable.entries[Int(found)].server), templateIsValid(bound) {
                 server = bound
@@ -98,10 +86,10 @@ extension Director {
             let templateDestinationPort = (p.destinationPort == servicePort && !ftpService) ? picked.key.port : 0
             guard
                 let created = createEntry(
-                    protocolNumber: templateProtocol, client: network, clientPort: 0,
-                    virtualHigh: virtualHigh, virtualLow: virtualLow, virtualPort: templatePort,
+                    protocolNumber: key.protocolNumber, client: key.network, clientPort: 0,
+                    virtualHigh: key.virtualHigh, virtualLow: key.virtualLow, virtualPort: key.virtualPort,
                     server: picked, service: service, destinationPort: templateDestinationPort,
-                    template: true, onePacket: false)
+                    template: true, onePacket: false, now: now)
             else { return tableFull() }
             connectionTable.entries[Int(created)].timeout =
                 config.persistenceTimeout ?? VirtualServiceConfig.defaultPersistenceTimeout
@@ -117,7 +105,8 @@ extension Director {
                 protocolNumber: p.protocolNumber, client: p.clientAddress, clientPort: p.clientPort,
                 virtualHigh: p.destinationAddress.high, virtualLow: p.destinationAddress.low,
                 virtualPort: p.destinationPort, server: server, service: service,
-                destinationPort: destinationPort, template: false, onePacket: config.onePacketScheduling)
+                destinationPort: destinationPort, template: false, onePacket: config.onePacketScheduling,
+                now: now)
         else {
             put(templateIndex, now: now)
             return tableFull()
@@ -128,6 +117,40 @@ extension Director {
         put(templateIndex, now: now)
         recordConnection(server: server, service: service)
         return .created(index)
+    }
+
+    /// The persistence template of a connection (reference §4.7 step 2).
+    struct TemplateKey {
+        var protocolNumber: IPProtocolNumber
+        var network: IPAddress
+        var virtualHigh: UInt64
+        var virtualLow: UInt64
+        var virtualPort: UInt16
+
+        init(
+            service: VirtualServiceState, protocolNumber: IPProtocolNumber, client: IPAddress, virtual: IPAddress,
+            virtualPort: UInt16
+        ) {
+            self.protocolNumber = protocolNumber
+            network = service.config.netmask.apply(to: client)
+            virtualHigh = virtual.high
+            virtualLow = virtual.low
+            self.virtualPort = 0
+            if virtualPort == service.id.port {
+                // FTP services key on port 0 so every data connection sticks to the same server.
+                self.virtualPort = service.id.port == 21 ? 0 : virtualPort
+            } else if service.id.isFirewallMark {
+                self.protocolNumber = .ip
+                virtualHigh = 0
+                virtualLow = UInt64(service.id.firewallMark)
+            }
+        }
+    }
+
+    func lookupTemplate(_ key: TemplateKey) -> Int32? {
+        connectionTable.lookupTemplate(
+            key.protocolNumber, network: key.network, virtualHigh: key.virtualHigh, virtualLow: key.virtualLow,
+            virtualPort: key.virtualPort)
     }
 
     /// ip_vs_check_template: the template's real server must still be available, and not

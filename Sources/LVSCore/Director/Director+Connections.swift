@@ -22,14 +22,22 @@ extension Director {
         case .created(let existing): index = existing
         case .verdict(let verdict): return verdict
         }
-        // Step 7: count, state machine INPUT, restart the timer.
+        // Step 7: count, state machine INPUT, feed the sync master, restart the timer.
         let entry = connectionTable.entries[Int(index)]
-        guard let server = boundServers.server(entry.server) else { return .notOurs }
-        recordInbound(bytes: p.length, server: server, service: boundServers.service(entry.server))
+        let destination: RealServerKey
+        if let server = boundServers.server(entry.server) {
+            recordInbound(bytes: p.length, server: server, service: boundServers.service(entry.server))
+            destination = server.key
+        } else {
+            // An entry a backup created from a sync record without a matching real server still
+            // forwards by its own flags (reference §7.5 step 5); there is no server to count in.
+            destination = RealServerKey(address: entry.destinationAddress, port: entry.destinationPort)
+        }
         transition(index, direction: .input, tcpFlags: p.tcpFlags)
+        if let sync = syncOutput { syncInboundPacket(index, settings: sync, now: now) }
         let ref = connectionTable.ref(index)
         let verdict = InboundVerdict.forward(
-            ref, to: server.key, forwarding: entry.forwarding, destinationPort: entry.destinationPort)
+            ref, to: destination, forwarding: entry.forwarding, destinationPort: entry.destinationPort)
         if entry.flags.contains(.onePacket) {
             // One-packet scheduling (§4.9): counted while it exists, gone after this datagram.
             release(index)
@@ -122,7 +130,8 @@ extension Director {
             protocolNumber: e.protocolNumber, clientAddress: e.clientAddress, clientPort: e.clientPort,
             virtualAddress: virtualAddress, virtualPort: e.virtualPort, destinationAddress: e.destinationAddress,
             destinationPort: e.destinationPort, stateName: stateName,
-            expiresInSeconds: UInt32(clamping: remaining), isTemplate: e.isTemplate)
+            expiresInSeconds: UInt32(clamping: remaining), isTemplate: e.isTemplate,
+            isSynced: e.flags.contains(.sync))
     }
 
     /// Moves the director's clock to `now`: expires due entries, runs the rate estimator every

@@ -22,6 +22,18 @@ public final class Director {
     var boundServers = RealServerRegistry()
     var connectionClock = ConnectionClock()
     public internal(set) var connectionCounters = ConnectionCounters()
+    /// The master sync daemon's settings (reference §7.2, Director+SyncOutput.swift); nil = no
+    /// master daemon, and the packet path does nothing for synchronisation beyond one check.
+    public var syncOutput: SyncOutputSettings? {
+        didSet {
+            guard let capacity = syncOutput?.outboxCapacity, capacity != syncOutbox.capacity else { return }
+            syncCounters.droppedOutboxFull &+= UInt64(syncOutbox.resize(capacity))
+        }
+    }
+    /// Records the master decided to send, until the driver takes them (`takeSyncOutput()`).
+    var syncOutbox = SyncOutbox(capacity: SyncOutputSettings().outboxCapacity)
+    /// Master and backup synchronisation counters.
+    public internal(set) var syncCounters = SyncCounters()
 
     struct TrashKey: Hashable {
         var service: VirtualServiceID

@@ -121,14 +121,17 @@ public struct ConnectionSnapshot: Sendable, Hashable, Codable {
     /// Whole seconds until expiry, rounded down.
     public var expiresInSeconds: UInt32
     public var isTemplate: Bool
+    /// Created from a sync record on a backup (the kernel's SYNC flag, reference §7.5); not
+    /// shown by `ipvsadm -L -c`.
+    public var isSynced: Bool
     public var persistenceEngineName: String?
     public var persistenceEngineData: String?
 
     public init(
         protocolNumber: IPProtocolNumber, clientAddress: IPAddress, clientPort: UInt16, virtualAddress: IPAddress,
         virtualPort: UInt16, destinationAddress: IPAddress, destinationPort: UInt16, stateName: String,
-        expiresInSeconds: UInt32, isTemplate: Bool = false, persistenceEngineName: String? = nil,
-        persistenceEngineData: String? = nil
+        expiresInSeconds: UInt32, isTemplate: Bool = false, isSynced: Bool = false,
+        persistenceEngineName: String? = nil, persistenceEngineData: String? = nil
     ) {
         self.protocolNumber = protocolNumber
         self.clientAddress = clientAddress
@@ -140,6 +143,7 @@ public struct ConnectionSnapshot: Sendable, Hashable, Codable {
         self.stateName = stateName
         self.expiresInSeconds = expiresInSeconds
         self.isTemplate = isTemplate
+        self.isSynced = isSynced
         self.persistenceEngineName = persistenceEngineName
         self.persistenceEngineData = persistenceEngineData
     }
