@@ -21,7 +21,7 @@ public struct SyncInterface: Sendable, Hashable {
     public static func lookup(_ name: String) throws(SyncTransportError) -> SyncInterface {
         let index = Int32(bitPattern: if_nametoindex(name))
         guard index > 0 else { throw .noSuchInterface(name) }
-        let probe = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | CLINUXNET_SOCK_CLOEXEC, 0)
+        let probe = socket(AF_INET, CLINUXNET_SOCK_DGRAM | CLINUXNET_SOCK_CLOEXEC, 0)
         guard probe >= 0 else { throw .fromErrno("socket(AF_INET, SOCK_DGRAM)") }
         defer { close(probe) }
         let mtu = clinuxpacket_interface_mtu(probe, name)

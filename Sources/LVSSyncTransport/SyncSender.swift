@@ -33,8 +33,9 @@ public final class SyncSender {
             // A link-local source needs its interface named; a global one ignores the scope.
             try SyncSocketSetup.bind(
                 fd, source, port: 0, scopeID: source.isIPv6LinkLocal ? scope : 0, "bind \(source) on \(interface.name)")
-            let connected = SyncSocketAddress.withSockaddr(configuration.group, port: configuration.port, scopeID: scope)
-            { Glibc.connect(fd, $0, $1) }
+            let connected = SyncSocketAddress.withSockaddr(
+                configuration.group, port: configuration.port, scopeID: scope
+            ) { Glibc.connect(fd, $0, $1) }
             try SyncSocketSetup.check(connected, "connect \(configuration.group) port \(configuration.port)")
         }
         self.configuration = configuration

@@ -56,7 +56,8 @@ public enum SyncTransportError: Error, Sendable, Hashable, CustomStringConvertib
             return "sync interface \(name): \(Self.text(code)) (errno \(code)); fix: \(fix)"
         case .noAddress(let name, let family):
             let familyName = family == .inet ? "IPv4" : "IPv6"
-            return "sync interface \(name) has no \(familyName) address: \(Self.text(code)) (errno \(code)); fix: \(fix)"
+            return
+                "sync interface \(name) has no \(familyName) address: \(Self.text(code)) (errno \(code)); fix: \(fix)"
         case .permissionDenied(let operation, _), .systemCall(let operation, _):
             return "\(operation): \(Self.text(code)) (errno \(code)); fix: \(fix)"
         }
