@@ -15,6 +15,7 @@ let ioTargetNames: Set<String> = [
     "LVSHealthChecks", "LVSHealthChecksTests",
     "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
     "LVSDaemonTests", "LVSProxy", "LVSProxyTests", "LVSRealServerTests", "LVSVRRPTransport", "LVSVRRPTransportTests",
+    "LVSSyncTransport", "LVSSyncTransportTests",
 ]
 
 /// `LVS_ONLY=TargetA,TargetB swift test` builds only those targets and what they depend on: a
@@ -59,6 +60,11 @@ let package = Package(
         // IPVS connection synchronisation on the wire (reference §7): the v0/v1 message codec with
         // counted drop reasons, the master's message builder, and our optional authenticated mode.
         .target(name: "LVSSync", dependencies: ["LVSCore"], swiftSettings: strictSettings),
+        // The sync daemon's sockets (reference §7.1): the master's multicast sender and the
+        // backup's group receiver, one pair per sync thread (port base + thread index).
+        .target(
+            name: "LVSSyncTransport", dependencies: ["LVSSync", "LVSCore", "CLinuxNet"],
+            swiftSettings: strictSettings),
         // Health checking: pure rise/fall, quorum and hysteresis decisions (no I/O).
         .target(name: "LVSHealth", dependencies: ["LVSCore"], swiftSettings: strictSettings),
         // The checkers' probes (keepalived's TCP/HTTP/SSL/UDP/DNS/SMTP/MISC checks) on SwiftNIO.
@@ -158,6 +164,9 @@ let package = Package(
             dependencies: ["LVSVRRPTransport", "LVSVRRP", "LVSPacket", "LVSCore", "CLinuxNet"],
             swiftSettings: strictSettings),
         .testTarget(name: "LVSSyncTests", dependencies: ["LVSSync", "LVSCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSSyncTransportTests", dependencies: ["LVSSyncTransport", "LVSSync", "LVSCore", "CLinuxNet"],
+            swiftSettings: strictSettings),
         .testTarget(name: "LVSHealthTests", dependencies: ["LVSHealth", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSHealthChecksTests",
