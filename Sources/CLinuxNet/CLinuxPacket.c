@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <errno.h>
+#include <linux/netlink.h>
 #include "CLinuxNet.h"
 
 _Static_assert(sizeof(clinuxpacket_bpf_insn) == sizeof(struct sock_filter), "sock_filter layout");
@@ -65,4 +67,14 @@ int clinuxpacket_statistics(int fd, uint32_t *packets, uint32_t *drops) {
     int rc = getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &s, &len);
     if (rc == 0) { *packets = s.tp_packets; *drops = s.tp_drops; }
     return rc;
+}
+
+int clinuxpacket_netfilter_socket(int receive_buffer) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_NETFILTER);
+    if (fd < 0) return -1;
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer, sizeof(receive_buffer)) < 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
+    struct sockaddr_nl a = { .nl_family = AF_NETLINK };
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) { int saved = errno; close(fd); errno = saved; return -1; }
+    return fd;
 }

@@ -7,7 +7,7 @@ import LVSCore
 /// Three passes, each only when the one before found no error: the parser's diagnostics (syntax,
 /// keywords, cross-checks); the director's own validation of the commands on an empty table
 /// (what `-A`/`-a` would refuse); and, unless `dryRun`, what neither engine can serve (a
-/// firewall-mark service, say). The file's content is judged, not this start: a real server
+/// an SCTP service, say). The file's content is judged, not this start: a real server
 /// that needs the packet engine is valid, and a note says what `lvsd --config` will need for
 /// it (root, nft). A refusal or note is reported at the `virtual_server` or `real_server` it
 /// came from.
@@ -64,6 +64,15 @@ public struct ConfigurationCheck: Sendable {
                     diagnostic(for: command, error: refusal, in: configuration, path: path))
                 if case .addService(let config) = command { refusedServices.insert(config.id) }
                 continue
+            }
+            if !dryRun, case .addService(let config) = command, config.id.isFirewallMark {
+                let location =
+                    configuration.location(of: command) ?? ConfigurationLocation(file: path, line: 1, column: 1)
+                diagnostics.append(
+                    ConfigurationDiagnostic(
+                        .note, location,
+                        "\(config.id) takes the TCP and UDP packets that netfilter marks \(config.id.firewallMark) to an address of this director: set the mark in the mangle table's PREROUTING chain and make the virtual addresses local, as for IPVS (docs/packet-engine.md)"
+                    ))
             }
             if !dryRun, DirectorHost.needsPacketEngine(command), case .addRealServer(let service, _) = command,
                 !packetServices.contains(where: { $0.0 == service })

@@ -92,11 +92,11 @@ extension DirectorHost {
     static func engineRefusal(of command: AdminCommand, packetEngine: Bool = false) -> AdminError? {
         switch command {
         case .addService(let config), .editService(let config):
-            if config.id.isFirewallMark {
-                // The packet engine reads frames before netfilter marks them, and the proxy
-                // engine listens on an address and port: neither can tell a mark.
+            if config.id.isFirewallMark && !packetEngine {
+                // The packet engine takes marked packets from netfilter after mangle; the proxy
+                // engine listens on an address and port and cannot tell a mark.
                 return .notSupported(
-                    "Firewall-mark services are not served by lvsd: neither engine sees netfilter's marks; use one virtual service per address and port"
+                    "Firewall-mark services are served by the packet engine only (run lvsd as root with --packet-engine, or a --config that uses -m/-g/-i real servers)"
                 )
             }
             if config.id.protocolNumber == .sctp {
@@ -112,7 +112,12 @@ extension DirectorHost {
             let method: String
             switch server.forwarding {
             case .proxy:
-                if service.port == 0 && !service.isFirewallMark {
+                if service.isFirewallMark {
+                    return .notSupported(
+                        "The proxy engine cannot serve a firewall-mark service (it listens on an address and port): use -m, -g or -i"
+                    )
+                }
+                if service.port == 0 {
                     return .notSupported(
                         "The proxy engine cannot serve a port-zero service: give the service a port, or use -m, -g or -i"
                     )

@@ -33,15 +33,19 @@ enum PacketEngineStart {
         if engine.interfaces.isEmpty {
             var virtualAddresses: [IPAddress] = []
             var realServers: [IPAddress] = []
+            var markedFamilies: [AddressFamily] = []
             for command in needing {
                 guard case .addRealServer(let service, let server) = command else { continue }
-                if !virtualAddresses.contains(service.address) && !service.isFirewallMark {
+                if service.isFirewallMark {
+                    if !markedFamilies.contains(service.family) { markedFamilies.append(service.family) }
+                } else if !virtualAddresses.contains(service.address) {
                     virtualAddresses.append(service.address)
                 }
                 if !realServers.contains(server.key.address) { realServers.append(server.key.address) }
             }
             let choice = InterfaceChoice.onThisSystem(
-                virtualAddresses: virtualAddresses, realServers: realServers, named: namedInterfaces)
+                virtualAddresses: virtualAddresses, realServers: realServers, named: namedInterfaces,
+                markedFamilies: markedFamilies)
             if let lost = choice.unreachable.first(where: realServers.contains) {
                 throw PacketEngineStartError.noRoute(lost)
             }

@@ -43,11 +43,31 @@ public struct ForwardingPlan: Sendable, Hashable {
     public var localReplies: [LocalReply]
     /// Virtual addresses in standby: their services are not in this plan.
     public var standbyAddresses: [IPAddress]
+    /// Firewall-mark services with packet-engine real servers (reference §4.7): their packets
+    /// reach the engine through the marked-packet log, not the rings.
+    public var markedServices: [MarkedService]
+
+    /// A firewall-mark service: the mark and the address family it serves.
+    public struct MarkedService: Sendable, Hashable, Comparable {
+        public var mark: UInt32
+        public var family: AddressFamily
+
+        public init(mark: UInt32, family: AddressFamily) {
+            self.mark = mark
+            self.family = family
+        }
+
+        public static func < (lhs: MarkedService, rhs: MarkedService) -> Bool {
+            (lhs.family.rawValue, lhs.mark) < (rhs.family.rawValue, rhs.mark)
+        }
+    }
 
     public init(
         services: [OwnedService] = [], natSources: [OwnedService] = [], realServers: [IPAddress] = [],
-        localServers: [IPAddress] = [], localReplies: [LocalReply] = [], standbyAddresses: [IPAddress] = []
+        localServers: [IPAddress] = [], localReplies: [LocalReply] = [], standbyAddresses: [IPAddress] = [],
+        markedServices: [MarkedService] = []
     ) {
+        self.markedServices = markedServices
         self.services = services
         self.natSources = natSources
         self.realServers = realServers
@@ -58,8 +78,8 @@ public struct ForwardingPlan: Sendable, Hashable {
 
     /// The plan for a configuration: every TCP/UDP service that has at least one real server
     /// with a packet-engine forwarding method and whose address is not in `standbyAddresses`,
-    /// and its real servers; those at one of `localAddresses` (or with the local-node method)
-    /// are delivered to the local stack.
+    /// every such firewall-mark service, and their real servers; those at one of
+    /// `localAddresses` (or with the local-node method) are delivered to the local stack.
     public init(
         _ configuration: ConfigurationModel, localAddresses: Set<IPAddress> = [],
         standbyAddresses: Set<IPAddress> = []
@@ -69,16 +89,25 @@ public struct ForwardingPlan: Sendable, Hashable {
         var servers = Set<IPAddress>()
         var local = Set<IPAddress>()
         var replies = Set<LocalReply>()
-        for (id, entry) in configuration.services where !id.isFirewallMark {
-            guard id.protocolNumber == .tcp || id.protocolNumber == .udp else { continue }
-            guard !standbyAddresses.contains(id.address) else { continue }
+        var marked = Set<MarkedService>()
+        for (id, entry) in configuration.services {
             guard entry.realServers.contains(where: { Self.isPacketMethod($0.forwarding) }) else { continue }
-            services.insert(OwnedService(protocolNumber: id.protocolNumber, address: id.address, port: id.port))
+            // A firewall-mark service takes TCP and UDP alike; its replies are told by protocol.
+            let protocols: [IPProtocolNumber]
+            if id.isFirewallMark {
+                marked.insert(MarkedService(mark: id.firewallMark, family: id.family))
+                protocols = [.tcp, .udp]
+            } else {
+                guard id.protocolNumber == .tcp || id.protocolNumber == .udp else { continue }
+                guard !standbyAddresses.contains(id.address) else { continue }
+                services.insert(OwnedService(protocolNumber: id.protocolNumber, address: id.address, port: id.port))
+                protocols = [id.protocolNumber]
+            }
             for server in entry.realServers where Self.isPacketMethod(server.forwarding) {
                 let address = server.key.address
                 guard server.forwarding != .localNode && !localAddresses.contains(address) else {
                     local.insert(address)
-                    if server.forwarding == .masquerading {
+                    if server.forwarding == .masquerading && !id.isFirewallMark {
                         replies.insert(
                             LocalReply(
                                 protocolNumber: id.protocolNumber, serverAddress: address, serverPort: server.key.port,
@@ -88,15 +117,17 @@ public struct ForwardingPlan: Sendable, Hashable {
                 }
                 servers.insert(address)
                 if server.forwarding == .masquerading {
-                    sources.insert(
-                        OwnedService(protocolNumber: id.protocolNumber, address: address, port: server.key.port))
+                    for protocolNumber in protocols {
+                        sources.insert(
+                            OwnedService(protocolNumber: protocolNumber, address: address, port: server.key.port))
+                    }
                 }
             }
         }
         self.init(
             services: services.sorted(), natSources: sources.sorted(), realServers: servers.sorted(),
             localServers: local.sorted(), localReplies: LocalReply.unambiguous(replies),
-            standbyAddresses: standbyAddresses.sorted())
+            standbyAddresses: standbyAddresses.sorted(), markedServices: marked.sorted())
     }
 
     /// True for the methods this engine forwards.
@@ -107,9 +138,12 @@ public struct ForwardingPlan: Sendable, Hashable {
         }
     }
 
-    /// True when a packet from `address:port` is a reply of a masquerading real server.
+    /// True when a packet from `address:port` is a reply of a masquerading real server (one
+    /// configured with port 0 answers from whatever port the client asked for).
     public func isNATSource(_ protocolNumber: IPProtocolNumber, address: IPAddress, port: UInt16) -> Bool {
-        natSources.contains { $0.protocolNumber == protocolNumber && $0.address == address && $0.port == port }
+        natSources.contains {
+            $0.protocolNumber == protocolNumber && $0.address == address && ($0.port == port || $0.port == 0)
+        }
     }
 
     /// True when `address` is a masquerading real server (for relaying its ICMP errors).

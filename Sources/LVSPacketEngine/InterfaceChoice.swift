@@ -22,9 +22,12 @@ public struct InterfaceChoice: Sendable, Hashable {
     public var names: [String] { interfaces.map(\.name) }
 
     /// The choice from `interfaces` (name → addresses) and the kernel's route files' text.
-    /// Loopback is never chosen: the engine forwards between real links.
+    /// Loopback is never chosen: the engine forwards between real links. `markedFamilies` are
+    /// the address families of firewall-mark services: a mark names no address, so their
+    /// clients are looked for behind the family's default route, or on every interface of it.
     public static func choose(
         virtualAddresses: [IPAddress], realServers: [IPAddress], named: [String],
+        markedFamilies: [AddressFamily] = [],
         interfaces: [(name: String, addresses: [Prefix])], ipv4Routes: String, ipv6Routes: String
     ) -> InterfaceChoice {
         let usable = interfaces.filter { $0.name != "lo" }
@@ -70,6 +73,20 @@ public struct InterfaceChoice: Sendable, Hashable {
                 if candidates.isEmpty { choice.unreachable.append(address) }
             }
         }
+        for family in markedFamilies {
+            let any: IPAddress = family == .inet ? .ipv4Any : .ipv6Any
+            let name = family == .inet ? "IPv4" : "IPv6"
+            if let fallback = table.lookup(any) {
+                add(
+                    usable[fallback.interface].name,
+                    "default route, towards the clients of \(name) firewall-mark services")
+                continue
+            }
+            for candidate in usable
+            where candidate.addresses.contains(where: { $0.address.family == family && !$0.isLinkLocal }) {
+                add(candidate.name, "an \(name) address, for the clients of \(name) firewall-mark services")
+            }
+        }
         return choice
     }
 
@@ -77,9 +94,9 @@ public struct InterfaceChoice: Sendable, Hashable {
     public static func interfaceAddresses() -> [String: [Prefix]] { InterfaceDiscovery.interfaceAddresses() }
 
     /// The choice on this system: getifaddrs and /proc/net routes.
-    public static func onThisSystem(virtualAddresses: [IPAddress], realServers: [IPAddress], named: [String])
-        -> InterfaceChoice
-    {
+    public static func onThisSystem(
+        virtualAddresses: [IPAddress], realServers: [IPAddress], named: [String], markedFamilies: [AddressFamily] = []
+    ) -> InterfaceChoice {
         let addresses = InterfaceDiscovery.interfaceAddresses()
         var names = Set(addresses.keys)
         // Interfaces without an address (a bridge port, say) are still candidates for routes.
@@ -89,7 +106,7 @@ public struct InterfaceChoice: Sendable, Hashable {
             }
         }
         return choose(
-            virtualAddresses: virtualAddresses, realServers: realServers, named: named,
+            virtualAddresses: virtualAddresses, realServers: realServers, named: named, markedFamilies: markedFamilies,
             interfaces: names.sorted().map { ($0, addresses[$0] ?? []) },
             ipv4Routes: InterfaceDiscovery.readFile("/proc/net/route") ?? "",
             ipv6Routes: InterfaceDiscovery.readFile("/proc/net/ipv6_route") ?? "")

@@ -18,20 +18,27 @@ public struct NFTablesRuleset: Sendable, Hashable {
     /// The engine's interfaces: (name, ifindex).
     public var interfaces: [(name: String, index: Int32)]
     public var plan: ForwardingPlan
+    /// The nfnetlink_log group marked packets are copied to (`MarkedPacketLog`).
+    public var logGroup: UInt16
 
-    public init(table: String, interfaces: [(name: String, index: Int32)], plan: ForwardingPlan) {
+    public init(
+        table: String, interfaces: [(name: String, index: Int32)], plan: ForwardingPlan,
+        logGroup: UInt16 = PacketEngineConfiguration.defaultMarkedLogGroup
+    ) {
         self.table = table
         self.interfaces = interfaces
         self.plan = plan
+        self.logGroup = logGroup
     }
 
     public static func == (lhs: NFTablesRuleset, rhs: NFTablesRuleset) -> Bool {
         lhs.table == rhs.table && lhs.plan == rhs.plan && lhs.interfaces.map(\.name) == rhs.interfaces.map(\.name)
-            && lhs.interfaces.map(\.index) == rhs.interfaces.map(\.index)
+            && lhs.interfaces.map(\.index) == rhs.interfaces.map(\.index) && lhs.logGroup == rhs.logGroup
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(table)
+        hasher.combine(logGroup)
         hasher.combine(plan)
         for interface in interfaces { hasher.combine(interface.name) }
     }
@@ -47,13 +54,22 @@ public struct NFTablesRuleset: Sendable, Hashable {
         }
         lines.append("}")
         lines += ["table inet \(table) {}", "delete table inet \(table)"]
-        if !plan.localReplies.isEmpty {
+        if !plan.localReplies.isEmpty || !plan.markedServices.isEmpty {
             lines.append("table inet \(table) {")
-            lines.append("  chain local_replies {")
-            // After conntrack and NAT (priority 300): the socket's own tuple is what they saw.
-            lines.append("    type filter hook output priority 300; policy accept;")
-            lines += localReplyRules.map { "    \($0)" }
-            lines.append("  }")
+            if !plan.localReplies.isEmpty {
+                lines.append("  chain local_replies {")
+                // After conntrack and NAT (priority 300): the socket's own tuple is what they saw.
+                lines.append("    type filter hook output priority 300; policy accept;")
+                lines += localReplyRules.map { "    \($0)" }
+                lines.append("  }")
+            }
+            if !plan.markedServices.isEmpty {
+                lines.append("  chain marked {")
+                // Right after mangle (-150), where the operator's rules set the marks.
+                lines.append("    type filter hook prerouting priority -140; policy accept;")
+                lines += markedRules.map { "    \($0)" }
+                lines.append("  }")
+            }
             lines.append("}")
         }
         return lines.joined(separator: "\n") + "\n"
@@ -80,9 +96,32 @@ public struct NFTablesRuleset: Sendable, Hashable {
         }
     }
 
+    /// Firewall-mark services (reference §4.7): a TCP or UDP packet with one of the marks, to an
+    /// address of this host (IPVS sees marked packets at LOCAL_IN only) that is not in standby,
+    /// is copied to the engine's log group and dropped; the engine forwards the copy. Per family,
+    /// since a mark's service is per family.
+    var markedRules: [String] {
+        var rules: [String] = []
+        for family in [AddressFamily.inet, .inet6] {
+            let marks = plan.markedServices.filter { $0.family == family }.map { String($0.mark) }
+            guard !marks.isEmpty else { continue }
+            let name = family == .inet ? "ip" : "ip6"
+            let standby = plan.standbyAddresses.filter { $0.family == family }.map { "\($0)" }
+            var rule =
+                "meta nfproto \(family == .inet ? "ipv4" : "ipv6") meta mark { \(marks.joined(separator: ", ")) } "
+            rule += "meta l4proto { tcp, udp } fib daddr type local "
+            if !standby.isEmpty { rule += "\(name) daddr != { \(standby.joined(separator: ", ")) } " }
+            rule += "log group \(logGroup) drop"
+            rules.append(rule)
+        }
+        return rules
+    }
+
     /// One drop rule per owned flow: requests to a VIP:port, replies of masquerading real
     /// servers, and ICMP errors those real servers send about forwarded packets (relayed by the
-    /// engine instead, reference §5.6). Errors to a VIP are not dropped: they quote VIP:vport →
+    /// engine instead, reference §5.6). A real server's packets to one of the director's own
+    /// addresses are not a reply of a forwarded connection (the director's health checks talk
+    /// to the real servers directly), so they stay the kernel's. Errors to a VIP are not dropped: they quote VIP:vport →
     /// client, which no local socket owns, so the kernel only counts them; echo to the VIP stays
     /// the kernel's (docs/design/0009-packet-engine.md "ICMP relay").
     var rules: [String] {
@@ -97,17 +136,21 @@ public struct NFTablesRuleset: Sendable, Hashable {
             let family = server.address.family == .inet ? "ip" : "ip6"
             let proto = server.protocolNumber == .tcp ? "tcp" : "udp"
             let port = server.port == 0 ? "meta l4proto \(proto)" : "\(proto) sport \(server.port)"
-            rules.append("\(family) saddr \(server.address) \(port) drop")
+            // Not the director's own connections to the real server (health checks): their
+            // replies are addressed to the director itself.
+            rules.append("\(family) saddr \(server.address) \(port) fib daddr type != local drop")
         }
         var errorSources = Set<IPAddress>()
         for server in plan.natSources where errorSources.insert(server.address).inserted {
             if server.address.family == .inet {
                 rules.append(
-                    "ip saddr \(server.address) icmp type { destination-unreachable, source-quench, time-exceeded } drop"
+                    "ip saddr \(server.address) icmp type { destination-unreachable, source-quench, time-exceeded } "
+                        + "fib daddr type != local drop"
                 )
             } else {
                 rules.append(
-                    "ip6 saddr \(server.address) icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } drop"
+                    "ip6 saddr \(server.address) icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, "
+                        + "parameter-problem } fib daddr type != local drop"
                 )
             }
         }

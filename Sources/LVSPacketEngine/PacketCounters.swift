@@ -45,6 +45,14 @@ public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
     case standby
     /// The raw socket refused a packet for the local stack.
     case localDeliveryFailed
+    /// A marked packet whose TCP/UDP checksum is wrong (neither complete nor partial).
+    case badChecksum
+    /// Marked packets the kernel could not copy to the engine: the log socket's buffer was
+    /// full (counted once per overflow the socket reports), or a copy cut short.
+    case markedLost
+    /// A marked packet from an interface that is not the engine's, whose sender no route of
+    /// the engine's interfaces leads back to.
+    case markedNoInterface
 
     /// The counter's name in `lvsadm --engine-stats`.
     public var name: String {
@@ -70,6 +78,9 @@ public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
         case .segmentationFailed: "drop_segmentation_failed"
         case .standby: "drop_standby"
         case .localDeliveryFailed: "drop_local_delivery_failed"
+        case .badChecksum: "drop_bad_checksum"
+        case .markedLost: "drop_marked_lost"
+        case .markedNoInterface: "drop_marked_no_interface"
         }
     }
 }
@@ -98,6 +109,8 @@ public struct PacketCounters: Sendable, Hashable {
     public var segmentsWritten: UInt64 = 0
     /// Client → real server packets handed to the director's own stack (local real servers).
     public var deliveredLocally: UInt64 = 0
+    /// Packets of firewall-mark services taken from the marked-packet log (also in `received`).
+    public var markedReceived: UInt64 = 0
     /// Drops by reason, indexed by `PacketDrop.rawValue`.
     public var drops = [UInt64](repeating: 0, count: PacketDrop.allCases.count)
 
@@ -123,6 +136,7 @@ public struct PacketCounters: Sendable, Hashable {
         aggregatesReceived &+= other.aggregatesReceived
         segmentsWritten &+= other.segmentsWritten
         deliveredLocally &+= other.deliveredLocally
+        markedReceived &+= other.markedReceived
         for index in drops.indices { drops[index] &+= other.drops[index] }
     }
 
@@ -133,7 +147,7 @@ public struct PacketCounters: Sendable, Hashable {
             ("forwarded_outbound", forwardedOutbound), ("icmp_sent", icmpSent), ("icmp_relayed", icmpRelayed),
             ("solicitations_sent", solicitationsSent), ("ignored", ignored), ("ring_drops", ringDrops),
             ("aggregates_received", aggregatesReceived), ("segments_written", segmentsWritten),
-            ("delivered_locally", deliveredLocally),
+            ("delivered_locally", deliveredLocally), ("marked_received", markedReceived),
             ("dropped", dropped),
         ]
         for drop in PacketDrop.allCases { result.append((drop.name, drops[drop.rawValue])) }

@@ -25,6 +25,8 @@ public final class PacketEngine: Sendable {
     let neighbours: SharedNeighbours
     let currentPlan = Mutex(ForwardingPlan())
     let local: LocalDelivery
+    /// Where packets of firewall-mark services arrive (read by the first worker).
+    let markedLog: MarkedPacketLog
     /// What the plan is built from: the last configuration and the standby addresses. Held
     /// while a plan is installed, so two changes never interleave their filter, workers and
     /// table updates.
@@ -42,6 +44,14 @@ public final class PacketEngine: Sendable {
         let filter = BPFProgram(ForwardingPlan())
         let local = try LocalDelivery()
         self.local = local
+        let markedLog: MarkedPacketLog
+        do throws(PacketEngineError) {
+            markedLog = try MarkedPacketLog(group: configuration.markedLogGroup)
+        } catch {
+            local.close()
+            throw error
+        }
+        self.markedLog = markedLog
         var rings: [[PacketRing]] = []
         do throws(PacketEngineError) {
             for _ in 0..<count {
@@ -58,6 +68,7 @@ public final class PacketEngine: Sendable {
         } catch {
             for ring in rings.joined() { ring.close() }
             local.close()
+            markedLog.close()
             throw error
         }
         self.rings = rings
@@ -77,11 +88,13 @@ public final class PacketEngine: Sendable {
                 PacketWorker(
                     rings: rings[index],
                     forwarder: PacketForwarder(interfaces: found, routes: routes, plan: ForwardingPlan()),
-                    director: director, neighbours: neighbours, published: published[index], local: local)
+                    director: director, neighbours: neighbours, published: published[index], local: local,
+                    markedLog: index == 0 ? markedLog : nil)
             }
         } catch {
             for ring in rings.joined() { ring.close() }
             local.close()
+            markedLog.close()
             throw .system("epoll", errno: error.errno)
         }
     }
@@ -154,6 +167,7 @@ public final class PacketEngine: Sendable {
         try? NFTablesRuleset.run(ruleset(ForwardingPlan()).removalScript, nft: configuration.nftCommand)
         for ring in rings.joined() { ring.close() }
         local.close()
+        markedLog.close()
     }
 
     /// The plan in force.
@@ -176,7 +190,8 @@ public final class PacketEngine: Sendable {
     func ruleset(_ plan: ForwardingPlan) -> NFTablesRuleset {
         let found = interfaces.withLock { $0 }
         return NFTablesRuleset(
-            table: configuration.nftablesTable, interfaces: found.map { ($0.name, $0.index) }, plan: plan)
+            table: configuration.nftablesTable, interfaces: found.map { ($0.name, $0.index) }, plan: plan,
+            logGroup: configuration.markedLogGroup)
     }
 }
 

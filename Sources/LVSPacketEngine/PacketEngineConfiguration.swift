@@ -35,13 +35,19 @@ public struct PacketEngineConfiguration: Sendable, Hashable {
     public var nftablesTable: String
     /// The `nft` executable.
     public var nftCommand: String
+    /// The nfnetlink_log group through which packets of firewall-mark services reach the engine.
+    public var markedLogGroup: UInt16
+
+    /// "LV": a group no other program is likely to bind in the director's namespace.
+    public static let defaultMarkedLogGroup: UInt16 = 0x4C56
 
     public init(
         interfaces: [String], workerCount: Int = 0, ring: PacketRingKind = .frames, blockSize: Int = 1 << 18,
         blockCount: Int = 16,
         blockRetireMilliseconds: Int = 1, headroom: Int = 64, offload: Bool = true, nftablesTable: String = "lvsd",
-        nftCommand: String = "nft"
+        nftCommand: String = "nft", markedLogGroup: UInt16 = defaultMarkedLogGroup
     ) {
+        self.markedLogGroup = markedLogGroup
         self.interfaces = interfaces
         self.workerCount = workerCount
         self.ring = ring

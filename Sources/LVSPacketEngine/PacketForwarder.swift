@@ -87,11 +87,7 @@ public struct PacketForwarder {
         self.offload = offload
         transmitOffload = .none
         if offload.isSegmented { counters.aggregatesReceived &+= 1 }
-        guard interfaces.indices.contains(ingress) else { return drop(.malformed) }
-        let parsed: ParsedFrame
-        do {
-            parsed = try parseFrame(frame)
-        } catch {
+        guard interfaces.indices.contains(ingress), let parsed = try? parseFrame(frame) else {
             return drop(.malformed)
         }
         switch parsed.payload {
@@ -113,9 +109,11 @@ public struct PacketForwarder {
         }
     }
 
-    private mutating func forward<D: ConnectionDecider, N: NeighbourResolver>(
-        _ packet: ParsedPacket, ethernet: EthernetHeader, frame: inout PacketBuffer, ingress: Int, decider: D,
-        neighbours: inout N, now: MonotonicInstant, scratch: inout PacketBuffer
+    /// Forwards one parsed IP packet; `firewallMark` is netfilter's mark for packets that came
+    /// through the marked-packet log (0 for frames from the rings).
+    mutating func forward<D: ConnectionDecider, N: NeighbourResolver>(
+        _ packet: ParsedPacket, ethernet: EthernetHeader, frame: inout PacketBuffer, ingress: Int,
+        firewallMark: UInt32 = 0, decider: D, neighbours: inout N, now: MonotonicInstant, scratch: inout PacketBuffer
     ) -> ForwardAction {
         let protocolNumber: IPProtocolNumber
         var tcpFlags: TCPSegmentFlags = []
@@ -160,14 +158,20 @@ public struct PacketForwarder {
                     .source, packet, frame: &frame, ingress: ingress, address: virtualAddress,
                     port: virtualPort, neighbours: &neighbours, now: now, scratch: &scratch)
             case .notOurs:
+                // The real server answering the director itself (a health check): the ingress
+                // table let the kernel have it.
+                if interfaces.contains(where: { $0.addresses.contains { $0.address == destination } }) {
+                    counters.ignored &+= 1
+                    return .ignore
+                }
                 return drop(.noConnection)
             }
         }
         let verdict = decider.inbound(
             InboundPacket(
                 protocolNumber: protocolNumber, clientAddress: source, clientPort: packet.sourcePort,
-                destinationAddress: destination, destinationPort: packet.destinationPort, tcpFlags: tcpFlags,
-                length: length),
+                destinationAddress: destination, destinationPort: packet.destinationPort,
+                firewallMark: firewallMark, tcpFlags: tcpFlags, length: length),
             now: now)
         switch verdict {
         case .forward(_, let server, let method, let port):

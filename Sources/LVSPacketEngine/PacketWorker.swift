@@ -31,6 +31,10 @@ final class PacketWorker: ReactorHandler {
     let published: CounterBox
     /// Raw sockets into the director's own stack (local real servers).
     let local: LocalDelivery
+    /// The marked-packet log (firewall-mark services); one worker reads it.
+    let markedLog: MarkedPacketLog?
+    /// Where a logged packet is framed: headroom, an Ethernet header, up to 64 KiB of packet.
+    let markedFrame: UnsafeMutableRawBufferPointer
 
     /// Per interface: pending iovecs (two per message: offload header, frame) and their message
     /// headers.
@@ -46,9 +50,11 @@ final class PacketWorker: ReactorHandler {
 
     init(
         rings: [PacketRing], forwarder: PacketForwarder, director: any PacketEngineDirector,
-        neighbours: SharedNeighbours, published: CounterBox, local: LocalDelivery
+        neighbours: SharedNeighbours, published: CounterBox, local: LocalDelivery, markedLog: MarkedPacketLog? = nil
     ) {
         self.local = local
+        self.markedLog = markedLog
+        markedFrame = .allocate(byteCount: markedLog == nil ? 0 : Self.scratchHeadroom + 14 + 65536, alignment: 64)
         self.rings = rings
         self.forwarder = forwarder
         self.neighbours = WorkerNeighbours(shared: neighbours)
@@ -81,6 +87,7 @@ final class PacketWorker: ReactorHandler {
         offloadHeaders.deallocate()
         scratch.deallocate()
         large.deallocate()
+        markedFrame.deallocate()
     }
 
     func reactorStarted(_ reactor: Reactor<PacketWorker>) {
@@ -88,10 +95,15 @@ final class PacketWorker: ReactorHandler {
             // Level-triggered: readable while a block is user-owned, so none is left behind.
             _ = try? reactor.register(ring.fd, interest: .readable)
         }
+        if let markedLog { _ = try? reactor.register(markedLog.fd, interest: .readable) }
         reactor.armTimer(slot: 0, afterNanoseconds: 1_000_000_000)
     }
 
     func handle(_ event: ReactorEvent, reactor: Reactor<PacketWorker>) {
+        if let markedLog, event.fd == markedLog.fd {
+            drainMarked(markedLog, now: reactor.now)
+            return
+        }
         guard let position = rings.firstIndex(where: { $0.fd == event.fd }) else { return }
         let now = reactor.now
         switch rings[position].kind {
@@ -157,6 +169,7 @@ final class PacketWorker: ReactorHandler {
         for ring in rings {
             if let token = reactor.token(for: ring.fd) { try? reactor.deregister(token) }
         }
+        if let markedLog, let token = reactor.token(for: markedLog.fd) { try? reactor.deregister(token) }
     }
 
     /// Walks the frames of one TPACKET_V3 block.
@@ -253,6 +266,11 @@ final class PacketWorker: ReactorHandler {
             &buffer, ingress: rings[ring].interface, forHost: forHost, offload: offload,
             decider: decider, neighbours: &neighbours,
             now: now, scratch: &reply)
+        complete(action, buffer: buffer, reply: reply)
+    }
+
+    /// Sends what `action` says for the frame in `buffer` (or the reply in `reply`).
+    func complete(_ action: ForwardAction, buffer: PacketBuffer, reply: PacketBuffer) {
         switch action {
         case .transmit(let interface):
             enqueue(buffer, interface: interface, offload: forwarder.transmitOffload)
@@ -271,7 +289,7 @@ final class PacketWorker: ReactorHandler {
     }
 
     /// The next free scratch frame, empty, with headroom for an Ethernet header.
-    private func scratchBuffer() -> PacketBuffer {
+    func scratchBuffer() -> PacketBuffer {
         let slot = UnsafeMutableRawBufferPointer(
             rebasing: scratch[(scratchUsed * Self.scratchSize)..<((scratchUsed + 1) * Self.scratchSize)])
         return PacketBuffer(storage: slot, start: Self.scratchHeadroom, count: 0)
@@ -292,7 +310,7 @@ final class PacketWorker: ReactorHandler {
     }
 
     /// Sends every pending frame: one sendmmsg per interface (retrying a partial send once).
-    private func flush() {
+    func flush() {
         for ring in rings.indices where pending[ring] > 0 {
             let first = messages + ring * Self.batchCapacity
             var sent = 0

@@ -186,7 +186,7 @@ struct CheckConfigTests {
 
                 """),
         Case(
-            name: "a firewall-mark service is refused once, without its real servers",
+            name: "a firewall-mark service is valid, with notes on marking and on the packet engine",
             text: """
                 virtual_server fwmark 7 {
                     lb_algo rr
@@ -198,9 +198,28 @@ struct CheckConfigTests {
                 }
 
                 """,
+            status: 0,
+            report: """
+                FILE:1:1: note: FWM 7 takes the TCP and UDP packets that netfilter marks 7 to an address of this director: set the mark in the mangle table's PREROUTING chain and make the virtual addresses local, as for IPVS (docs/packet-engine.md)
+                FILE:4:5: note: FWM 7 is served by the packet engine: lvsd --config starts it, which needs root (CAP_NET_RAW and CAP_NET_ADMIN) and nft; its interfaces are chosen from the routes unless --interface names them
+                FILE: 0 errors, 0 warnings
+
+                """),
+        Case(
+            name: "a firewall-mark service with proxied real servers is refused at the real server",
+            text: """
+                virtual_server fwmark 7 {
+                    lb_algo rr
+                    lb_kind PROXY
+                    real_server 10.0.0.1 80 {
+                    }
+                }
+
+                """,
             status: 1,
             report: """
-                FILE:1:1: error: add service FWM 7 refused: Firewall-mark services are not served by lvsd: neither engine sees netfilter's marks; use one virtual service per address and port
+                FILE:1:1: note: FWM 7 takes the TCP and UDP packets that netfilter marks 7 to an address of this director: set the mark in the mangle table's PREROUTING chain and make the virtual addresses local, as for IPVS (docs/packet-engine.md)
+                FILE:4:5: error: add real server 10.0.0.1:80 to FWM 7 refused: The proxy engine cannot serve a firewall-mark service (it listens on an address and port): use -m, -g or -i
                 FILE: 1 error, 0 warnings
 
                 """),

@@ -63,8 +63,8 @@ struct BPFProgramTests {
                   chain ingress_2 {
                     type filter hook ingress device "veth10" priority -500; policy accept;
                     ip daddr 207.175.44.110 tcp dport 8080 drop
-                    ip saddr 172.16.0.2 tcp sport 8080 drop
-                    ip saddr 172.16.0.2 icmp type { destination-unreachable, source-quench, time-exceeded } drop
+                    ip saddr 172.16.0.2 tcp sport 8080 fib daddr type != local drop
+                    ip saddr 172.16.0.2 icmp type { destination-unreachable, source-quench, time-exceeded } fib daddr type != local drop
                   }
                 }
                 table inet lvsd {}

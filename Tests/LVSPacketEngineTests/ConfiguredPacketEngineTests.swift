@@ -60,6 +60,51 @@ extension LabDirector {
             "\(log)")
     }
 
+    @Test("keepalived.conf with a fwmark NAT service and TCP_CHECKs: the checks reach the real servers, clients too")
+    func firewallMarkWithHealthChecks() throws {
+        guard NamespaceLab.available() else { return }
+        let lab = try NamespaceLab(mode: .masquerading, servers: 2)
+        defer { lab.tearDown() }
+        try FirewallMarkNamespaceTests.markTraffic(lab)
+        for index in 0..<2 {
+            try lab.serve(on: index, port: 8080)
+            try lab.serve(on: index, port: 8081)
+        }
+        var servers = ""
+        for index in 0..<2 {
+            servers += """
+                    real_server \(NamespaceLab.serverAddress(index)) 0 {
+                        TCP_CHECK {
+                            connect_port 8080
+                            connect_timeout 2
+                        }
+                    }
+
+                """
+        }
+        let director = try LabDirector(
+            lab,
+            keepalived: """
+                virtual_server fwmark 1 {
+                    delay_loop 1
+                    lb_algo rr
+                    lb_kind NAT
+                \(servers)}
+
+                """)
+        // The director's own connections to the real servers are answered to its address: the
+        // engine must leave those replies to the kernel, or every check times out.
+        var health = ""
+        let checked = try lab.waitUntil(seconds: 20) {
+            health = try director.lvsadm("--health -n")
+            return health.components(separatedBy: "connected").count == 3
+        }
+        #expect(checked && !health.contains("down"), "\(health)\n\(lab.contents("lvsd.err"))")
+        let answers = try [8080, 8081].map { try lab.request(NamespaceLab.vip, port: $0) }
+        #expect(Set(answers.map { String($0.prefix(3)) }) == ["rs0", "rs1"], "\(answers)")
+        try director.stop()
+    }
+
     @Test("without the privileges, lvsd --config names exactly what is missing")
     func missingPrivilegesAreNamed() throws {
         guard NamespaceLab.available() else { return }

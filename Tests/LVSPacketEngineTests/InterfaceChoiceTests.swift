@@ -69,4 +69,17 @@ import Testing
         #expect(none.names.isEmpty)
         #expect(none.unreachable.count == 1)
     }
+
+    @Test func firewallMarkClientsComeThroughTheDefaultRouteOrEveryInterfaceOfTheFamily() {
+        let routed = InterfaceChoice.choose(
+            virtualAddresses: [], realServers: [Self.v4("172.16.0.20")], named: [], markedFamilies: [.inet],
+            interfaces: Self.interfaces, ipv4Routes: Self.routes, ipv6Routes: "")
+        #expect(routed.names == ["eth1", "eth0"])
+        #expect(routed.interfaces[1].reasons == ["default route, towards the clients of IPv4 firewall-mark services"])
+        let unrouted = InterfaceChoice.choose(
+            virtualAddresses: [], realServers: [], named: [], markedFamilies: [.inet], interfaces: Self.interfaces,
+            ipv4Routes: "", ipv6Routes: "")
+        #expect(unrouted.names == ["eth0", "eth1"])
+        #expect(unrouted.interfaces[0].reasons == ["an IPv4 address, for the clients of IPv4 firewall-mark services"])
+    }
 }

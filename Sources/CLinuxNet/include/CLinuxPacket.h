@@ -93,4 +93,9 @@ static inline uint16_t clinuxpacket_v2_mac(const void *frame) { return ((const s
 static inline uint8_t clinuxpacket_v2_pkttype(const void *frame) { return ((const struct sockaddr_ll *)((const uint8_t *)frame + TPACKET_ALIGN(sizeof(struct tpacket2_hdr))))->sll_pkttype; }
 static inline size_t clinuxpacket_v2_header_length(void) { return TPACKET_ALIGN(sizeof(struct tpacket2_hdr)) + sizeof(struct sockaddr_ll); }
 
+/// `socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_NETFILTER)` bound to an
+/// address the kernel picks, with a receive buffer of `receive_buffer` bytes (SO_RCVBUFFORCE,
+/// falling back to SO_RCVBUF); -1 with errno on failure.
+int clinuxpacket_netfilter_socket(int receive_buffer);
+
 #endif
