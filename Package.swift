@@ -116,7 +116,7 @@ let package = Package(
             name: "LVSDaemon",
             dependencies: [
                 "LVSCore", "IPVSAdmin", "LVSControl", "LVSProxy", "LVSPacketEngine", "LVSConfig", "LVSHealth",
-                "LVSHealthChecks", "LVSVRRP", "LVSVRRPTransport", "LVSPacket", "CLinuxNet",
+                "LVSHealthChecks", "LVSVRRP", "LVSVRRPTransport", "LVSSync", "LVSSyncTransport", "LVSPacket", "CLinuxNet",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "lvsd",
             dependencies: [
-                "LVSDaemon", "LVSProxy", "LVSPacketEngine",
+                "LVSDaemon", "LVSProxy", "LVSPacketEngine", "LVSSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -29,6 +29,8 @@ public struct DaemonConfiguration: Sendable, Hashable {
     /// The packet engine's settings when it starts because the configuration needs it
     /// (`--interface`, `--packet-workers`, … without `--packet-engine`).
     public var packetDefaults: PacketEngineConfiguration
+    /// How connection synchronisation runs (`--sync-*`).
+    public var sync = SyncTuning()
 
     public init(
         controlSocketPath: String, rulesFile: String? = nil, configFile: String? = nil, dryRun: Bool = false,

@@ -108,6 +108,7 @@ public final class DirectorDaemon: Sendable {
             serverInfo: ControlServerInfo(daemonVersion: DaemonConfiguration.version, dryRun: configuration.dryRun),
             clock: clock, configurationFile: configurationFile,
             logger: logger)
+        host.syncTuning.withLock { $0 = configuration.sync }
         let server: ControlServer
         do {
             if let rules {
@@ -134,6 +135,7 @@ public final class DirectorDaemon: Sendable {
                 path: configuration.controlSocketPath, group: group, handler: host, policy: policy, logger: logger)
         } catch {
             host.stopVRRP()
+            host.stopSync()
             await Self.stopHealth(of: host)
             engine?.stop()
             packetEngine?.stop()
@@ -165,6 +167,8 @@ public final class DirectorDaemon: Sendable {
         ticker.cancel()
         // Masters resign first (priority 0), while the engines still serve what they hold.
         host.stopVRRP()
+        // After VRRP: a resigning master's last entries (and its table) go out first.
+        host.stopSync()
         await Self.stopHealth(of: host)
         host.engine?.stop()
         host.packetEngine?.stop()

@@ -56,6 +56,12 @@ extension DirectorHost {
                         TransactionRefusal(index: index, command: command, error: .notSupported(error.message)))
                 }
             }
+            // Sync daemons open their sockets before the commit, as listeners do.
+            let daemons = SyncDaemonChange(from: current.syncDaemons, to: candidate.syncDaemons)
+            if let refusal = startSyncDaemons(daemons, commands: commands) {
+                for fds in opened.values { Self.close(fds) }
+                return .failure(refusal)
+            }
             // The packet engine's filter and nftables table follow the candidate before the commit
             // (as listeners are opened before it): a failure refuses the transaction.
             let previous = shared.withDirector { $0.configuration }
@@ -65,6 +71,7 @@ extension DirectorHost {
                 } catch {
                     for fds in opened.values { Self.close(fds) }
                     try? packetEngine.apply(previous)
+                    undoSyncDaemons(daemons)
                     return .failure(
                         TransactionRefusal(index: 0, command: first, error: .notSupported(error.description)))
                 }
@@ -73,8 +80,10 @@ extension DirectorHost {
             guard case .success = applied else {
                 for fds in opened.values { Self.close(fds) }
                 try? packetEngine?.apply(previous)
+                undoSyncDaemons(daemons)
                 return applied.map { commands }
             }
+            for daemon in daemons.stopped { stopSyncDaemon(daemon.role) }
             for (service, fds) in opened { engine.adopt(service, fds: fds) }
             for service in served.listening.subtracting(desired) { engine.close(service) }
             served.listening = desired
@@ -139,13 +148,8 @@ extension DirectorHost {
             return .notSupported(
                 "\(method) needs the packet engine: start lvsd as root with --packet-engine (a --config that uses it starts it by itself); or use --proxy"
             )
-        case .startDaemon:
-            // Recording a daemon that sends nothing would tell the operator sync runs when it does
-            // not; --dry-run still accepts it so configurations can be checked.
-            return .notSupported(
-                "Connection synchronisation (--start-daemon) is not implemented in lvsd; lvsd --dry-run accepts it for checking"
-            )
-        case .deleteService, .clear, .deleteRealServer, .zero, .setTimeouts, .stopDaemon, .setDirectorSettings:
+        case .deleteService, .clear, .deleteRealServer, .zero, .setTimeouts, .startDaemon, .stopDaemon,
+            .setDirectorSettings:
             return nil
         }
     }

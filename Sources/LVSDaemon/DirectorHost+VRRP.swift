@@ -14,10 +14,16 @@ extension DirectorHost {
     func startVRRP(_ configuration: KeepalivedConfiguration) throws {
         guard !configuration.vrrpInstances.isEmpty else { return }
         let plan = try VRRPPlan(configuration, facts: SystemInterfaceFacts())
+        // lvs_sync_daemon's instance (all the instances' addresses when it names none).
+        let followed = configuration.globalDefinitions.lvsSyncDaemon?.vrrpInstance
+        let instance = plan.instances.first { $0.machine.name == followed }
+        let syncAddresses = Set((instance?.addresses ?? plan.instances.flatMap { $0.addresses }).map(\.address))
+        lvsSyncDaemon.withLock { $0 = configuration.globalDefinitions.lvsSyncDaemon }
         let service = try VRRPService.start(
             plan, logger: logger,
             observer: { [weak self] standby in
                 self?.vrrpStandbyChanged(standby)
+                self?.followVRRPWithSync(standby: standby, instanceAddresses: syncAddresses)
             })
         vrrp.withLock { $0 = service }
         logger.notice("vrrp: \(plan.instances.count) instances started")

@@ -1,3 +1,4 @@
+import LVSConfig
 import LVSControl
 import LVSCore
 import LVSPacketEngine
@@ -31,6 +32,12 @@ public final class DirectorHost: ControlRequestHandler {
     /// VRRP, when the configuration has `vrrp_instance`s (and it is not a dry run); set once at
     /// start, cleared at stop.
     let vrrp = Mutex<VRRPService?>(nil)
+    /// Connection synchronisation: its thread once a daemon started (`startSyncDaemon`).
+    let sync = Mutex<SyncService?>(nil)
+    /// How sync daemons run; set before the first starts.
+    public let syncTuning = Mutex(SyncTuning())
+    /// keepalived's `lvs_sync_daemon`: the daemons follow its VRRP instance.
+    let lvsSyncDaemon = Mutex<LVSSyncDaemonSettings?>(nil)
     /// The services the engine serves now, with the timeouts the workers were last given.
     let transactions = Mutex(ServedState())
 
@@ -143,7 +150,16 @@ public final class DirectorHost: ControlRequestHandler {
             // Master first, then backup (reference §2.5).
             let daemons = shared.withDirector { $0.syncDaemons }
             let ordered = daemons.sorted { $0.role == .master && $1.role == .backup }
-            return .daemons(ordered.map(SyncDaemonSnapshot.init(config:)))
+            // The length in use, as the kernel reports its derived sync_maxlen.
+            let running = syncReport().daemons
+            return .daemons(
+                ordered.map { config in
+                    var shown = config
+                    if shown.maxLength == 0, let daemon = running.first(where: { $0.config.role == config.role }) {
+                        shown.maxLength = UInt16(clamping: daemon.maxLength)
+                    }
+                    return SyncDaemonSnapshot(config: shown)
+                })
         case .getEngineStats:
             return .engineStats(engineStatistics())
         case .ping:

@@ -7,6 +7,7 @@ import LVSCore
 import LVSDaemon
 import LVSPacketEngine
 import LVSProxy
+import LVSSync
 import Logging
 
 #if canImport(Glibc)
@@ -177,7 +178,91 @@ struct LVSD: AsyncParsableCommand {
     )
     var packetNoOffload = false
 
+    @Option(
+        name: .customLong("sync-version"),
+        help: ArgumentHelp(
+            "Connection sync protocol version a master sends (IPVS sync_version): 1 or 0.", valueName: "0|1"))
+    var syncVersion: Int = 1
+
+    @Option(
+        name: .customLong("sync-ports"),
+        help: ArgumentHelp(
+            "Threads (and consecutive ports) per sync daemon, as IPVS sync_ports (1..64).", valueName: "n"))
+    var syncPorts: Int = 1
+
+    @Option(
+        name: .customLong("sync-threshold"),
+        help: ArgumentHelp(
+            "When a master sends an entry, as IPVS sync_threshold: at the THRESHOLD-th inbound packet and every PERIOD packets after (default 3,50).",
+            valueName: "threshold,period"))
+    var syncThreshold = "3,50"
+
+    @Option(
+        name: .customLong("sync-refresh-period"),
+        help: ArgumentHelp(
+            "IPVS sync_refresh_period: seconds; with it an entry is sent again only when its expiry moved that much (0: the threshold rule).",
+            valueName: "seconds"))
+    var syncRefreshPeriod: Int = 0
+
+    @Option(
+        name: .customLong("sync-retries"),
+        help: ArgumentHelp("IPVS sync_retries (0..3): resends with sync-refresh-period.", valueName: "n"))
+    var syncRetries: Int = 0
+
+    @Flag(
+        name: .customLong("sync-persist-mode"),
+        help:
+            "IPVS sync_persist_mode: connections controlled by a persistence template are not sent, only their templates."
+    )
+    var syncPersistMode = false
+
+    @Option(
+        name: .customLong("sync-key-file"),
+        help: ArgumentHelp(
+            "Authenticate connection sync messages with this shared key (the whole file; HMAC-SHA-256): masters seal, backups refuse unsealed or forged messages. Not understood by kernel IPVS peers.",
+            valueName: "path"))
+    var syncKeyFile: String?
+
+    /// `--sync-*` as the daemon takes them.
+    func syncTuning() throws -> SyncTuning {
+        var tuning = SyncTuning()
+        guard let version = SyncProtocolVersion(rawValue: UInt8(clamping: syncVersion)), (0...1).contains(syncVersion)
+        else { throw ValidationError("--sync-version takes 0 or 1") }
+        tuning.version = version
+        guard (1...64).contains(syncPorts) else { throw ValidationError("--sync-ports takes 1..64") }
+        tuning.ports = syncPorts
+        let parts = syncThreshold.split(separator: ",").compactMap { UInt32($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, parts[1] == 0 || parts[0] < parts[1] else {
+            throw ValidationError(
+                "--sync-threshold takes THRESHOLD,PERIOD with THRESHOLD < PERIOD (or PERIOD 0), e.g. 3,50")
+        }
+        guard syncRefreshPeriod >= 0, (0...3).contains(syncRetries) else {
+            throw ValidationError("--sync-refresh-period must not be negative and --sync-retries takes 0..3")
+        }
+        tuning.output = SyncOutputSettings(
+            threshold: parts[0], period: parts[1], refreshPeriod: UInt32(syncRefreshPeriod),
+            retries: UInt32(syncRetries), persistMode: syncPersistMode)
+        if let syncKeyFile {
+            guard let secret = Self.readFile(syncKeyFile), secret.count >= 16 else {
+                throw ValidationError("--sync-key-file \(syncKeyFile): cannot read it, or it holds fewer than 16 bytes")
+            }
+            tuning.key = SyncTuning.key(secret: secret)
+        }
+        return tuning
+    }
+
+    /// The bytes of a small file (at most 64 KiB), nil when it cannot be read.
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 65536)
+        let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return count >= 0 ? Array(bytes.prefix(count)) : nil
+    }
+
     func validate() throws {
+        _ = try syncTuning()
         if config != nil && rules != nil {
             throw ValidationError(DaemonStartError.rulesAndConfig.description)
         }
@@ -282,6 +367,7 @@ struct LVSD: AsyncParsableCommand {
             seed: seed, proxy: proxy,
             packet: packetEngine ? packetSettings : nil, packetDefaults: packetSettings)
         configuration.configurationID = configID
+        configuration.sync = try syncTuning()
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()

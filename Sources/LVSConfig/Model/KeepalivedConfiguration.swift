@@ -75,7 +75,7 @@ public struct ScriptCommand: Sendable, Hashable {
 /// `global_defs` items that matter to a director (reference §8.1).
 public struct GlobalDefinitions: Sendable, Hashable {
     public var routerID: String?
-    /// Parsed and kept; connection synchronisation is not built yet.
+    /// The sync daemons follow this VRRP instance (docs/sync.md).
     public var lvsSyncDaemon: LVSSyncDaemonSettings?
     /// `lvs_timeouts`: 0 in a field means "not given, keep the current value" (like `--set`).
     public var lvsTimeouts: TimeoutSettings?
