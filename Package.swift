@@ -197,7 +197,7 @@ let package = Package(
             name: "LVSDaemonTests",
             dependencies: [
                 "LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore", "LVSProxy", "LVSReactor", "LVSConfig", "LVSVRRP",
-                "LVSVRRPTransport",
+                "LVSVRRPTransport", "LVSSync",
             ],
             swiftSettings: strictSettings
         ),
