@@ -33,13 +33,13 @@ struct ProxyEngineLVSAdminTests {
             refused.standardError
                 == "Masquerading needs the packet engine: start lvsd as root with --packet-engine (a --config that uses it starts it by itself); or use --proxy\n"
         )
+        // A sync daemon opens its sockets when the command is applied: a missing interface
+        // refuses it, and nothing is recorded.
         let sync = try await LVSAdminEndToEndTests.lvsadm(
-            daemon, ["--start-daemon", "master", "--mcast-interface", "lo"])
+            daemon, ["--start-daemon", "master", "--mcast-interface", "nosuchif0"])
         #expect(sync.status == 255)
-        #expect(
-            sync.standardError
-                == "Connection synchronisation (--start-daemon) is not implemented in lvsd; lvsd --dry-run accepts it for checking\n"
-        )
+        #expect(sync.standardError.hasPrefix("master sync daemon: "), "\(sync.standardError)")
+        #expect(sync.standardError.contains("nosuchif0"), "\(sync.standardError)")
         #expect(try await LVSAdminEndToEndTests.lvsadm(daemon, ["-L", "--daemon"]).standardOutput == "")
 
         let client = try Socket.connect(
