@@ -1,3 +1,4 @@
+import Foundation
 import IPVSAdmin
 import LVSControl
 import LVSCore
@@ -108,7 +109,17 @@ public final class DirectorDaemon: Sendable {
             serverInfo: ControlServerInfo(daemonVersion: DaemonConfiguration.version, dryRun: configuration.dryRun),
             clock: clock, configurationFile: configurationFile,
             logger: logger)
-        host.syncTuning.withLock { $0 = configuration.sync }
+        var sync = configuration.sync
+        if sync.key == nil, let path = parsedConfiguration?.configuration.globalDefinitions.lvsSyncKeyFile {
+            guard let secret = FileManager.default.contents(atPath: path), secret.count >= 16 else {
+                engine?.stop()
+                packetEngine?.stop()
+                try? await group.shutdownGracefully()
+                throw DaemonStartError.syncKeyFile(path)
+            }
+            sync.key = SyncTuning.key(secret: [UInt8](secret))
+        }
+        host.syncTuning.withLock { $0 = sync }
         let server: ControlServer
         do {
             if let rules {
@@ -200,9 +211,14 @@ public final class DirectorDaemon: Sendable {
 public enum DaemonStartError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `--rules` and `--config` both describe the whole table; only one may.
     case rulesAndConfig
+    /// `lvs_sync_key_file` names a file that cannot be read or is too short.
+    case syncKeyFile(String)
 
     public var description: String {
         switch self {
+        case .syncKeyFile(let path):
+            return
+                "lvs_sync_key_file \(path): cannot read it, or it holds fewer than 16 bytes (the shared key of authenticated sync)"
         case .rulesAndConfig:
             return "--rules and --config cannot be used together: each describes the whole table; "
                 + "convert the rules into virtual_server blocks or drop one of them"

@@ -257,4 +257,14 @@ import Testing
         let sync = try #require(result.configuration.globalDefinitions.lvsSyncDaemon)
         #expect(sync.interface == "eth1" && sync.vrrpInstance == "VI_1")
     }
+
+    @Test func syncKeyFileIsKeptForTheSyncDaemons() throws {
+        let result = Support.parse(
+            "global_defs {\n  lvs_sync_daemon eth1 VI_1 id 7\n  lvs_sync_key_file /etc/lvsd/sync.key\n}\n"
+                + "vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 1\n}\n")
+        #expect(Support.lines(result).isEmpty)
+        #expect(result.configuration.globalDefinitions.lvsSyncKeyFile == "/etc/lvsd/sync.key")
+        let missing = Support.parse("global_defs {\n  lvs_sync_key_file\n}\n")
+        #expect(Support.lines(missing).count == 1)
+    }
 }

@@ -77,6 +77,8 @@ public struct GlobalDefinitions: Sendable, Hashable {
     public var routerID: String?
     /// The sync daemons follow this VRRP instance (docs/sync.md).
     public var lvsSyncDaemon: LVSSyncDaemonSettings?
+    /// `lvs_sync_key_file PATH` (ours): the shared key of authenticated sync (docs/sync.md).
+    public var lvsSyncKeyFile: String?
     /// `lvs_timeouts`: 0 in a field means "not given, keep the current value" (like `--set`).
     public var lvsTimeouts: TimeoutSettings?
     /// Flush every virtual service at start-up.

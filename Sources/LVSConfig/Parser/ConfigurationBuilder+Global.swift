@@ -27,6 +27,8 @@ extension ConfigurationBuilder {
                 }
             case "lvs_timeouts":
                 if let timeouts = lvsTimeouts(node) { g.lvsTimeouts = timeouts }
+            case "lvs_sync_key_file":
+                if let t = value(node, example: "/etc/lvsd/sync.key") { g.lvsSyncKeyFile = t.text }
             case "lvs_flush":
                 if flag(node) { g.lvsFlush = true }
             case "lvs_flush_on_stop":
