@@ -179,7 +179,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "LVSPacketEngineTests",
-            dependencies: ["LVSPacketEngine", "LVSPacket", "LVSCore", "LVSReactor"],
+            dependencies: ["LVSPacketEngine", "LVSPacket", "LVSCore", "LVSReactor", "CLinuxNet"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "LVSReactorTests", dependencies: ["LVSReactor", "CLinuxNet"], swiftSettings: strictSettings),

@@ -68,23 +68,28 @@ struct LabDirector {
 
 /// Real-server listeners and clients built from socat, for the scenario tests.
 extension NamespaceLab {
-    /// A TCP (or UDP) listener on real server `index` that answers every connection (datagram)
-    /// with "rsINDEX PEERADDRESS" — which real server served it and whom it saw as the client —
-    /// and (TCP) appends what it received to `rsINDEX.data`. `bind` pins a UDP listener to the VIP (a
-    /// direct-routing UDP server must answer from the VIP).
+    /// A TCP (socat) or UDP (`UDPResponder`) listener on real server `index` that answers every
+    /// connection (datagram) with "rsINDEX PEERADDRESS" — which real server served it and whom
+    /// it saw as the client — and (TCP) appends what it received to `rsINDEX.data`. `bind` pins
+    /// the listener to an address (a direct-routing UDP server must answer from the VIP).
     func serve(
         on index: Int, port: Int, udp: Bool = false, ipv6: Bool = false, bind: String? = nil
     ) throws {
+        if udp {
+            responders.append(
+                try UDPResponder(namespace: servers[index], index: index, port: port, ipv6: ipv6, bind: bind))
+            return
+        }
         let family = ipv6 ? "6" : "4"
-        var address = udp ? "UDP\(family)-RECVFROM:\(port),fork" : "TCP\(family)-LISTEN:\(port),reuseaddr,fork"
+        var address = "TCP\(family)-LISTEN:\(port),reuseaddr,fork"
         if let bind { address += ",bind=\(bind)" }
         let data = file("rs\(index).data")
-        let name = "listener\(index)-\(port)\(udp ? "u" : "t")\(family)"
+        let name = "listener\(index)-\(port)t\(family)"
         // -T 30: the listener and its children end by themselves after 30 s idle, whatever
-        // happens to the test (UDP: only answer; a datagram has no end of stream for cat).
-        let answer = udp ? "echo rs\(index) $SOCAT_PEERADDR" : "echo rs\(index) $SOCAT_PEERADDR; exec cat >> \(data)"
+        // happens to the test.
+        let answer = "echo rs\(index) $SOCAT_PEERADDR; exec cat >> \(data)"
         try start(in: servers[index], ["socat", "-T", "30", address, "SYSTEM:\(answer)"], name: name)
-        let probe = udp ? "ss -Hlun 'sport = :\(port)'" : "ss -Hltn 'sport = :\(port)'"
+        let probe = "ss -Hltn 'sport = :\(port)'"
         let listening = try waitUntil(seconds: 5) { try run(in: servers[index], probe).output.contains("\(port)") }
         guard listening else { throw LabError("listener \(name) did not start: \(contents("\(name).err"))") }
     }
@@ -92,10 +97,17 @@ extension NamespaceLab {
     /// One client request to `address:port` from the client namespace: sends `payload`, returns
     /// the answer ("rsN PEER" from `serve`) or "" when none came within the bound.
     func request(_ address: String, port: Int, udp: Bool = false, payload: String = "hello") throws -> String {
-        let target = "\(udp ? "UDP" : "TCP"):\(Self.endpoint(address, port))"
-        // -t: how long socat waits for the answer after its input ended (UDP: always that long).
-        let linger = udp ? "-t 3" : "-t 4"
-        let result = try run(in: client, "sh -c 'printf \"\(payload)\\n\" | timeout 7 socat \(linger) - \(target)'")
+        if udp {
+            // One datagram from a connected socket (bash's /dev/udp), then the first line of the
+            // answer: done as soon as it comes, bounded at 10 s (a loaded machine forks the real
+            // server's responder late; socat would wait a fixed time after its input ended).
+            let script = "exec 3<>/dev/udp/\(address)/\(port); printf \"\(payload)\\n\" >&3; timeout 10 head -n 1 <&3"
+            let result = try run(in: client, "bash -c '\(script)'")
+            return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let target = "TCP:\(Self.endpoint(address, port))"
+        // -t: how long socat waits for the answer after its input ended.
+        let result = try run(in: client, "sh -c 'printf \"\(payload)\\n\" | timeout 7 socat -t 4 - \(target)'")
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -23,6 +23,8 @@ final class NamespaceLab {
     let directory: String
     private var processes: [Process] = []
     private var decapsulators: [Process] = []
+    /// UDP real servers (`serve(udp: true)`), stopped by `tearDown`.
+    var responders: [UDPResponder] = []
 
     /// Why the lab cannot run here (nil when it can): root, `ip`, `nft` and `socat` are needed.
     static var unavailableReason: String? {
@@ -242,6 +244,7 @@ final class NamespaceLab {
     /// Whatever is left in the namespaces (forked socat children, orphans) is found with `ip
     /// netns pids` and killed by id before the namespaces go.
     func tearDown() {
+        for responder in responders { responder.stop() }
         for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
         _ = waitUntil(seconds: 2) { processes.allSatisfy { !$0.isRunning } }
         for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
