@@ -20,7 +20,7 @@ public enum ControlProtocol {
         case .apply(let command): wire.command = command
         case .applyBatch(let commands): wire.commands = commands
         case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .reload, .getHealth,
-            .getVRRP:
+            .getVRRP, .getSync:
             break
         }
         return encodeLine(wire)
@@ -78,6 +78,7 @@ public enum ControlProtocol {
         case "reload": body = .reload
         case "getHealth": body = .getHealth
         case "getVRRP": body = .getVRRP
+        case "getSync": body = .getSync
         default:
             return .failure(ControlDecodingError(id: id, failure: malformed("unknown request type \"\(type)\"")))
         }
@@ -101,6 +102,7 @@ public enum ControlProtocol {
         case .reloaded(let report): wire.reload = report
         case .health(let status): wire.health = status
         case .vrrp(let report): wire.vrrp = report
+        case .sync(let report): wire.sync = report
         }
         return encodeLine(wire)
     }
@@ -150,6 +152,9 @@ public enum ControlProtocol {
         case "vrrp":
             guard let report = wire.vrrp else { throw missing("vrrp") }
             body = .vrrp(report)
+        case "sync":
+            guard let report = wire.sync else { throw missing("sync") }
+            body = .sync(report)
         default:
             throw malformed("unknown reply type \"\(wire.type)\"")
         }
@@ -187,6 +192,7 @@ public enum ControlProtocol {
         var reload: ReloadReport?
         var health: HealthReport?
         var vrrp: VRRPReport?
+        var sync: SyncReport?
     }
 
     private static func encodeLine(_ value: some Encodable) -> [UInt8] {

@@ -28,6 +28,7 @@ public enum ControlReplyBody: Sendable, Hashable {
     case reloaded(ReloadReport)
     case health(HealthReport)
     case vrrp(VRRPReport)
+    case sync(SyncReport)
 
     public var typeName: String {
         switch self {
@@ -42,6 +43,7 @@ public enum ControlReplyBody: Sendable, Hashable {
         case .reloaded: return "reloaded"
         case .health: return "health"
         case .vrrp: return "vrrp"
+        case .sync: return "sync"
         }
     }
 }

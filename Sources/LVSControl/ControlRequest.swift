@@ -39,6 +39,8 @@ public enum ControlRequestBody: Sendable, Hashable {
     case getHealth
     /// Every VRRP instance and sync group the daemon runs, for `lvsadm --vrrp`.
     case getVRRP
+    /// The connection synchronisation daemons and their counters, for `lvsadm --sync`.
+    case getSync
 
     /// The `type` member of the JSON object.
     public var typeName: String {
@@ -54,6 +56,7 @@ public enum ControlRequestBody: Sendable, Hashable {
         case .reload: return "reload"
         case .getHealth: return "getHealth"
         case .getVRRP: return "getVRRP"
+        case .getSync: return "getSync"
         }
     }
 
@@ -62,7 +65,8 @@ public enum ControlRequestBody: Sendable, Hashable {
     public var changesState: Bool {
         switch self {
         case .apply, .applyBatch, .reload: return true
-        case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .getHealth, .getVRRP:
+        case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .getHealth, .getVRRP,
+            .getSync:
             return false
         }
     }

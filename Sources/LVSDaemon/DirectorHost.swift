@@ -91,7 +91,7 @@ public final class DirectorHost: ControlRequestHandler {
         case .getHealth:
             return healthReport().map { .health($0) }
         case .apply, .applyBatch, .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping,
-            .getVRRP:
+            .getVRRP, .getSync:
             return eventLoop.makeSucceededFuture(reply(to: request))
         }
     }
@@ -166,6 +166,8 @@ public final class DirectorHost: ControlRequestHandler {
             return .pong(serverInfo)
         case .getVRRP:
             return .vrrp(vrrpReport())
+        case .getSync:
+            return .sync(syncReport())
         case .reload, .getHealth:
             // Answered asynchronously by `handle` (they wait for the health checkers).
             return .failure(

@@ -18,7 +18,7 @@ extension AdminSession {
             output.error(failure.message + "\n")
             if failure.kind == .configuration { output.error("lvsadm: reload refused, nothing was changed\n") }
             return 1
-        case .ok, .table, .connections, .timeouts, .daemons, .pong, .engineStats, .health, .vrrp:
+        case .ok, .table, .connections, .timeouts, .daemons, .pong, .engineStats, .health, .vrrp, .sync:
             return unexpected(reply)
         }
     }
@@ -39,6 +39,15 @@ extension AdminSession {
         guard let reply = send(.getVRRP) else { return 2 }
         guard case .vrrp(let report) = reply else { return unexpected(reply) }
         output.standard(json ? VRRPListing.json(report) : VRRPListing.text(report))
+        return 0
+    }
+
+    /// `lvsadm --sync [--json]`: each connection synchronisation daemon (parameters, counters,
+    /// peers, drops by reason), then what the director did with the records it received.
+    func sync(json: Bool) -> Int32 {
+        guard let reply = send(.getSync) else { return 2 }
+        guard case .sync(let report) = reply else { return unexpected(reply) }
+        output.standard(json ? SyncListing.json(report) : SyncListing.text(report))
         return 0
     }
 }

@@ -19,7 +19,7 @@ struct AdminSession {
         case .failure(let failure):
             output.error(failure.message + "\n")
             return Self.kernelErrorStatus
-        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp:
+        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync:
             return unexpected(reply)
         }
     }
@@ -105,7 +105,7 @@ struct AdminSession {
             }
             output.error("lvsadm: nothing was restored\n")
             return Self.kernelErrorStatus
-        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp:
+        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync:
             return unexpected(reply)
         }
     }

@@ -9,6 +9,8 @@ enum ExtensionCommand: Equatable {
     case health(numeric: Bool, json: Bool)
     /// `lvsadm --vrrp [-L|-l] [--json]`: each VRRP instance and sync group lvsd runs.
     case vrrp(json: Bool)
+    /// `lvsadm --sync [-L|-l] [-n] [--json]`: the connection synchronisation daemons lvsd runs.
+    case sync(json: Bool)
 
     /// The extension command `arguments` ask for; nil when they are ipvsadm's; a usage error
     /// when an extension option comes with something it does not take.
@@ -21,6 +23,7 @@ enum ExtensionCommand: Equatable {
             return .success(.reload)
         }
         if arguments.contains("--vrrp") { return recogniseVRRP(arguments) }
+        if arguments.contains("--sync") { return recogniseSync(arguments) }
         guard arguments.contains("--health") else { return nil }
         var numeric = false
         var json = false
@@ -49,6 +52,22 @@ enum ExtensionCommand: Equatable {
             }
         }
         return .success(.vrrp(json: json))
+    }
+
+    /// `--sync` takes the listing options and `--json`. Its addresses are always numeric; `-n` is
+    /// accepted, out of the habit of `-L -n`, and changes nothing.
+    private static func recogniseSync(_ arguments: [String]) -> Result<ExtensionCommand, UsageError> {
+        var json = false
+        for argument in arguments {
+            switch argument {
+            case "--sync", "-L", "-l", "--list", "-n", "--numeric": break
+            case "--json": json = true
+            default:
+                return .failure(
+                    UsageError(message: "lvsadm: --sync takes only -L, -n and --json (not '\(argument)')"))
+            }
+        }
+        return .success(.sync(json: json))
     }
 
     /// A malformed extension command (exit status 2, as ipvsadm's `fail()` usage errors).

@@ -31,7 +31,7 @@ struct LVSAdminRunner {
         }
         let resolver = LibcNameResolver()
         // Our additions, outside ipvsadm's syntax (docs/lvsadm.md): the engine's counters,
-        // reload, health, VRRP.
+        // reload, health, VRRP, connection synchronisation.
         var extensionCommand: ExtensionCommand?
         switch ExtensionCommand.recognise(socketChoice.remainingArguments) {
         case .none: break
@@ -85,6 +85,7 @@ struct LVSAdminRunner {
         case .reload: return session.reload()
         case .health(let numeric, let json): return session.health(numeric: numeric, json: json, resolver: resolver)
         case .vrrp(let json): return session.vrrp(json: json)
+        case .sync(let json): return session.sync(json: json)
         }
         switch invocation {
         case .command(let command): return session.apply(command)

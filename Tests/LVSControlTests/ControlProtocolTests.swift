@@ -21,7 +21,7 @@ struct ControlProtocolTests {
         .apply(.clear),
         .applyBatch([.addService(service), .addRealServer(service.id, realServer), .deleteService(service.id)]),
         .applyBatch([]),
-        .getTable, .getConnections, .getTimeouts, .getDaemons, .ping, .getVRRP,
+        .getTable, .getConnections, .getTimeouts, .getDaemons, .ping, .getVRRP, .getSync,
     ]
 
     @Test("every request kind survives encode and decode", arguments: requests)
@@ -65,7 +65,26 @@ struct ControlProtocolTests {
         ControlReply(id: 9, body: .pong(ControlServerInfo(daemonVersion: "0.1.0", dryRun: true))),
         ControlReply(id: 10, body: .vrrp(vrrpReport)),
         ControlReply(id: 11, body: .vrrp(VRRPReport(running: false, instances: [], syncGroups: []))),
+        ControlReply(id: 12, body: .sync(syncReport)),
+        ControlReply(id: 13, body: .sync(SyncReport(daemons: [], authenticated: false, version: 1, entries: [:]))),
     ]
+
+    /// A master with every parameter set and a backup with defaults, a peer and drops.
+    static let syncReport = SyncReport(
+        daemons: [
+            SyncDaemonReport(
+                config: SyncDaemonConfig(
+                    role: .master, multicastInterface: "eth0", syncID: 9, maxLength: 1400,
+                    multicastGroup: IPAddress(ipv4: 0xEF01_0203), multicastPort: 9000, multicastTTL: 4),
+                maxLength: 1400, ports: [9000, 9001], runningFor: 83.25,
+                counters: ["messages_sent": 12, "entries_sent": UInt64.max], drops: [:], peers: []),
+            SyncDaemonReport(
+                config: SyncDaemonConfig(role: .backup, multicastInterface: "eth1"), maxLength: 1472, ports: [8848],
+                runningFor: 0.5, counters: ["messages_received": 3],
+                drops: ["size_mismatch": 1, "bad_authentication_code": 2],
+                peers: [SyncPeerReport(address: "2001:db8::1", messages: 3, entries: 70, lastMessageAgo: 0.125)]),
+        ],
+        authenticated: true, version: 0, entries: ["created": 70, "rejected_table_full": 1])
 
     /// One instance with every optional member set and one with none, in a sync group.
     static let vrrpReport = VRRPReport(
@@ -106,6 +125,23 @@ struct ControlProtocolTests {
         #expect(reply.contains("\"counters\":{\"advert_sent\":18446744073709551615,\"become_master\":1}"))
         #expect(throws: ControlFailure.self) {
             try ControlProtocol.decodeReply(Array("{\"v\":1,\"id\":5,\"type\":\"vrrp\"}".utf8))
+        }
+    }
+
+    @Test("getSync is read-only and travels as its documented wire form")
+    func syncRequest() throws {
+        #expect(ControlRequestBody.getSync.changesState == false)
+        let text = String(decoding: ControlProtocol.encode(ControlRequest(id: 6, body: .getSync)), as: UTF8.self)
+        #expect(text == "{\"id\":6,\"type\":\"getSync\",\"v\":1}\n")
+        #expect(try ControlProtocol.decodeRequest(Array(text.utf8.dropLast())).get().body == .getSync)
+        let reply = String(
+            decoding: ControlProtocol.encode(ControlReply(id: 6, body: .sync(Self.syncReport))), as: UTF8.self)
+        #expect(reply.hasPrefix("{\"id\":6,\"sync\":{\"authenticated\":true,\"daemons\":[{\"config\":{"))
+        #expect(reply.contains("\"multicastGroup\":\"239.1.2.3\""))
+        #expect(reply.contains("\"entries\":{\"created\":70,\"rejected_table_full\":1}"))
+        #expect(reply.hasSuffix("\"type\":\"sync\",\"v\":1}\n"))
+        #expect(throws: ControlFailure.self) {
+            try ControlProtocol.decodeReply(Array("{\"v\":1,\"id\":6,\"type\":\"sync\"}".utf8))
         }
     }
 

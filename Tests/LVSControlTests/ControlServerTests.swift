@@ -17,7 +17,7 @@ struct RecordingHandler: ControlRequestHandler {
         case .getTimeouts: return eventLoop.makeSucceededFuture(.timeouts(TimeoutSettings()))
         case .apply, .applyBatch: return eventLoop.makeSucceededFuture(.ok)
         case .getTable: return eventLoop.makeSucceededFuture(.table(TableSnapshot()))
-        case .getConnections, .getDaemons, .getEngineStats, .reload, .getHealth, .getVRRP:
+        case .getConnections, .getDaemons, .getEngineStats, .reload, .getHealth, .getVRRP, .getSync:
             return eventLoop.makeSucceededFuture(.failure(ControlFailure(kind: .unavailable, message: "not here")))
         }
     }

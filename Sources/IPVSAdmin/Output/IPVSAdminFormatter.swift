@@ -82,21 +82,24 @@ public struct IPVSAdminFormatter: Sendable {
     }
 }
 
-/// A sync daemon's parameters with the defaults filled in, shared by the text and JSON forms.
-struct EffectiveSyncDaemon {
-    static let defaultGroup = IPAddress(ipv4: 0xE000_0051)  // 224.0.0.81
-    static let defaultPort: UInt16 = 8848
-    static let defaultTTL: UInt8 = 1
+/// A sync daemon's parameters with the defaults filled in (reference §7.1), shared by the text and
+/// JSON forms of `-L --daemon` and by `lvsadm --sync`.
+public struct EffectiveSyncDaemon: Sendable, Hashable {
+    public static let defaultGroup = IPAddress(ipv4: 0xE000_0051)  // 224.0.0.81
+    public static let defaultPort: UInt16 = 8848
+    public static let defaultTTL: UInt8 = 1
 
-    var role: String
-    var interface: String
-    var syncID: UInt8
-    var maxLength: UInt16
-    var group: IPAddress
-    var port: UInt16
-    var ttl: UInt8
+    /// `master` or `backup`.
+    public var role: String
+    public var interface: String
+    public var syncID: UInt8
+    /// As configured: 0 = derived by the daemon.
+    public var maxLength: UInt16
+    public var group: IPAddress
+    public var port: UInt16
+    public var ttl: UInt8
 
-    init(_ config: SyncDaemonConfig) {
+    public init(_ config: SyncDaemonConfig) {
         role = config.role.rawValue
         interface = config.multicastInterface
         syncID = config.syncID

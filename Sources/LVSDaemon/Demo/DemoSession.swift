@@ -102,7 +102,7 @@ public final class DemoSession: Sendable {
             return
         case .failure(let failure):
             throw DemoError("configuring the demo virtual service failed: \(failure.message)")
-        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp:
+        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync:
             throw DemoError("configuring the demo virtual service got an unexpected '\(reply.typeName)' reply")
         }
     }
