@@ -188,8 +188,13 @@ struct SyncLoop {
             defer { state.sealer = copy }
             return copy.seal(message)
         }
-        if state.sockets.senders[thread].send(sealed ?? message) {
+        let sender = state.sockets.senders[thread]
+        let full = sender.counters.bufferFull
+        if sender.send(sealed ?? message) {
             state.counters["messages_sent", default: 0] += 1
+        } else if sender.counters.bufferFull != full {
+            // The socket's buffer was full: the message is lost, as the kernel's would be.
+            state.counters["send_buffer_full", default: 0] += 1
         } else {
             state.counters["send_failed", default: 0] += 1
         }
