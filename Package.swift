@@ -116,7 +116,8 @@ let package = Package(
             name: "LVSDaemon",
             dependencies: [
                 "LVSCore", "IPVSAdmin", "LVSControl", "LVSProxy", "LVSPacketEngine", "LVSConfig", "LVSHealth",
-                "LVSHealthChecks", "LVSVRRP", "LVSVRRPTransport", "LVSSync", "LVSSyncTransport", "LVSPacket", "CLinuxNet",
+                "LVSHealthChecks", "LVSVRRP", "LVSVRRPTransport", "LVSSync", "LVSSyncTransport", "LVSPacket",
+                "CLinuxNet",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
