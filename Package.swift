@@ -65,6 +65,10 @@ let package = Package(
         .target(
             name: "LVSSyncTransport", dependencies: ["LVSSync", "LVSCore", "CLinuxNet"],
             swiftSettings: strictSettings),
+        // The FTP helper's pure core (reference §6, ip_vs_ftp): per-segment parsing of PORT/EPRT and
+        // 227/229 control text with counted refusals, payload rewriting, and the per-direction TCP
+        // sequence adjustment a resized segment requires. Used by the packet and proxy engines.
+        .target(name: "LVSFTP", dependencies: ["LVSCore"], swiftSettings: strictSettings),
         // Health checking: pure rise/fall, quorum and hysteresis decisions (no I/O).
         .target(name: "LVSHealth", dependencies: ["LVSCore"], swiftSettings: strictSettings),
         // The checkers' probes (keepalived's TCP/HTTP/SSL/UDP/DNS/SMTP/MISC checks) on SwiftNIO.
@@ -168,6 +172,7 @@ let package = Package(
         .testTarget(
             name: "LVSSyncTransportTests", dependencies: ["LVSSyncTransport", "LVSSync", "LVSCore", "CLinuxNet"],
             swiftSettings: strictSettings),
+        .testTarget(name: "LVSFTPTests", dependencies: ["LVSFTP", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(name: "LVSHealthTests", dependencies: ["LVSHealth", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSHealthChecksTests",
