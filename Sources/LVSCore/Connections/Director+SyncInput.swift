@@ -114,7 +114,8 @@ extension Director {
     /// The persistence data that keys a template record: its PE_DATA when it names a known
     /// engine; nil for connections, data without an engine name and templates without data.
     private static func templatePersistenceData(of record: SyncedConnection) -> [UInt8]? {
-        guard record.isTemplate, !record.persistenceData.isEmpty, PersistenceEngine(name: record.persistenceEngine) != nil
+        guard record.isTemplate, !record.persistenceData.isEmpty,
+            PersistenceEngine(name: record.persistenceEngine) != nil
         else { return nil }
         return record.persistenceData
     }
