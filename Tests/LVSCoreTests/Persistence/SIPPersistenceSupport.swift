@@ -21,7 +21,9 @@ extension ConnectionHarness {
 
     /// A SIP request as a UDP payload; without `callID` it has no Call-ID header.
     static func sipPayload(callID: String?, method: String = "INVITE") -> [UInt8] {
-        var lines = [method + " sip:bob@example.com SIP/2.0", "Via: SIP/2.0/UDP 198.51.100.1:5060", "CSeq: 1 " + method]
+        var lines = [
+            method + " sip:bob@example.com SIP/2.0", "Via: SIP/2.0/UDP 198.51.100.1:5060", "CSeq: 1 " + method,
+        ]
         if let callID { lines.append("Call-ID: " + callID) }
         return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
     }
