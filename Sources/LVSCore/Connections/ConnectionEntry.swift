@@ -7,6 +7,10 @@ struct ConnectionFlags: OptionSet, Sendable, Hashable {
     static let forwardingMask: UInt16 = 0x0007
     /// Created by the connection synchronisation daemon on a backup (reference §4.1, §7.5).
     static let sync = ConnectionFlags(rawValue: 0x0020)
+    /// Our own (a bit the kernel leaves unused): the template's identity includes
+    /// persistence-engine data, kept in the table's side table (reference §4.14). Never synced
+    /// as a flag: the record carries the data itself.
+    static let persistenceData = ConnectionFlags(rawValue: 0x0010)
     static let hashed = ConnectionFlags(rawValue: 0x0040)
     static let noOutput = ConnectionFlags(rawValue: 0x0080)
     static let inactive = ConnectionFlags(rawValue: 0x0100)

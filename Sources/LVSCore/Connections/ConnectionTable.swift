@@ -15,7 +15,7 @@ struct ConnectionTable {
     private var freeHead: Int32 = -1
     /// Live entries (hashed or not).
     private(set) var count = 0
-    private let seed: UInt64
+    let seed: UInt64
 
     // Timing wheel (see ConnectionTable+Timers.swift).
     var wheelHeads: ContiguousArray<Int32>
@@ -23,6 +23,9 @@ struct ConnectionTable {
     var cursor: UInt64 = 0
     /// Entries on the wheel.
     var armedCount = 0
+    /// Persistence-engine data (SIP Call-IDs) of the templates flagged `.persistenceData`, by
+    /// slot; kept beside the slab so entries stay small (ConnectionTable+PersistenceData.swift).
+    var persistenceData: [Int32: PersistenceDataRecord] = [:]
 
     init(hashSeed: UInt64, initialCapacity: Int = 4096) {
         seed = hashSeed
@@ -67,6 +70,7 @@ struct ConnectionTable {
         unhash(index)
         disarm(index)
         let slot = Int(index)
+        if entries[slot].flags.contains(.persistenceData) { persistenceData[index] = nil }
         entries[slot].flags = []
         entries[slot].generation &+= 1
         entries[slot].hashNext = freeHead
@@ -94,7 +98,7 @@ struct ConnectionTable {
     // MARK: - Hash index
 
     @inline(__always)
-    private func bucket(_ proto: IPProtocolNumber, _ high: UInt64, _ low: UInt64, _ port: UInt16) -> Int {
+    func bucket(_ proto: IPProtocolNumber, _ high: UInt64, _ low: UInt64, _ port: UInt16) -> Int {
         var h = seed ^ (UInt64(proto.rawValue) << 16 | UInt64(port))
         h = Self.mix(h ^ high)
         h = Self.mix(h ^ low)
@@ -103,7 +107,7 @@ struct ConnectionTable {
 
     /// SplitMix64's finaliser: a cheap full-avalanche mix, keyed by the random seed.
     @inline(__always)
-    private static func mix(_ x: UInt64) -> UInt64 {
+    static func mix(_ x: UInt64) -> UInt64 {
         var z = x &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
@@ -113,8 +117,7 @@ struct ConnectionTable {
     mutating func hash(_ index: Int32) {
         guard isLive(index), !entries[Int(index)].flags.contains(.hashed) else { return }
         if count > buckets.count { grow() }
-        let e = entries[Int(index)]
-        let b = bucket(e.protocolNumber, e.clientHigh, e.clientLow, e.clientPort)
+        let b = bucket(of: index)
         entries[Int(index)].hashNext = buckets[b]
         entries[Int(index)].flags.insert(.hashed)
         buckets[b] = index
@@ -123,7 +126,7 @@ struct ConnectionTable {
     mutating func unhash(_ index: Int32) {
         guard isLive(index), entries[Int(index)].flags.contains(.hashed) else { return }
         let e = entries[Int(index)]
-        let b = bucket(e.protocolNumber, e.clientHigh, e.clientLow, e.clientPort)
+        let b = bucket(of: index)
         if buckets[b] == index {
             buckets[b] = e.hashNext
         } else {
@@ -145,8 +148,7 @@ struct ConnectionTable {
     private mutating func grow() {
         buckets = ContiguousArray(repeating: -1, count: buckets.count * 2)
         for i in entries.indices where entries[i].flags.contains(.hashed) {
-            let e = entries[i]
-            let b = bucket(e.protocolNumber, e.clientHigh, e.clientLow, e.clientPort)
+            let b = bucket(of: Int32(i))
             entries[i].hashNext = buckets[b]
             buckets[b] = Int32(i)
         }
@@ -200,7 +202,8 @@ struct ConnectionTable {
         return nil
     }
 
-    /// Template lookup: `<proto, net, 0, vaddr-or-mark, vport>` with the TEMPLATE flag.
+    /// Template lookup: `<proto, net, 0, vaddr-or-mark, vport>` with the TEMPLATE flag and no
+    /// persistence-engine data (those are found by `lookupTemplate(…, persistenceData:)`).
     func lookupTemplate(
         _ proto: IPProtocolNumber, network: IPAddress, virtualHigh: UInt64, virtualLow: UInt64, virtualPort: UInt16
     ) -> Int32? {
@@ -209,7 +212,7 @@ struct ConnectionTable {
             let e = entries[Int(cur)]
             if e.isTemplate, e.clientPort == 0, e.clientLow == network.low, e.clientHigh == network.high,
                 e.virtualPort == virtualPort, e.virtualLow == virtualLow, e.virtualHigh == virtualHigh,
-                e.protocolNumber == proto, e.family == network.family
+                e.protocolNumber == proto, e.family == network.family, !e.flags.contains(.persistenceData)
             {
                 return cur
             }

@@ -10,7 +10,7 @@ extension Director {
         protocolNumber: IPProtocolNumber, client: IPAddress, clientPort: UInt16,
         virtualHigh: UInt64, virtualLow: UInt64, virtualPort: UInt16,
         server: RealServer, service: VirtualServiceState, destinationPort: UInt16,
-        template: Bool, onePacket: Bool, now: MonotonicInstant
+        template: Bool, onePacket: Bool, persistenceData: [UInt8]? = nil, now: MonotonicInstant
     ) -> Int32? {
         let forwarding = server.config.forwarding
         var flags = ConnectionFlags(rawValue: UInt16(forwarding.rawValue))
@@ -35,6 +35,8 @@ extension Director {
         entry.flags = flags
         entry.syncEndTime = Self.syncClock(now) & ~3
         guard let index = connectionTable.allocate(entry) else { return nil }
+        // Before hashing: a persistence-engine template is chained by its data (reference §4.2).
+        if template, let persistenceData { connectionTable.setPersistenceData(persistenceData, of: index) }
         connectionTable.entries[Int(index)].server = boundServers.retain(server, of: service)
         if !flags.contains(.onePacket) { connectionTable.hash(index) }
         bind(server, template: template)

@@ -70,7 +70,8 @@ extension Director {
         let ftpService = servicePort == 21
         let key = TemplateKey(
             service: service, protocolNumber: p.protocolNumber, client: p.clientAddress,
-            virtual: p.destinationAddress, virtualPort: p.destinationPort)
+            virtual: p.destinationAddress, virtualPort: p.destinationPort,
+            persistenceData: templatePersistenceData(p, service: service))
         var server: RealServer?
         var template = lookupTemplate(key)
         if let found = template {
@@ -89,7 +90,7 @@ extension Director {
                     protocolNumber: key.protocolNumber, client: key.network, clientPort: 0,
                     virtualHigh: key.virtualHigh, virtualLow: key.virtualLow, virtualPort: key.virtualPort,
                     server: picked, service: service, destinationPort: templateDestinationPort,
-                    template: true, onePacket: false, now: now)
+                    template: true, onePacket: false, persistenceData: key.persistenceData, now: now)
             else { return tableFull() }
             connectionTable.entries[Int(created)].timeout =
                 config.persistenceTimeout ?? VirtualServiceConfig.defaultPersistenceTimeout
@@ -119,18 +120,21 @@ extension Director {
         return .created(index)
     }
 
-    /// The persistence template of a connection (reference §4.7 step 2).
+    /// The persistence template of a connection (reference §4.7 step 2); for a service with a
+    /// persistence engine, plus the engine's data (the SIP Call-ID, reference §4.14).
     struct TemplateKey {
         var protocolNumber: IPProtocolNumber
         var network: IPAddress
         var virtualHigh: UInt64
         var virtualLow: UInt64
         var virtualPort: UInt16
+        var persistenceData: [UInt8]?
 
         init(
             service: VirtualServiceState, protocolNumber: IPProtocolNumber, client: IPAddress, virtual: IPAddress,
-            virtualPort: UInt16
+            virtualPort: UInt16, persistenceData: [UInt8]? = nil
         ) {
+            self.persistenceData = persistenceData
             self.protocolNumber = protocolNumber
             network = service.config.netmask.apply(to: client)
             virtualHigh = virtual.high
@@ -148,9 +152,25 @@ extension Director {
     }
 
     func lookupTemplate(_ key: TemplateKey) -> Int32? {
-        connectionTable.lookupTemplate(
+        if let data = key.persistenceData {
+            return connectionTable.lookupTemplate(
+                key.protocolNumber, network: key.network, virtualHigh: key.virtualHigh, virtualLow: key.virtualLow,
+                virtualPort: key.virtualPort, persistenceData: data)
+        }
+        return connectionTable.lookupTemplate(
             key.protocolNumber, network: key.network, virtualHigh: key.virtualHigh, virtualLow: key.virtualLow,
             virtualPort: key.virtualPort)
+    }
+
+    /// The packet's persistence data if its service's engine applies to it (reference §4.14:
+    /// the SIP engine reads UDP only; data that no engine could have produced is ignored).
+    private func templatePersistenceData(_ p: InboundPacket, service: VirtualServiceState) -> [UInt8]? {
+        guard let data = p.persistenceData, !data.isEmpty, data.count <= SIPCallID.maximumLength,
+            let engine = service.persistenceEngine
+        else { return nil }
+        switch engine {
+        case .sip: return p.protocolNumber == .udp ? data : nil
+        }
     }
 
     /// ip_vs_check_template: the template's real server must still be available, and not

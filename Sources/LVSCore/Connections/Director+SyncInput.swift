@@ -31,7 +31,14 @@ extension Director {
         // Step 3: the connection (or template) the record describes.
         var found: Int32?
         var replaced = false
-        if record.isTemplate {
+        let persistenceData = Self.templatePersistenceData(of: record)
+        if record.isTemplate, let persistenceData {
+            // A persistence-engine template is found by its data too (reference §4.2, §4.14).
+            found = connectionTable.lookupTemplate(
+                record.protocolNumber, network: record.clientAddress, virtualHigh: record.virtualAddress.high,
+                virtualLow: record.virtualAddress.low, virtualPort: record.virtualPort,
+                persistenceData: persistenceData)
+        } else if record.isTemplate {
             found = connectionTable.lookupTemplate(
                 record.protocolNumber, network: record.clientAddress, virtualHigh: record.virtualAddress.high,
                 virtualLow: record.virtualAddress.low, virtualPort: record.virtualPort)
@@ -54,7 +61,8 @@ extension Director {
             index = existing
             outcome = .updated
         } else {
-            guard let created = createSynced(record, flags: flags, now: now) else { return .rejected(.tableFull) }
+            guard let created = createSynced(record, flags: flags, persistenceData: persistenceData, now: now)
+            else { return .rejected(.tableFull) }
             index = created
             let bound = connectionTable.entries[Int(created)].server >= 0
             outcome = replaced ? .replaced(bound: bound) : .created(bound: bound)
@@ -84,6 +92,11 @@ extension Director {
         }
         let state = record.state
         if record.isTemplate {
+            // The kernel skips a record naming an engine it does not have (reference §7.5).
+            if let name = record.persistenceEngine, PersistenceEngine(name: name) == nil {
+                return .unknownPersistenceEngine
+            }
+            if record.persistenceData.count > SIPCallID.maximumLength { return .invalidPersistenceData }
             return state <= UInt16(ConnectionEntry.templateAssured) ? nil : .invalidState
         }
         switch record.protocolNumber {
@@ -96,6 +109,15 @@ extension Director {
         case .ip:
             return .unsupportedProtocol
         }
+    }
+
+    /// The persistence data that keys a template record: its PE_DATA when it names a known
+    /// engine; nil for connections, data without an engine name and templates without data.
+    private static func templatePersistenceData(of record: SyncedConnection) -> [UInt8]? {
+        guard record.isTemplate, !record.persistenceData.isEmpty,
+            PersistenceEngine(name: record.persistenceEngine) != nil
+        else { return nil }
+        return record.persistenceData
     }
 
     private func pointsAt(_ index: Int32, _ record: SyncedConnection) -> Bool {
@@ -138,7 +160,9 @@ extension Director {
 
     /// Step 5: a new entry with the record's identity and flags, bound when the backup has the
     /// service and real server. Nil when the table is full.
-    private func createSynced(_ record: SyncedConnection, flags: ConnectionFlags, now: MonotonicInstant) -> Int32? {
+    private func createSynced(
+        _ record: SyncedConnection, flags: ConnectionFlags, persistenceData: [UInt8]?, now: MonotonicInstant
+    ) -> Int32? {
         var entry = ConnectionEntry()
         entry.clientHigh = record.clientAddress.high
         entry.clientLow = record.clientAddress.low
@@ -155,6 +179,7 @@ extension Director {
         entry.flags = flags
         entry.syncEndTime = Self.syncClock(now) & ~3
         guard let index = connectionTable.allocate(entry) else { return nil }
+        if let persistenceData { connectionTable.setPersistenceData(persistenceData, of: index) }
         connectionTable.hash(index)
         _ = bindSynced(index, firewallMark: record.firewallMark)
         return index

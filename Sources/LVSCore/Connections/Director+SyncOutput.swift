@@ -197,13 +197,17 @@ extension Director {
         } else if entry.protocolNumber == .ip {
             mark = UInt32(truncatingIfNeeded: entry.virtualLow)
         }
+        // A persistence-engine template carries its data and the engine's name (reference §7.3
+        // options PE_DATA and PE_NAME).
+        let engine = persistenceEngineData(of: index)
         return SyncedConnection(
             protocolNumber: entry.protocolNumber,
             flags: SyncedConnectionFlags(rawValue: UInt32(entry.flags.rawValue & Self.exportedFlags)),
             state: UInt16(entry.state), clientAddress: entry.clientAddress, clientPort: entry.clientPort,
             virtualAddress: entry.virtualAddress, virtualPort: entry.virtualPort,
             destinationAddress: entry.destinationAddress, destinationPort: entry.destinationPort,
-            firewallMark: mark, timeout: timeout)
+            firewallMark: mark, timeout: timeout, persistenceData: engine?.data ?? [],
+            persistenceEngine: engine?.engine.name)
     }
 
     // MARK: - Sync clock

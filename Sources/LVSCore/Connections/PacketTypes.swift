@@ -23,11 +23,16 @@ public struct InboundPacket: Sendable, Hashable {
     public var tcpFlags: TCPSegmentFlags
     /// IP datagram length in bytes (what `inbytes` counts, reference §4.13).
     public var length: UInt32
+    /// The persistence engine's data for this datagram (the SIP Call-ID, `SIPCallID`), set by
+    /// the engine only when `Director.persistenceEngine(forPacketTo:…)` names an engine. It
+    /// keys the persistence template when the packet is scheduled (reference §4.14); nil, empty
+    /// or longer than 255 bytes means normal persistence.
+    public var persistenceData: [UInt8]?
 
     public init(
         protocolNumber: IPProtocolNumber, clientAddress: IPAddress, clientPort: UInt16,
         destinationAddress: IPAddress, destinationPort: UInt16, firewallMark: UInt32 = 0,
-        tcpFlags: TCPSegmentFlags = [], length: UInt32 = 0
+        tcpFlags: TCPSegmentFlags = [], length: UInt32 = 0, persistenceData: [UInt8]? = nil
     ) {
         self.protocolNumber = protocolNumber
         self.clientAddress = clientAddress
@@ -37,6 +42,7 @@ public struct InboundPacket: Sendable, Hashable {
         self.firewallMark = firewallMark
         self.tcpFlags = tcpFlags
         self.length = length
+        self.persistenceData = persistenceData
     }
 }
 

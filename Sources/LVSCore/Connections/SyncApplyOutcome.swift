@@ -29,6 +29,10 @@ public enum SyncRejectReason: Sendable, Hashable, CaseIterable {
     case addressFamilyMismatch
     /// The connection table cannot hold another entry.
     case tableFull
+    /// A template naming a persistence engine this director does not have.
+    case unknownPersistenceEngine
+    /// Persistence-engine data longer than 255 bytes.
+    case invalidPersistenceData
 }
 
 /// The director's connection-synchronisation counters, master and backup side.
@@ -53,6 +57,8 @@ public struct SyncCounters: Sendable, Hashable {
     public var rejectedUnsupportedProtocol: UInt64 = 0
     public var rejectedAddressFamilyMismatch: UInt64 = 0
     public var rejectedTableFull: UInt64 = 0
+    public var rejectedUnknownPersistenceEngine: UInt64 = 0
+    public var rejectedInvalidPersistenceData: UInt64 = 0
 
     public init() {}
 
@@ -66,6 +72,8 @@ public struct SyncCounters: Sendable, Hashable {
         case .unsupportedProtocol: return rejectedUnsupportedProtocol
         case .addressFamilyMismatch: return rejectedAddressFamilyMismatch
         case .tableFull: return rejectedTableFull
+        case .unknownPersistenceEngine: return rejectedUnknownPersistenceEngine
+        case .invalidPersistenceData: return rejectedInvalidPersistenceData
         }
     }
 
@@ -89,6 +97,8 @@ public struct SyncCounters: Sendable, Hashable {
             case .unsupportedProtocol: rejectedUnsupportedProtocol &+= 1
             case .addressFamilyMismatch: rejectedAddressFamilyMismatch &+= 1
             case .tableFull: rejectedTableFull &+= 1
+            case .unknownPersistenceEngine: rejectedUnknownPersistenceEngine &+= 1
+            case .invalidPersistenceData: rejectedInvalidPersistenceData &+= 1
             }
         }
     }

@@ -126,12 +126,15 @@ extension Director {
             e.protocolNumber == .ip
             ? IPAddress(ipv4: UInt32(truncatingIfNeeded: e.virtualLow)) : e.virtualAddress
         let remaining = e.expiry > now.nanoseconds ? (e.expiry - now.nanoseconds) / Self.nanosecondsPerSecond : 0
+        // The PE columns of `-L -c --persistent-conn` (reference §2.4): the data as its bytes.
+        let engine = persistenceEngineData(of: index)
         return ConnectionSnapshot(
             protocolNumber: e.protocolNumber, clientAddress: e.clientAddress, clientPort: e.clientPort,
             virtualAddress: virtualAddress, virtualPort: e.virtualPort, destinationAddress: e.destinationAddress,
             destinationPort: e.destinationPort, stateName: stateName,
             expiresInSeconds: UInt32(clamping: remaining), isTemplate: e.isTemplate,
-            isSynced: e.flags.contains(.sync))
+            isSynced: e.flags.contains(.sync), persistenceEngineName: engine?.engine.name,
+            persistenceEngineData: engine.map { String(decoding: $0.data, as: UTF8.self) })
     }
 
     /// Moves the director's clock to `now`: expires due entries, runs the rate estimator every

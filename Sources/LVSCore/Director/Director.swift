@@ -34,6 +34,9 @@ public final class Director {
     var syncOutbox = SyncOutbox(capacity: SyncOutputSettings().outboxCapacity)
     /// Master and backup synchronisation counters.
     public internal(set) var syncCounters = SyncCounters()
+    /// The services whose templates a persistence engine keys, with the engine (reference
+    /// §4.14): engines read payloads only for packets to these (`persistenceEngine(forPacketTo:…)`).
+    public private(set) var persistenceEngineServices: [VirtualServiceID: PersistenceEngine] = [:]
 
     struct TrashKey: Hashable {
         var service: VirtualServiceID
@@ -97,13 +100,16 @@ public final class Director {
     private func applyLive(_ command: AdminCommand, now: MonotonicInstant) {
         switch command {
         case .addService(let config):
-            services[config.id] = VirtualServiceState(config: config, scheduler: scheduler(for: config))
+            let service = VirtualServiceState(config: config, scheduler: scheduler(for: config))
+            services[config.id] = service
+            persistenceEngineServices[config.id] = service.persistenceEngine
         case .editService(let config):
             guard let service = services[config.id] else { return }
             let schedulerChanged =
                 service.config.scheduler != config.scheduler
                 || service.config.schedulerFlags != config.schedulerFlags
             service.config = config
+            persistenceEngineServices[config.id] = service.persistenceEngine
             if schedulerChanged {
                 // Reference §3.0: the old scheduler's state is discarded.
                 service.scheduler = scheduler(for: config)
@@ -111,8 +117,10 @@ public final class Director {
             }
         case .deleteService(let id):
             guard let service = services.removeValue(forKey: id) else { return }
+            persistenceEngineServices[id] = nil
             for server in service.realServers { retire(server, of: service, now: now) }
         case .clear:
+            persistenceEngineServices = [:]
             for service in orderedServices {
                 services[service.id] = nil
                 for server in service.realServers { retire(server, of: service, now: now) }

@@ -16,6 +16,12 @@ public final class VirtualServiceState {
 
     public var id: VirtualServiceID { config.id }
 
+    /// The persistence engine that keys this service's templates (reference §4.14): the
+    /// configured one when the service is persistent (an engine matters only to templates).
+    public var persistenceEngine: PersistenceEngine? {
+        config.isPersistent ? PersistenceEngine(name: config.persistenceEngine) : nil
+    }
+
     public func realServer(_ key: RealServerKey) -> RealServer? {
         realServers.first { $0.key == key }
     }

@@ -140,3 +140,62 @@ import Testing
         #expect(table.armedCount == model.count)
     }
 }
+
+/// The side table of persistence-engine data (ConnectionTable+PersistenceData.swift).
+@Suite struct ConnectionTablePersistenceDataTests {
+    func template(client: UInt32, vport: UInt16 = 5060) -> ConnectionEntry {
+        var e = ConnectionEntry()
+        e.clientLow = UInt64(client)
+        e.virtualLow = 0x0A00_0001
+        e.virtualPort = vport
+        e.protocolNumber = .udp
+        e.flags = .template
+        return e
+    }
+
+    func lookup(_ table: ConnectionTable, client: UInt32, _ callID: String, vport: UInt16 = 5060) -> Int32? {
+        table.lookupTemplate(
+            .udp, network: IPAddress(ipv4: client), virtualHigh: 0, virtualLow: 0x0A00_0001, virtualPort: vport,
+            persistenceData: Array(callID.utf8))
+    }
+
+    @Test func templatesAreFoundByDataThroughGrowthAndFreedWithTheirEntry() throws {
+        var table = ConnectionTable(hashSeed: 9, initialCapacity: 16)
+        var slots: [Int32] = []
+        // Many calls of one client: all in different chains of the same client, past several
+        // doublings of the bucket array.
+        for k in 0..<300 {
+            let allocated = table.allocate(template(client: 1))
+            let slot = try #require(allocated)
+            table.setPersistenceData(Array("call-\(k)".utf8), of: slot)
+            table.hash(slot)
+            slots.append(slot)
+        }
+        #expect(table.buckets.count >= 256)
+        for k in 0..<300 { #expect(lookup(table, client: 1, "call-\(k)") == slots[k]) }
+        #expect(lookup(table, client: 2, "call-1") == nil)
+        #expect(lookup(table, client: 1, "call-1", vport: 5061) == nil)
+        #expect(lookup(table, client: 1, "call-300") == nil)
+        // The address lookup never finds a template with data.
+        #expect(
+            table.lookupTemplate(
+                .udp, network: IPAddress(ipv4: 1), virtualHigh: 0, virtualLow: 0x0A00_0001, virtualPort: 5060) == nil)
+        // Freeing drops the data; the slot's next entry has none.
+        table.free(slots[7])
+        #expect(lookup(table, client: 1, "call-7") == nil)
+        #expect(table.persistenceData.count == 299)
+        let allocatedAgain = table.allocate(template(client: 1))
+        let reused = try #require(allocatedAgain)
+        #expect(reused == slots[7])
+        #expect(table.persistenceData(of: reused) == nil)
+        // Attaching data to a hashed entry moves it to the data's chain.
+        table.hash(reused)
+        table.setPersistenceData(Array("late".utf8), of: reused)
+        #expect(lookup(table, client: 1, "late") == reused)
+        table.free(reused)
+        #expect(lookup(table, client: 1, "late") == nil)
+        for k in 0..<300 where k != 7 { table.free(slots[k]) }
+        #expect(table.persistenceData.isEmpty)
+        #expect(table.count == 0)
+    }
+}
