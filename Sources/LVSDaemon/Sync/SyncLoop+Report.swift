@@ -49,6 +49,8 @@ extension SyncLoop {
             "rejected_unsupported_protocol": counters.rejectedUnsupportedProtocol,
             "rejected_address_family_mismatch": counters.rejectedAddressFamilyMismatch,
             "rejected_table_full": counters.rejectedTableFull,
+            "rejected_unknown_persistence_engine": counters.rejectedUnknownPersistenceEngine,
+            "rejected_invalid_persistence_data": counters.rejectedInvalidPersistenceData,
         ]
     }
 }
