@@ -11,7 +11,7 @@ import Testing
 struct DirectorRealServerTests {
     static let vip = "10.99.0.100"
     static let port = 8080
-    static let timing = VRRPLabTiming(interval: 0.2)
+    static let timing = VRRPLabTiming(interval: 0.5)
 
     /// Why the test cannot run here (nil when it can): root and `ip` (the lab), socat (the responders).
     static var unavailableReason: String? {

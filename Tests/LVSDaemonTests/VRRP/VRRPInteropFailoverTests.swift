@@ -67,13 +67,13 @@ struct VRRPInteropFailoverTests {
     @Test func lvsdAgainstLvsd() async throws {
         guard VRRPLab.available() else { return }
         try await VRRPLab.run { lab in
-            let timing = VRRPLabTiming(interval: 0.2)
+            let timing = VRRPLabTiming(interval: 0.5)
             let high = try VRRPLabNode(
                 .lvsd, on: "A", in: lab,
-                configuration: VRRPLabConfiguration(instances: [.init(priority: 150, advertInterval: "0.2")]).text)
+                configuration: VRRPLabConfiguration(instances: [.init(priority: 150, advertInterval: "0.5")]).text)
             let low = try VRRPLabNode(
                 .lvsd, on: "B", in: lab,
-                configuration: VRRPLabConfiguration(instances: [.init(priority: 100, advertInterval: "0.2")]).text)
+                configuration: VRRPLabConfiguration(instances: [.init(priority: 100, advertInterval: "0.5")]).text)
             let steps = VRRPLabSteps(lab: lab, vip: Self.vip)
 
             try await steps.elect(high, backups: [low], timing: timing)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Sync groups, tracking scripts and IPv6 between lvsd (A) and keepalived (B), VRRPv3 with
-/// 0.2 s adverts.
+/// 0.5 s adverts (sub-second, with room for a loaded machine).
 @Suite("VRRPInterop: sync groups, track_script, IPv6")
 struct VRRPInteropTrackingTests {
     static let outsideVIP = "10.99.0.100"
@@ -12,10 +12,10 @@ struct VRRPInteropTrackingTests {
         VRRPLabConfiguration(
             instances: [
                 .init(
-                    name: "VI_OUT", interface: "eth0", virtualRouterID: 51, priority: priority, advertInterval: "0.2",
+                    name: "VI_OUT", interface: "eth0", virtualRouterID: 51, priority: priority, advertInterval: "0.5",
                     addresses: ["\(outsideVIP)/24"]),
                 .init(
-                    name: "VI_IN", interface: "eth1", virtualRouterID: 52, priority: priority, advertInterval: "0.2",
+                    name: "VI_IN", interface: "eth1", virtualRouterID: 52, priority: priority, advertInterval: "0.5",
                     addresses: ["\(insideVIP)/24"]),
             ],
             groups: [(name: "G", members: ["VI_OUT", "VI_IN"])]
@@ -28,7 +28,7 @@ struct VRRPInteropTrackingTests {
     @Test func syncGroupsMoveTogetherWhenTheMastersInsideLinkGoesDown() async throws {
         guard VRRPLab.available() else { return }
         try await VRRPLab.run { lab in
-            let timing = VRRPLabTiming(interval: 0.2)
+            let timing = VRRPLabTiming(interval: 0.5)
             let lvsd = try VRRPLabNode(.lvsd, on: "A", in: lab, configuration: Self.groupConfiguration(priority: 150))
             let keepalived = try VRRPLabNode(
                 .keepalived, on: "B", in: lab, configuration: Self.groupConfiguration(priority: 100))
@@ -77,7 +77,7 @@ struct VRRPInteropTrackingTests {
     @Test func aFailingTrackScriptHandsOverAndItsRecoveryPreemptsBack() async throws {
         guard VRRPLab.available() else { return }
         try await VRRPLab.run { lab in
-            let timing = VRRPLabTiming(interval: 0.2)
+            let timing = VRRPLabTiming(interval: 0.5)
             let status = lab.file("check.status")
             let check = lab.file("check.sh")
             try "0\n".write(toFile: status, atomically: true, encoding: .utf8)
@@ -86,12 +86,12 @@ struct VRRPInteropTrackingTests {
             let lvsd = try VRRPLabNode(
                 .lvsd, on: "A", in: lab,
                 configuration: VRRPLabConfiguration(
-                    instances: [.init(priority: 150, advertInterval: "0.2", trackScripts: ["check"])],
+                    instances: [.init(priority: 150, advertInterval: "0.5", trackScripts: ["check"])],
                     scripts: [.init(name: "check", command: check, interval: "0.2", weight: -60)]
                 ).text)
             let keepalived = try VRRPLabNode(
                 .keepalived, on: "B", in: lab,
-                configuration: VRRPLabConfiguration(instances: [.init(priority: 100, advertInterval: "0.2")]).text)
+                configuration: VRRPLabConfiguration(instances: [.init(priority: 100, advertInterval: "0.5")]).text)
             let steps = VRRPLabSteps(lab: lab, vip: Self.outsideVIP)
 
             try await steps.elect(lvsd, backups: [keepalived], timing: timing)
@@ -123,10 +123,10 @@ struct VRRPInteropTrackingTests {
         guard VRRPLab.available() else { return }
         try await VRRPLab.run { lab in
             let vip = "fd00:99::100"
-            let timing = VRRPLabTiming(interval: 0.2)
+            let timing = VRRPLabTiming(interval: 0.5)
             func configuration(_ priority: Int) -> String {
                 VRRPLabConfiguration(instances: [
-                    .init(priority: priority, advertInterval: "0.2", addresses: ["\(vip)/64"], ipv6: true)
+                    .init(priority: priority, advertInterval: "0.5", addresses: ["\(vip)/64"], ipv6: true)
                 ]).text
             }
             let lvsd = try VRRPLabNode(.lvsd, on: "A", in: lab, configuration: configuration(150))
