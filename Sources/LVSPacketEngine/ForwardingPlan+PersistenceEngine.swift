@@ -47,7 +47,8 @@ extension ForwardingPlan {
     /// The persistence engine whose data a client UDP datagram to `address:port` (with netfilter
     /// mark `firewallMark`, 0 for frames from the rings) must carry, or nil. Callers check
     /// `persistenceEngineServices.isEmpty` first so services without an engine pay nothing more.
-    public func persistenceEngine(forUDPTo address: IPAddress, port: UInt16, firewallMark: UInt32) -> PersistenceEngine? {
+    public func persistenceEngine(forUDPTo address: IPAddress, port: UInt16, firewallMark: UInt32) -> PersistenceEngine?
+    {
         for service in persistenceEngineServices {
             let matches =
                 service.firewallMark != 0

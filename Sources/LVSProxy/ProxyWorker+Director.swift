@@ -18,7 +18,8 @@ extension ProxyWorker {
         _ service: VirtualServiceID, client: SocketAddress, datagramLength: UInt32?, now: MonotonicInstant
     ) -> OpenDecision {
         shared.withState { state in
-            schedule(service, client: client, datagramLength: datagramLength, persistenceData: nil, state: &state, now: now)
+            schedule(
+                service, client: client, datagramLength: datagramLength, persistenceData: nil, state: &state, now: now)
         }
     }
 
@@ -57,7 +58,8 @@ extension ProxyWorker {
         if limits.maxConnections > 0 && state.liveConnections >= limits.maxConnections {
             return .refused(.droppedMaxConnections)
         }
-        if limits.maxServiceConnections > 0 && state.liveByService[service, default: 0] >= limits.maxServiceConnections {
+        if limits.maxServiceConnections > 0 && state.liveByService[service, default: 0] >= limits.maxServiceConnections
+        {
             return .refused(.droppedServiceMaxConnections)
         }
         let verdict = state.director.openConnection(
