@@ -63,6 +63,18 @@ public struct PacketBuffer {
         return UInt64(bigEndian: storage.loadUnaligned(fromByteOffset: start &+ offset, as: UInt64.self))
     }
 
+    /// Runs `body` over the `length` bytes at `offset` without copying them, or returns nil when
+    /// they do not all lie inside the frame (a payload a parser reads in place). The view is
+    /// valid only inside `body`.
+    @inlinable
+    public func withBytes<Result>(
+        at offset: Int, length: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result
+    ) rethrows -> Result? {
+        guard contains(offset: offset, length: length) else { return nil }
+        let region = UnsafeRawBufferPointer(rebasing: storage[(start &+ offset)..<(start &+ offset &+ length)])
+        return try region.withMemoryRebound(to: UInt8.self) { try body($0) }
+    }
+
     // MARK: Writes (throw when out of bounds)
 
     @inlinable

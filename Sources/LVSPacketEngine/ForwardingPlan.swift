@@ -46,6 +46,10 @@ public struct ForwardingPlan: Sendable, Hashable {
     /// Firewall-mark services with packet-engine real servers (reference §4.7): their packets
     /// reach the engine through the marked-packet log, not the rings.
     public var markedServices: [MarkedService]
+    /// Services whose client datagrams the engine reads for a persistence engine (`--pe sip`,
+    /// reference §4.14), so the forwarder decides without asking the director (whose lock it
+    /// takes once per packet already). Empty in most configurations: one emptiness check then.
+    public var persistenceEngineServices: [PersistenceEngineService]
 
     /// A firewall-mark service: the mark and the address family it serves.
     public struct MarkedService: Sendable, Hashable, Comparable {
@@ -65,9 +69,10 @@ public struct ForwardingPlan: Sendable, Hashable {
     public init(
         services: [OwnedService] = [], natSources: [OwnedService] = [], realServers: [IPAddress] = [],
         localServers: [IPAddress] = [], localReplies: [LocalReply] = [], standbyAddresses: [IPAddress] = [],
-        markedServices: [MarkedService] = []
+        markedServices: [MarkedService] = [], persistenceEngineServices: [PersistenceEngineService] = []
     ) {
         self.markedServices = markedServices
+        self.persistenceEngineServices = persistenceEngineServices
         self.services = services
         self.natSources = natSources
         self.realServers = realServers
@@ -78,7 +83,8 @@ public struct ForwardingPlan: Sendable, Hashable {
 
     /// The plan for a configuration: every TCP/UDP service that has at least one real server
     /// with a packet-engine forwarding method and whose address is not in `standbyAddresses`,
-    /// every such firewall-mark service, and their real servers; those at one of
+    /// every such firewall-mark service, their real servers, and those of these services that
+    /// have a persistence engine (`persistenceEngineServices`); real servers at one of
     /// `localAddresses` (or with the local-node method) are delivered to the local stack.
     public init(
         _ configuration: ConfigurationModel, localAddresses: Set<IPAddress> = [],
@@ -90,8 +96,12 @@ public struct ForwardingPlan: Sendable, Hashable {
         var local = Set<IPAddress>()
         var replies = Set<LocalReply>()
         var marked = Set<MarkedService>()
+        var engines = Set<PersistenceEngineService>()
         for (id, entry) in configuration.services {
             guard entry.realServers.contains(where: { Self.isPacketMethod($0.forwarding) }) else { continue }
+            if let engine = PersistenceEngineService(id, config: entry.config, standbyAddresses: standbyAddresses) {
+                engines.insert(engine)
+            }
             // A firewall-mark service takes TCP and UDP alike; its replies are told by protocol.
             let protocols: [IPProtocolNumber]
             if id.isFirewallMark {
@@ -127,7 +137,8 @@ public struct ForwardingPlan: Sendable, Hashable {
         self.init(
             services: services.sorted(), natSources: sources.sorted(), realServers: servers.sorted(),
             localServers: local.sorted(), localReplies: LocalReply.unambiguous(replies),
-            standbyAddresses: standbyAddresses.sorted(), markedServices: marked.sorted())
+            standbyAddresses: standbyAddresses.sorted(), markedServices: marked.sorted(),
+            persistenceEngineServices: engines.sorted())
     }
 
     /// True for the methods this engine forwards.

@@ -167,11 +167,16 @@ public struct PacketForwarder {
                 return drop(.noConnection)
             }
         }
+        // Reference §4.14: one emptiness check unless some service has a persistence engine.
+        var persistenceData: [UInt8]?
+        if !plan.persistenceEngineServices.isEmpty, protocolNumber == .udp {
+            persistenceData = self.persistenceData(of: packet, in: frame, firewallMark: firewallMark)
+        }
         let verdict = decider.inbound(
             InboundPacket(
                 protocolNumber: protocolNumber, clientAddress: source, clientPort: packet.sourcePort,
                 destinationAddress: destination, destinationPort: packet.destinationPort,
-                firewallMark: firewallMark, tcpFlags: tcpFlags, length: length),
+                firewallMark: firewallMark, tcpFlags: tcpFlags, length: length, persistenceData: persistenceData),
             now: now)
         switch verdict {
         case .forward(_, let server, let method, let port):

@@ -65,6 +65,9 @@ struct ProxySlot {
     /// chance). Replies do not count: a one-shot request and its answer should not shield a
     /// session from eviction.
     var recentlyUsed = false
+    /// UDP listener: the persistence engine of its service as the director last told it
+    /// (reference §4.14). While set, a datagram's Call-ID is read before the lock is taken.
+    var persistenceEngine: PersistenceEngine?
 
     /// Bytes waiting in this direction (buffer or pipe).
     var pendingBytes: Int { Int(end - start) + pipeBytes }

@@ -17,26 +17,60 @@ extension ProxyWorker {
     func openConnection(
         _ service: VirtualServiceID, client: SocketAddress, datagramLength: UInt32?, now: MonotonicInstant
     ) -> OpenDecision {
-        let limits = configuration
-        return shared.withState { state in
-            if limits.maxConnections > 0 && state.liveConnections >= limits.maxConnections {
-                return .refused(.droppedMaxConnections)
-            }
-            if limits.maxServiceConnections > 0
-                && state.liveByService[service, default: 0] >= limits.maxServiceConnections
-            {
-                return .refused(.droppedServiceMaxConnections)
-            }
-            let verdict = state.director.openConnection(
-                service.protocolNumber, client: client.ip, clientPort: client.port, virtual: service.address,
-                virtualPort: service.port, datagramLength: datagramLength, now: now)
-            let decision = Self.decision(verdict, service: service, director: state.director)
-            if case .forward(_, _, _, _, _, let onePacket) = decision, !onePacket {
-                state.liveConnections += 1
-                state.liveByService[service, default: 0] += 1
-            }
-            return decision
+        shared.withState { state in
+            schedule(
+                service, client: client, datagramLength: datagramLength, persistenceData: nil, state: &state, now: now)
         }
+    }
+
+    /// As `openConnection` for a UDP datagram (`payload`), with its persistence-engine data
+    /// (reference §4.14). `persistenceData` was read before the lock for `believedEngine`, the
+    /// engine the worker last learnt for the service; when the director now names another (the
+    /// configuration changed), the payload is read again under the lock, once. Returns the
+    /// engine the director names, for the worker to remember.
+    func openConnection(
+        _ service: VirtualServiceID, client: SocketAddress, datagram payload: UnsafeRawBufferPointer,
+        believedEngine: PersistenceEngine?, persistenceData: [UInt8]?, now: MonotonicInstant
+    ) -> (OpenDecision, engine: PersistenceEngine?) {
+        shared.withState { state in
+            let services = state.director.persistenceEngineServices
+            let engine = services.isEmpty ? nil : services[service]
+            var data = persistenceData
+            if engine != believedEngine { data = engine.flatMap { Self.persistenceData(of: payload, for: $0) } }
+            let decision = schedule(
+                service, client: client, datagramLength: UInt32(clamping: payload.count), persistenceData: data,
+                state: &state, now: now)
+            return (decision, engine)
+        }
+    }
+
+    /// The persistence data of a datagram for `engine`, read in place.
+    static func persistenceData(of payload: UnsafeRawBufferPointer, for engine: PersistenceEngine) -> [UInt8]? {
+        payload.withMemoryRebound(to: UInt8.self) { engine.persistenceData(from: $0) }
+    }
+
+    /// The limits, then the director's scheduling; runs under the lock.
+    private func schedule(
+        _ service: VirtualServiceID, client: SocketAddress, datagramLength: UInt32?, persistenceData: [UInt8]?,
+        state: inout SharedDirector.State, now: MonotonicInstant
+    ) -> OpenDecision {
+        let limits = configuration
+        if limits.maxConnections > 0 && state.liveConnections >= limits.maxConnections {
+            return .refused(.droppedMaxConnections)
+        }
+        if limits.maxServiceConnections > 0 && state.liveByService[service, default: 0] >= limits.maxServiceConnections
+        {
+            return .refused(.droppedServiceMaxConnections)
+        }
+        let verdict = state.director.openConnection(
+            service.protocolNumber, client: client.ip, clientPort: client.port, virtual: service.address,
+            virtualPort: service.port, datagramLength: datagramLength, persistenceData: persistenceData, now: now)
+        let decision = Self.decision(verdict, service: service, director: state.director)
+        if case .forward(_, _, _, _, _, let onePacket) = decision, !onePacket {
+            state.liveConnections += 1
+            state.liveByService[service, default: 0] += 1
+        }
+        return decision
     }
 
     /// The connect to the current real server failed: schedule again, skipping it.

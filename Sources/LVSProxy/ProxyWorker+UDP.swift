@@ -42,7 +42,14 @@ extension ProxyWorker {
             return
         }
         let service = slots[listener].service
-        let decision = openConnection(service, client: peer, datagramLength: UInt32(clamping: count), now: reactor.now)
+        // Reference §4.14: the Call-ID keys the template when this datagram is scheduled (with
+        // `-o`, every datagram is, so each call of one client address:port is placed on its own).
+        let payload = UnsafeRawBufferPointer(rebasing: datagram[0..<count])
+        let believed = slots[listener].persistenceEngine
+        let (decision, engine) = openConnection(
+            service, client: peer, datagram: payload, believedEngine: believed,
+            persistenceData: believed.flatMap { Self.persistenceData(of: payload, for: $0) }, now: reactor.now)
+        if engine != believed { slots[listener].persistenceEngine = engine }
         guard case .forward(let ref, let target, let server, _, let transparentSource, let onePacket) = decision else {
             if case .refused(let why) = decision { counters.increment(why) }
             counters.increment(.udpDroppedDatagrams)

@@ -224,6 +224,22 @@ struct CheckConfigTests {
 
                 """),
         Case(
+            name: "a SIP service: persistence_engine sip with ops (reference §4.14)",
+            text: """
+                virtual_server 127.0.0.1 5060 {
+                    lb_algo rr
+                    lb_kind PROXY
+                    protocol UDP
+                    persistence_timeout 60
+                    persistence_engine sip
+                    ops
+                    real_server 127.0.0.1 5061 {
+                    }
+                }
+
+                """,
+            status: 0, report: "FILE: 0 errors, 0 warnings\n"),
+        Case(
             name: "NAT is fine for --dry-run",
             text: """
                 virtual_server 127.0.0.1 8080 {

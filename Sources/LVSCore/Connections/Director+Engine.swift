@@ -43,9 +43,14 @@ extension Director {
     ///
     /// An existing entry of the same client address and port that the engine still holds belongs
     /// to a connection the kernel has already replaced; it is released and the new one scheduled.
+    ///
+    /// `persistenceData` is the datagram's persistence-engine data (the SIP Call-ID, reference
+    /// §4.14) when `persistenceEngine(forPacketTo:…)` names an engine for the service; it keys
+    /// the persistence template as in `inbound`.
     public func openConnection(
         _ protocolNumber: IPProtocolNumber, client: IPAddress, clientPort: UInt16,
-        virtual: IPAddress, virtualPort: UInt16, datagramLength: UInt32? = nil, now: MonotonicInstant
+        virtual: IPAddress, virtualPort: UInt16, datagramLength: UInt32? = nil, persistenceData: [UInt8]? = nil,
+        now: MonotonicInstant
     ) -> InboundVerdict {
         switch protocolNumber {
         case .tcp, .udp: break
@@ -54,7 +59,8 @@ extension Director {
         let packet = InboundPacket(
             protocolNumber: protocolNumber, clientAddress: client, clientPort: clientPort,
             destinationAddress: virtual, destinationPort: virtualPort,
-            tcpFlags: protocolNumber == .tcp ? [.syn] : [], length: datagramLength ?? 0)
+            tcpFlags: protocolNumber == .tcp ? [.syn] : [], length: datagramLength ?? 0,
+            persistenceData: persistenceData)
         var found = connectionTable.lookupIn(
             protocolNumber, client: client, clientPort: clientPort, virtual: virtual, virtualPort: virtualPort)
         if let index = found,

@@ -18,9 +18,7 @@ public final class VirtualServiceState {
 
     /// The persistence engine that keys this service's templates (reference §4.14): the
     /// configured one when the service is persistent (an engine matters only to templates).
-    public var persistenceEngine: PersistenceEngine? {
-        config.isPersistent ? PersistenceEngine(name: config.persistenceEngine) : nil
-    }
+    public var persistenceEngine: PersistenceEngine? { config.activePersistenceEngine }
 
     public func realServer(_ key: RealServerKey) -> RealServer? {
         realServers.first { $0.key == key }

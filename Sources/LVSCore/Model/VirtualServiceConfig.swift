@@ -97,4 +97,10 @@ public struct VirtualServiceConfig: Sendable, Hashable, Codable {
     }
 
     public var isPersistent: Bool { persistenceTimeout != nil }
+
+    /// The persistence engine that keys this service's templates (reference §4.14): the
+    /// configured one when the service is persistent (an engine matters only to templates).
+    public var activePersistenceEngine: PersistenceEngine? {
+        isPersistent ? PersistenceEngine(name: persistenceEngine) : nil
+    }
 }

@@ -52,7 +52,7 @@ final class ProxyHarness: @unchecked Sendable {
 
     func service(
         port: UInt16, scheduler: String = "rr", persistence: UInt32? = nil, udp: Bool = false, ipv6: Bool = false,
-        onePacket: Bool = false
+        onePacket: Bool = false, persistenceEngine: String? = nil
     ) -> VirtualServiceID {
         let address = ipv6 ? IPAddress(ipv6High: 0, low: 1) : IPAddress(ipv4: 0x7F00_0001)
         // Tests run in parallel: a port found free may be taken before the listener binds it, so
@@ -64,7 +64,8 @@ final class ProxyHarness: @unchecked Sendable {
             reply = apply(
                 .addService(
                     VirtualServiceConfig(
-                        id: id, scheduler: scheduler, persistenceTimeout: persistence, onePacketScheduling: onePacket)))
+                        id: id, scheduler: scheduler, persistenceTimeout: persistence, onePacketScheduling: onePacket,
+                        persistenceEngine: persistenceEngine)))
             if reply == .ok { return id }
             candidate = Self.freePort(udp: udp, ipv6: ipv6)
         }
