@@ -33,6 +33,8 @@ struct SyncLoop {
         var counters: [String: UInt64] = [:]
         var drops: [String: UInt64] = [:]
         var peers: [IPAddress: Peer] = [:]
+        /// The (sender, reason) pairs of dropped messages already logged.
+        var loggedDrops: Set<String> = []
     }
 
     let service: SyncService
@@ -222,13 +224,17 @@ struct SyncLoop {
                 case .failure(let reason):
                     state.drops[reason.name, default: 0] += 1
                     state.counters["messages_dropped", default: 0] += 1
+                    logDrop(reason.name, from: sender, state: &state)
                     continue
                 }
             }
             let decoded = SyncMessage.decode(datagram, backupSyncID: state.config.syncID)
             for reason in decoded.dropReasons { state.drops[reason.name, default: 0] += 1 }
             state.counters["entries_dropped", default: 0] += UInt64(decoded.skippedRecords.count)
-            if decoded.messageDrop != nil { state.counters["messages_dropped", default: 0] += 1 }
+            if let drop = decoded.messageDrop {
+                state.counters["messages_dropped", default: 0] += 1
+                logDrop(drop.name, from: sender, state: &state)
+            }
             let now = clock()
             let connections = decoded.connections.map(SyncWireMapping.fromWire)
             if !connections.isEmpty {
@@ -244,5 +250,15 @@ struct SyncLoop {
             state.peers[sender] = peer
         }
         backup = state
+    }
+
+    /// Logs a dropped message the first time its sender and reason come together: a forger or a
+    /// misconfigured peer (another SyncID, no key) shows in the log without flooding it; the
+    /// counters of `lvsadm --sync` count every one.
+    func logDrop(_ reason: String, from sender: IPAddress, state: inout Backup) {
+        guard state.loggedDrops.count < 64, state.loggedDrops.insert("\(sender) \(reason)").inserted else { return }
+        service.logger.warning(
+            "sync: dropped a message from \(sender): \(reason) (logged once per sender and reason; lvsadm --sync counts them)"
+        )
     }
 }

@@ -8,6 +8,7 @@ import LVSVRRPTransport
 // Carrying out the router's actions: adverts, addresses, announcements, notifications, scripts.
 extension VRRPLoop {
     mutating func perform(_ actions: [VRRPRouterAction], now: MonotonicInstant) {
+        claimBeforeAdding(actions)
         for action in actions {
             switch action {
             case .instance(let name, let action):
@@ -202,6 +203,21 @@ extension VRRPLoop {
             logger.error("vrrp_script \(name) could not start: \(error)")
             service.post(.scriptEnded(name: name, runNumber: runNumber, status: 127))
         }
+    }
+
+    /// The data planes take the addresses a batch adds before they are on the interface and
+    /// announced: a new master's gratuitous ARP draws the clients' packets at once, and those
+    /// of established connections (retransmissions, synced from the old master) must meet the
+    /// packet engine, not the kernel's stack, which would reset them. Releasing waits for
+    /// `updateStandby` after the batch, when the addresses are gone.
+    private mutating func claimBeforeAdding(_ actions: [VRRPRouterAction]) {
+        var gained = Set<IPAddress>()
+        for case .instance(_, .addVirtualAddresses(let list)) in actions { gained.formUnion(list) }
+        guard !gained.isEmpty else { return }
+        let standby = plan.managedAddresses.subtracting(held).subtracting(gained)
+        guard standby != lastStandby else { return }
+        lastStandby = standby
+        observer(standby)
     }
 
     /// Tells the data planes which managed addresses are not ours to serve now.

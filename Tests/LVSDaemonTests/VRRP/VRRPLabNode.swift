@@ -16,6 +16,8 @@ final class VRRPLabNode: @unchecked Sendable {
     let configPath: String
     let logPath: String
     private(set) var process: Process?
+    /// More lvsd options (e.g. `--sync-key-file FILE`), given on every start.
+    var extraArguments: [String] = []
 
     /// A node on `side` ("A" or "B") that will run `configuration` (keepalived.conf text).
     init(_ kind: Kind, on side: String, in lab: VRRPLab, configuration: String) throws {
@@ -43,7 +45,7 @@ final class VRRPLabNode: @unchecked Sendable {
                 [
                     lvsd, "--config", configPath, "--control-socket", lab.file("\(side).sock"), "--log-level",
                     "info",
-                ], log: logPath)
+                ] + extraArguments, log: logPath)
             let up = await lab.poll(within: 20) {
                 String(self.lab.contents(self.logPath).dropFirst(marker)).contains("lvsd: listening on")
                     || !(self.process?.isRunning ?? false)
