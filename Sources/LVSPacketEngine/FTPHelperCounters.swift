@@ -1,5 +1,5 @@
 /// What the FTP helper did on masqueraded control connections (reference §6), per worker and
-/// summed for `lvsadm --engine-stats` (names `packet_ftp_*`).
+/// summed for `lvsadm --engine-stats` (shown as `packet_ftp_*`).
 public struct FTPHelperCounters: Sendable, Hashable {
     /// PASV/EPSV seen client → server: the control entry expects a 227/229.
     public var passiveRequests: UInt64 = 0
@@ -50,15 +50,15 @@ public struct FTPHelperCounters: Sendable, Hashable {
     /// Name → value for `lvsadm --engine-stats`.
     public var named: [(String, UInt64)] {
         [
-            ("packet_ftp_passive_requests", passiveRequests),
-            ("packet_ftp_passive_replies_rewritten", passiveRepliesRewritten),
-            ("packet_ftp_retransmissions_rewritten", retransmissionsRewritten),
-            ("packet_ftp_passive_entries", passiveEntries), ("packet_ftp_active_entries", activeEntries),
-            ("packet_ftp_existing_entries", existingEntries), ("packet_ftp_entry_failures", entryFailures),
-            ("packet_ftp_sequence_adjusted", sequenceAdjusted), ("packet_ftp_refused", refused),
-            ("packet_ftp_refused_split", refusedSplit), ("packet_ftp_no_room", noRoom),
-            ("packet_ftp_aggregates_not_read", aggregatesNotRead),
-            ("packet_ftp_unmatched_data_range", unmatchedDataRange),
+            ("ftp_passive_requests", passiveRequests),
+            ("ftp_passive_replies_rewritten", passiveRepliesRewritten),
+            ("ftp_retransmissions_rewritten", retransmissionsRewritten),
+            ("ftp_passive_entries", passiveEntries), ("ftp_active_entries", activeEntries),
+            ("ftp_existing_entries", existingEntries), ("ftp_entry_failures", entryFailures),
+            ("ftp_sequence_adjusted", sequenceAdjusted), ("ftp_refused", refused),
+            ("ftp_refused_split", refusedSplit), ("ftp_no_room", noRoom),
+            ("ftp_aggregates_not_read", aggregatesNotRead),
+            ("ftp_unmatched_data_range", unmatchedDataRange),
         ]
     }
 }
