@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "LVSPacketEngine",
             dependencies: [
-                "LVSReactor", "CLinuxNet", "LVSPacket", "LVSCore",
+                "LVSReactor", "CLinuxNet", "LVSPacket", "LVSCore", "LVSFTP",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -31,6 +31,9 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var packetDefaults: PacketEngineConfiguration
     /// How connection synchronisation runs (`--sync-*`).
     public var sync = SyncTuning()
+    /// The FTP helper's control ports (`--ftp-ports`); nil = not given: keepalived.conf's
+    /// `lvs_ftp_ports`, else 21 (reference §6).
+    public var ftpPorts: Set<UInt16>?
 
     public init(
         controlSocketPath: String, rulesFile: String? = nil, configFile: String? = nil, dryRun: Bool = false,

@@ -58,6 +58,9 @@ public final class DirectorDaemon: Sendable {
             throw ConfigurationFileError(path: configurationFile.path, diagnostics: parsedConfiguration.diagnostics)
         }
         let director = try makeDirector(configuration, now: clock())
+        // Fixed for the daemon's life, like ip_vs_ftp's module parameter (reference §6).
+        director.ftpPorts =
+            configuration.ftpPorts ?? parsedConfiguration?.configuration.globalDefinitions.lvsFTPPorts ?? [21]
         let rules = try configuration.rulesFile.map { try RulesFile.load(path: $0, resolver: resolver) }
         let shared = SharedDirector(director)
         let engine: ProxyEngine?

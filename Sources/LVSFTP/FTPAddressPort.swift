@@ -65,3 +65,23 @@ public enum FTPPassiveRequest: Sendable, Hashable {
     /// `EPSV`, or `EPSV 1` / `EPSV 2` of the connection's family: a 229 reply is expected.
     case extendedPassive
 }
+
+extension FTPPassiveRequest {
+    /// The byte a director keeps for a control connection (`ConnectionHelperState.applicationData`,
+    /// the kernel's `app_data`): 0 nothing expected, 1 a 227, 2 a 229.
+    public var applicationData: UInt8 {
+        switch self {
+        case .passive: 1
+        case .extendedPassive: 2
+        }
+    }
+
+    /// The request a kept byte stands for; nil for 0 or an unknown value.
+    public init?(applicationData: UInt8) {
+        switch applicationData {
+        case 1: self = .passive
+        case 2: self = .extendedPassive
+        default: return nil
+        }
+    }
+}

@@ -23,15 +23,18 @@ public struct FTPControlHelper: Sendable, Hashable {
     /// Segments refused, by reason.
     public private(set) var refusals = FTPRefusalCounters()
 
+    /// `expectedReply` restores the state an engine kept between segments (the packet engine
+    /// keeps it in the director, as `FTPPassiveRequest.applicationData`).
     public init(
         family: AddressFamily, clientAddress: IPAddress, virtualAddress: IPAddress, serverAddress: IPAddress,
-        policy: FTPAddressPolicy = .mustMatch
+        policy: FTPAddressPolicy = .mustMatch, expectedReply: FTPPassiveRequest? = nil
     ) {
         self.family = family
         self.clientAddress = clientAddress
         self.virtualAddress = virtualAddress
         self.serverAddress = serverAddress
         self.policy = policy
+        self.expectedReply = expectedReply
     }
 
     /// What to do with a client → server segment. The payload is never modified this way.

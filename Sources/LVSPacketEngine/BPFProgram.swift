@@ -36,6 +36,7 @@ public struct BPFProgram: Sendable, Hashable {
     static let loadByteIndexed: UInt16 = 0x50  // BPF_LD | BPF_B | BPF_IND
     static let jumpEqual: UInt16 = 0x15  // BPF_JMP | BPF_JEQ | BPF_K
     static let jumpSet: UInt16 = 0x45  // BPF_JMP | BPF_JSET | BPF_K
+    static let jumpGreaterOrEqual: UInt16 = 0x35  // BPF_JMP | BPF_JGE | BPF_K
     static let returnConstant: UInt16 = 0x06  // BPF_RET | BPF_K
 
     /// The filter for `plan`.
@@ -53,6 +54,12 @@ public struct BPFProgram: Sendable, Hashable {
                 address: server.address, source: true, protocolNumber: server.protocolNumber.rawValue,
                 port: server.port)
             appendMatch(address: server.address, source: true, protocolNumber: Self.icmp(server.address), port: 0)
+        }
+        // FTP data connections of masqueraded FTP services (docs/design/0016-ftp-helper.md).
+        for ports in plan.ftpDataPorts {
+            appendMatch(
+                address: ports.address, source: ports.isSource, protocolNumber: IPProtocolNumber.tcp.rawValue,
+                port: ports.activePort, orFrom: ForwardingPlan.FTPDataPorts.lowest)
         }
         if !plan.services.isEmpty { appendTunnelErrors() }
         instructions.append(Instruction(code: Self.returnConstant, jt: 0, jf: 0, k: 0))
@@ -100,6 +107,8 @@ public struct BPFProgram: Sendable, Hashable {
                 pc += Int(a == i.k ? i.jt : i.jf)
             case Self.jumpSet:
                 pc += Int(a & i.k != 0 ? i.jt : i.jf)
+            case Self.jumpGreaterOrEqual:
+                pc += Int(a >= i.k ? i.jt : i.jf)
             case Self.returnConstant:
                 return i.k
             default:
@@ -114,10 +123,17 @@ public struct BPFProgram: Sendable, Hashable {
 
     /// Builds one block from (instruction, jumps-out-on-false) pairs: a false condition jumps to
     /// the first instruction after the block's final "accept".
-    private mutating func appendBlock(_ steps: [(code: UInt16, k: UInt32, exitWhen: Bool?)]) {
+    /// `acceptWhenTrue` steps jump straight to the block's "accept" when their condition holds.
+    private mutating func appendBlock(
+        _ steps: [(code: UInt16, k: UInt32, exitWhen: Bool?)], acceptWhenTrue: Set<Int> = []
+    ) {
         let length = steps.count + 1
         for (index, step) in steps.enumerated() {
             let toExit = UInt8(clamping: length - index - 1)
+            if acceptWhenTrue.contains(index) {
+                instructions.append(Instruction(code: step.code, jt: toExit - 1, jf: 0, k: step.k))
+                continue
+            }
             switch step.exitWhen {
             case nil: instructions.append(Instruction(code: step.code, jt: 0, jf: 0, k: step.k))
             case false?: instructions.append(Instruction(code: step.code, jt: 0, jf: toExit, k: step.k))
@@ -166,8 +182,11 @@ public struct BPFProgram: Sendable, Hashable {
     }
 
     /// Frames whose source (or destination) is `address`, of `protocolNumber`, with that source
-    /// (destination) port unless `port` is 0 or the protocol is ICMP.
-    private mutating func appendMatch(address: IPAddress, source: Bool, protocolNumber: UInt8, port: UInt16) {
+    /// (destination) port unless `port` is 0 or the protocol is ICMP; with `orFrom`, also any
+    /// port from that one up (an FTP service's data ports).
+    private mutating func appendMatch(
+        address: IPAddress, source: Bool, protocolNumber: UInt8, port: UInt16, orFrom lowest: UInt16? = nil
+    ) {
         let checksPort = port != 0 && protocolNumber != 1 && protocolNumber != 58
         var steps: [(code: UInt16, k: UInt32, exitWhen: Bool?)] = []
         switch address.family {
@@ -179,7 +198,7 @@ public struct BPFProgram: Sendable, Hashable {
                 // Non-first fragments carry no ports: leave them to the kernel.
                 steps += [(Self.loadHalf, 20, nil), (Self.jumpSet, 0x1FFF, true)]
                 steps += [(Self.loadIPv4HeaderLength, 14, nil)]
-                steps += [(Self.loadHalfIndexed, source ? 14 : 16, nil), (Self.jumpEqual, UInt32(port), false)]
+                steps += [(Self.loadHalfIndexed, source ? 14 : 16, nil)]
             }
         case .inet6:
             steps += [(Self.loadHalf, 12, nil), (Self.jumpEqual, 0x86DD, false)]
@@ -193,9 +212,15 @@ public struct BPFProgram: Sendable, Hashable {
             }
             steps += [(Self.loadByte, 20, nil), (Self.jumpEqual, UInt32(protocolNumber), false)]
             if checksPort {
-                steps += [(Self.loadHalf, source ? 54 : 56, nil), (Self.jumpEqual, UInt32(port), false)]
+                steps += [(Self.loadHalf, source ? 54 : 56, nil)]
             }
         }
-        appendBlock(steps)
+        guard checksPort else { return appendBlock(steps) }
+        guard let lowest else {
+            steps += [(Self.jumpEqual, UInt32(port), false)]
+            return appendBlock(steps)
+        }
+        steps += [(Self.jumpEqual, UInt32(port), nil), (Self.jumpGreaterOrEqual, UInt32(lowest), false)]
+        appendBlock(steps, acceptWhenTrue: [steps.count - 2])
     }
 }

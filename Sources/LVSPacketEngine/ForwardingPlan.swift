@@ -66,11 +66,49 @@ public struct ForwardingPlan: Sendable, Hashable {
         }
     }
 
+    /// Masqueraded FTP services (TCP, port in the director's FTP ports): their control
+    /// connections get the FTP helper (reference §6, docs/design/0016-ftp-helper.md).
+    public var ftpControls: [OwnedService]
+    /// The data ports of those services' connections, owned whole because the helper learns
+    /// them only from the control text: TCP to the virtual address (clients' passive data
+    /// connections and answers to active ones) and from each masquerading real server (its
+    /// passive answers and active connections).
+    public var ftpDataPorts: [FTPDataPorts]
+
+    /// The TCP ports of one address that FTP data connections use: `activePort` (the control
+    /// port − 1, 20 for 21, reference §6 "vport − 1") and every port from `FTPDataPorts.lowest`
+    /// (1024: the kernel's FTP fallback, reference §4.4 step 3, also bounds where servers put
+    /// their passive ports).
+    public struct FTPDataPorts: Sendable, Hashable, Comparable {
+        public var address: IPAddress
+        public var activePort: UInt16
+        /// True for a real server's ports (the packet's source); false for a virtual address's
+        /// (the packet's destination).
+        public var isSource: Bool
+
+        public static let lowest: UInt16 = 1024
+
+        public init(address: IPAddress, activePort: UInt16, isSource: Bool) {
+            self.address = address
+            self.activePort = activePort
+            self.isSource = isSource
+        }
+
+        public func contains(_ port: UInt16) -> Bool { port == activePort || port >= Self.lowest }
+
+        public static func < (lhs: FTPDataPorts, rhs: FTPDataPorts) -> Bool {
+            (lhs.isSource ? 1 : 0, lhs.address, lhs.activePort) < (rhs.isSource ? 1 : 0, rhs.address, rhs.activePort)
+        }
+    }
+
     public init(
         services: [OwnedService] = [], natSources: [OwnedService] = [], realServers: [IPAddress] = [],
         localServers: [IPAddress] = [], localReplies: [LocalReply] = [], standbyAddresses: [IPAddress] = [],
-        markedServices: [MarkedService] = [], persistenceEngineServices: [PersistenceEngineService] = []
+        markedServices: [MarkedService] = [], persistenceEngineServices: [PersistenceEngineService] = [],
+        ftpControls: [OwnedService] = [], ftpDataPorts: [FTPDataPorts] = []
     ) {
+        self.ftpControls = ftpControls
+        self.ftpDataPorts = ftpDataPorts
         self.markedServices = markedServices
         self.persistenceEngineServices = persistenceEngineServices
         self.services = services
@@ -86,10 +124,14 @@ public struct ForwardingPlan: Sendable, Hashable {
     /// every such firewall-mark service, their real servers, and those of these services that
     /// have a persistence engine (`persistenceEngineServices`); real servers at one of
     /// `localAddresses` (or with the local-node method) are delivered to the local stack.
+    /// Services whose TCP port is one of `ftpPorts` and that have masquerading real servers on
+    /// other hosts also own their FTP data ports (`ftpDataPorts`).
     public init(
         _ configuration: ConfigurationModel, localAddresses: Set<IPAddress> = [],
-        standbyAddresses: Set<IPAddress> = []
+        standbyAddresses: Set<IPAddress> = [], ftpPorts: Set<UInt16> = []
     ) {
+        var ftpControls = Set<OwnedService>()
+        var ftpData = Set<FTPDataPorts>()
         var services = Set<OwnedService>()
         var sources = Set<OwnedService>()
         var servers = Set<IPAddress>()
@@ -126,6 +168,14 @@ public struct ForwardingPlan: Sendable, Hashable {
                     continue
                 }
                 servers.insert(address)
+                if server.forwarding == .masquerading && !id.isFirewallMark && id.protocolNumber == .tcp
+                    && ftpPorts.contains(id.port) && id.port > 0
+                {
+                    ftpControls.insert(OwnedService(protocolNumber: .tcp, address: id.address, port: id.port))
+                    ftpData.insert(FTPDataPorts(address: id.address, activePort: id.port - 1, isSource: false))
+                    let serverPort = server.key.port == 0 ? id.port : server.key.port
+                    ftpData.insert(FTPDataPorts(address: address, activePort: serverPort &- 1, isSource: true))
+                }
                 if server.forwarding == .masquerading {
                     for protocolNumber in protocols {
                         sources.insert(
@@ -138,7 +188,8 @@ public struct ForwardingPlan: Sendable, Hashable {
             services: services.sorted(), natSources: sources.sorted(), realServers: servers.sorted(),
             localServers: local.sorted(), localReplies: LocalReply.unambiguous(replies),
             standbyAddresses: standbyAddresses.sorted(), markedServices: marked.sorted(),
-            persistenceEngineServices: engines.sorted())
+            persistenceEngineServices: engines.sorted(), ftpControls: ftpControls.sorted(),
+            ftpDataPorts: ftpData.sorted())
     }
 
     /// True for the methods this engine forwards.
@@ -155,6 +206,22 @@ public struct ForwardingPlan: Sendable, Hashable {
         natSources.contains {
             $0.protocolNumber == protocolNumber && $0.address == address && ($0.port == port || $0.port == 0)
         }
+    }
+
+    /// True when a TCP packet to `address:port` belongs to a masqueraded FTP service's control
+    /// connection (the helper reads it).
+    public func isFTPControl(address: IPAddress, port: UInt16) -> Bool {
+        !ftpControls.isEmpty && ftpControls.contains { $0.address == address && $0.port == port }
+    }
+
+    /// True when a TCP packet from `address:port` is in a real server's FTP data ports.
+    public func isFTPDataSource(address: IPAddress, port: UInt16) -> Bool {
+        !ftpDataPorts.isEmpty && ftpDataPorts.contains { $0.isSource && $0.address == address && $0.contains(port) }
+    }
+
+    /// True when a TCP packet to `address:port` is in a virtual address's FTP data ports.
+    public func isFTPDataDestination(address: IPAddress, port: UInt16) -> Bool {
+        !ftpDataPorts.isEmpty && ftpDataPorts.contains { !$0.isSource && $0.address == address && $0.contains(port) }
     }
 
     /// True when `address` is a masquerading real server (for relaying its ICMP errors).

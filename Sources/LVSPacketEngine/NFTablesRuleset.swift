@@ -140,6 +140,19 @@ public struct NFTablesRuleset: Sendable, Hashable {
             // replies are addressed to the director itself.
             rules.append("\(family) saddr \(server.address) \(port) fib daddr type != local drop")
         }
+        // FTP data ports (docs/design/0016-ftp-helper.md): the engine forwards what matches a
+        // data entry and hands on (routes, or delivers locally) what does not.
+        for ports in plan.ftpDataPorts {
+            let family = ports.address.family == .inet ? "ip" : "ip6"
+            let range = "\(ForwardingPlan.FTPDataPorts.lowest)-65535"
+            let set =
+                ports.activePort < ForwardingPlan.FTPDataPorts.lowest ? "{ \(ports.activePort), \(range) }" : range
+            if ports.isSource {
+                rules.append("\(family) saddr \(ports.address) tcp sport \(set) fib daddr type != local drop")
+            } else {
+                rules.append("\(family) daddr \(ports.address) tcp dport \(set) drop")
+            }
+        }
         var errorSources = Set<IPAddress>()
         for server in plan.natSources where errorSources.insert(server.address).inserted {
             if server.address.family == .inet {

@@ -111,6 +111,8 @@ public struct PacketCounters: Sendable, Hashable {
     public var deliveredLocally: UInt64 = 0
     /// Packets of firewall-mark services taken from the marked-packet log (also in `received`).
     public var markedReceived: UInt64 = 0
+    /// The FTP helper's work on masqueraded control connections (reference §6).
+    public var ftp = FTPHelperCounters()
     /// Drops by reason, indexed by `PacketDrop.rawValue`.
     public var drops = [UInt64](repeating: 0, count: PacketDrop.allCases.count)
 
@@ -137,6 +139,7 @@ public struct PacketCounters: Sendable, Hashable {
         segmentsWritten &+= other.segmentsWritten
         deliveredLocally &+= other.deliveredLocally
         markedReceived &+= other.markedReceived
+        ftp.add(other.ftp)
         for index in drops.indices { drops[index] &+= other.drops[index] }
     }
 
@@ -150,6 +153,7 @@ public struct PacketCounters: Sendable, Hashable {
             ("delivered_locally", deliveredLocally), ("marked_received", markedReceived),
             ("dropped", dropped),
         ]
+        result += ftp.named
         for drop in PacketDrop.allCases { result.append((drop.name, drops[drop.rawValue])) }
         return result
     }

@@ -31,6 +31,9 @@ public final class PacketEngine: Sendable {
     /// while a plan is installed, so two changes never interleave their filter, workers and
     /// table updates.
     let inputs = Mutex(PlanInputs())
+    /// The director's FTP ports, read once at start (they are fixed for the daemon's life, like
+    /// ip_vs_ftp's module parameter): masqueraded services on them own their data ports.
+    let ftpPorts: Set<UInt16>
 
     public init(director: any PacketEngineDirector, configuration: PacketEngineConfiguration) throws(PacketEngineError)
     {
@@ -38,6 +41,7 @@ public final class PacketEngine: Sendable {
             throw .noSuchInterface("(none given: use --interface IFNAME)")
         }
         self.configuration = configuration
+        ftpPorts = director.withDirectorLocked { $0.ftpPorts }
         let found = try InterfaceDiscovery.interfaces(named: configuration.interfaces)
         interfaces = Mutex(found)
         let count = configuration.workerCount > 0 ? configuration.workerCount : SystemLimits.onlineProcessors
@@ -150,7 +154,9 @@ public final class PacketEngine: Sendable {
         }
         let plan =
             configuration.map {
-                ForwardingPlan($0, localAddresses: InterfaceDiscovery.localAddresses(), standbyAddresses: standby)
+                ForwardingPlan(
+                    $0, localAddresses: InterfaceDiscovery.localAddresses(), standbyAddresses: standby,
+                    ftpPorts: ftpPorts)
             } ?? ForwardingPlan(standbyAddresses: standby.sorted())
         let routes = InterfaceDiscovery.routes(for: found)
         let filter = BPFProgram(plan)

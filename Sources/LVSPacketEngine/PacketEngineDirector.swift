@@ -24,4 +24,8 @@ struct LockedDecider: ConnectionDecider {
     func relatedConnection(_ p: RelatedPacket, now: MonotonicInstant) -> RelatedVerdict? {
         director.withDirectorLocked { $0.relatedConnection(p, now: now) }
     }
+
+    func exclusively<T: Sendable>(_ body: (Director) -> T) -> T {
+        director.withDirectorLocked(body)
+    }
 }

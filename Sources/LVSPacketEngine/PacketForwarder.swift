@@ -8,9 +8,15 @@ public protocol ConnectionDecider {
     func outbound(_ p: OutboundPacket, now: MonotonicInstant) -> OutboundVerdict
     /// The connection an ICMP error's quoted packet belongs to (reference §5.6); nil if none.
     func relatedConnection(_ p: RelatedPacket, now: MonotonicInstant) -> RelatedVerdict?
+    /// Runs `body` with the director to itself (under the engine's lock in the daemon): the FTP
+    /// helper reads and updates a control connection's state in one step, so the workers that
+    /// see its two directions never interleave (PacketForwarder+FTP.swift).
+    func exclusively<T: Sendable>(_ body: (Director) -> T) -> T
 }
 
-extension Director: ConnectionDecider {}
+extension Director: ConnectionDecider {
+    public func exclusively<T: Sendable>(_ body: (Director) -> T) -> T { body(self) }
+}
 
 /// What to do with a frame after `PacketForwarder.forward`.
 public enum ForwardAction: Sendable, Hashable {
@@ -144,7 +150,9 @@ public struct PacketForwarder {
         // get it either (the ingress table dropped it then), so it is dropped and counted.
         if plan.isStandby(destination) { return drop(.standby) }
         let length = UInt32(clamping: packet.l3Length)
-        if plan.isNATSource(protocolNumber, address: source, port: packet.sourcePort) {
+        let ftpDataSource =
+            protocolNumber == .tcp && plan.isFTPDataSource(address: source, port: packet.sourcePort)
+        if ftpDataSource || plan.isNATSource(protocolNumber, address: source, port: packet.sourcePort) {
             let verdict = decider.outbound(
                 OutboundPacket(
                     protocolNumber: protocolNumber, sourceAddress: source, sourcePort: packet.sourcePort,
@@ -152,8 +160,15 @@ public struct PacketForwarder {
                     length: length),
                 now: now)
             switch verdict {
-            case .reply(_, let virtualAddress, let virtualPort, let method):
+            case .reply(let ref, let virtualAddress, let virtualPort, let method):
                 guard method == .masquerading else { return drop(.unsupportedMethod) }
+                var packet = packet
+                if protocolNumber == .tcp && plan.isFTPControl(address: virtualAddress, port: virtualPort) {
+                    guard
+                        ftpControlSegment(
+                            .serverToClient, of: ref, packet: &packet, frame: &frame, decider: decider, now: now)
+                    else { return drop(.rewriteFailed) }
+                }
                 return masquerade(
                     .source, packet, frame: &frame, ingress: ingress, address: virtualAddress,
                     port: virtualPort, neighbours: &neighbours, now: now, scratch: &scratch)
@@ -163,6 +178,14 @@ public struct PacketForwarder {
                 if interfaces.contains(where: { $0.addresses.contains { $0.address == destination } }) {
                     counters.ignored &+= 1
                     return .ignore
+                }
+                // The real server's own traffic in an FTP data port range (e.g. its outgoing
+                // connections through the director as gateway): the ingress table kept it from
+                // the kernel, so the engine routes it on as the kernel would have.
+                if ftpDataSource {
+                    counters.ftp.unmatchedDataRange &+= 1
+                    return routeOnward(
+                        packet, frame: &frame, ingress: ingress, neighbours: &neighbours, now: now, scratch: &scratch)
                 }
                 return drop(.noConnection)
             }
@@ -179,13 +202,20 @@ public struct PacketForwarder {
                 firewallMark: firewallMark, tcpFlags: tcpFlags, length: length, persistenceData: persistenceData),
             now: now)
         switch verdict {
-        case .forward(_, let server, let method, let port):
+        case .forward(let ref, let server, let method, let port):
             if method == .localNode || plan.isLocalServer(server.address) {
                 return deliverLocally(
                     packet, frame: &frame, rewritingTo: method == .masquerading ? (server.address, port) : nil)
             }
             switch method {
             case .masquerading:
+                var packet = packet
+                if protocolNumber == .tcp && plan.isFTPControl(address: destination, port: packet.destinationPort) {
+                    guard
+                        ftpControlSegment(
+                            .clientToServer, of: ref, packet: &packet, frame: &frame, decider: decider, now: now)
+                    else { return drop(.rewriteFailed) }
+                }
                 return masquerade(
                     .destination, packet, frame: &frame, ingress: ingress, address: server.address, port: port,
                     neighbours: &neighbours, now: now, scratch: &scratch)
@@ -210,6 +240,15 @@ public struct PacketForwarder {
             case .tableFull: return drop(.tableFull)
             }
         case .notOurs:
+            // No data entry for a packet in an FTP data port range: if the address is the
+            // director's own, its stack has the say (reference §4.15: IPVS lets such packets
+            // pass to the local stack); otherwise nobody would answer.
+            if protocolNumber == .tcp && plan.isFTPDataDestination(address: destination, port: packet.destinationPort),
+                interfaces.contains(where: { $0.addresses.contains { $0.address == destination } })
+            {
+                counters.ftp.unmatchedDataRange &+= 1
+                return deliverLocally(packet, frame: &frame, rewritingTo: nil)
+            }
             return drop(.noConnection)
         case .noDestination:
             // Reference §4.15: the client learns at once that nobody serves the port.

@@ -181,12 +181,16 @@ final class PacketWorker: ReactorHandler {
         for _ in 0..<count {
             guard offset > 0, offset + headerLength <= blockSize else { break }
             let frame = block + offset
+            // The frame may grow (an FTP reply rewritten longer) into the padding before the
+            // next frame, or to the block's end after the last one.
+            let next = Int(clinuxpacket_frame_next(frame))
             receive(
-                frame, headerLength: headerLength, room: blockSize - offset, mac: Int(clinuxpacket_frame_mac(frame)),
+                frame, headerLength: headerLength, room: blockSize - offset,
+                usable: next > 0 ? next : blockSize - offset,
+                mac: Int(clinuxpacket_frame_mac(frame)),
                 snap: Int(clinuxpacket_frame_snaplen(frame)), length: Int(clinuxpacket_frame_len(frame)),
                 status: clinuxpacket_frame_status(frame), type: Int32(clinuxpacket_frame_pkttype(frame)),
                 ring: ring, now: now)
-            let next = Int(clinuxpacket_frame_next(frame))
             guard next > 0 else { break }
             offset += next
         }
@@ -203,15 +207,17 @@ final class PacketWorker: ReactorHandler {
         }
         receive(
             frame, headerLength: clinuxpacket_v2_header_length(), room: rings[ring].frameSize,
-            mac: Int(clinuxpacket_v2_mac(frame)), snap: Int(clinuxpacket_v2_snaplen(frame)),
+            usable: rings[ring].frameSize, mac: Int(clinuxpacket_v2_mac(frame)),
+            snap: Int(clinuxpacket_v2_snaplen(frame)),
             length: Int(clinuxpacket_v2_len(frame)), status: status, type: type, ring: ring, now: now)
     }
 
     /// Forwards the frame of one ring slot: `mac` and `snap` locate it from `frame`, which has
     /// `room` bytes; the ring's header takes `headerLength`, the offload header (if any) the 10
-    /// bytes in front of the frame.
+    /// bytes in front of the frame. The first `usable` bytes from `frame` belong to this frame
+    /// alone: what lies after the frame's end within them is its tailroom.
     private func receive(
-        _ frame: UnsafeMutableRawPointer, headerLength: Int, room: Int, mac: Int, snap: Int, length: Int,
+        _ frame: UnsafeMutableRawPointer, headerLength: Int, room: Int, usable: Int, mac: Int, snap: Int, length: Int,
         status: UInt32, type: Int32, ring: Int, now: MonotonicInstant
     ) {
         let withOffload = rings[ring].offload
@@ -222,7 +228,8 @@ final class PacketWorker: ReactorHandler {
             forwarder.countUnreadable(.truncated)
             return
         }
-        let storage = UnsafeMutableRawBufferPointer(start: frame + headerLength, count: mac - headerLength + snap)
+        let end = max(min(usable, room), mac + snap)
+        let storage = UnsafeMutableRawBufferPointer(start: frame + headerLength, count: end - headerLength)
         var buffer = PacketBuffer(storage: storage, start: mac - headerLength, count: snap)
         var offload = PacketOffload.none
         if withOffload {

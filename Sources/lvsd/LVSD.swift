@@ -217,6 +217,28 @@ struct LVSD: AsyncParsableCommand {
     var syncPersistMode = false
 
     @Option(
+        name: .customLong("ftp-ports"),
+        help: ArgumentHelp(
+            "TCP ports whose masqueraded services get the FTP helper (IPVS ip_vs_ftp ports), comma-separated, or none. Default: keepalived.conf lvs_ftp_ports, else 21.",
+            valueName: "list"))
+    var ftpPorts: String?
+
+    /// `--ftp-ports` as the daemon takes it (nil when not given).
+    func ftpPortList() throws -> Set<UInt16>? {
+        guard let ftpPorts else { return nil }
+        if ftpPorts == "none" { return [] }
+        var ports = Set<UInt16>()
+        for part in ftpPorts.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let port = UInt16(part.trimmingCharacters(in: .whitespaces)), port > 1 else {
+                throw ValidationError("--ftp-ports takes TCP ports above 1, comma-separated (e.g. 21,2121), or none")
+            }
+            ports.insert(port)
+        }
+        guard ports.count <= 8 else { throw ValidationError("--ftp-ports takes at most 8 ports (as ip_vs_ftp)") }
+        return ports
+    }
+
+    @Option(
         name: .customLong("sync-key-file"),
         help: ArgumentHelp(
             "Authenticate connection sync messages with this shared key (the whole file; HMAC-SHA-256): masters seal, backups refuse unsealed or forged messages. Not understood by kernel IPVS peers.",
@@ -368,6 +390,7 @@ struct LVSD: AsyncParsableCommand {
             packet: packetEngine ? packetSettings : nil, packetDefaults: packetSettings)
         configuration.configurationID = configID
         configuration.sync = try syncTuning()
+        configuration.ftpPorts = try ftpPortList()
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()

@@ -79,6 +79,9 @@ public struct GlobalDefinitions: Sendable, Hashable {
     public var lvsSyncDaemon: LVSSyncDaemonSettings?
     /// `lvs_sync_key_file PATH` (ours): the shared key of authenticated sync (docs/sync.md).
     public var lvsSyncKeyFile: String?
+    /// `lvs_ftp_ports PORT… | none` (ours): the TCP ports whose masqueraded services get the FTP
+    /// helper (ip_vs_ftp's `ports` module parameter, reference §6); nil = not given (21).
+    public var lvsFTPPorts: Set<UInt16>?
     /// `lvs_timeouts`: 0 in a field means "not given, keep the current value" (like `--set`).
     public var lvsTimeouts: TimeoutSettings?
     /// Flush every virtual service at start-up.

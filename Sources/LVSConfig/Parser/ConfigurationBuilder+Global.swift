@@ -29,6 +29,8 @@ extension ConfigurationBuilder {
                 if let timeouts = lvsTimeouts(node) { g.lvsTimeouts = timeouts }
             case "lvs_sync_key_file":
                 if let t = value(node, example: "/etc/lvsd/sync.key") { g.lvsSyncKeyFile = t.text }
+            case "lvs_ftp_ports":
+                if let ports = ftpPorts(node) { g.lvsFTPPorts = ports }
             case "lvs_flush":
                 if flag(node) { g.lvsFlush = true }
             case "lvs_flush_on_stop":
@@ -166,5 +168,24 @@ extension ConfigurationBuilder {
             }
         }
         return settings
+    }
+}
+
+extension ConfigurationBuilder {
+    /// `lvs_ftp_ports 21 2121` (up to 8 ports, as ip_vs_ftp's `ports`) or `lvs_ftp_ports none`.
+    mutating func ftpPorts(_ node: ConfigurationNode) -> Set<UInt16>? {
+        guard let args = arguments(node, 1, 8, usage: "up to 8 TCP ports or none, e.g. lvs_ftp_ports 21 2121")
+        else { return nil }
+        if args.count == 1 && args[0].text == "none" { return [] }
+        var ports = Set<UInt16>()
+        for token in args {
+            guard let value = port(token, what: "lvs_ftp_ports port") else { return nil }
+            guard value > 1 else {
+                log.error(token.location, "lvs_ftp_ports: port \(value) has no data port below it (vport − 1)")
+                return nil
+            }
+            ports.insert(value)
+        }
+        return ports
     }
 }

@@ -11,10 +11,19 @@ struct ConnectionFlags: OptionSet, Sendable, Hashable {
     /// persistence-engine data, kept in the table's side table (reference §4.14). Never synced
     /// as a flag: the record carries the data itself.
     static let persistenceData = ConnectionFlags(rawValue: 0x0010)
+    /// Our own (a bit the kernel leaves unused): an application helper keeps state for the
+    /// entry in the table's side table (sequence adjustment, the helper's own byte; reference
+    /// §4.1 `in_seq`/`out_seq`, §6). Never synced as a flag.
+    static let helperState = ConnectionFlags(rawValue: 0x0008)
     static let hashed = ConnectionFlags(rawValue: 0x0040)
     static let noOutput = ConnectionFlags(rawValue: 0x0080)
     static let inactive = ConnectionFlags(rawValue: 0x0100)
-    /// Client port not known yet (stored 0); only synced FTP data entries carry it here.
+    /// Server → client segments are sequence-adjusted (`IP_VS_CONN_F_OUT_SEQ`, reference §6).
+    static let outSequence = ConnectionFlags(rawValue: 0x0200)
+    /// Client → server segments are sequence-adjusted (`IP_VS_CONN_F_IN_SEQ`).
+    static let inSequence = ConnectionFlags(rawValue: 0x0400)
+    /// Client port not known yet (stored 0): an FTP passive data entry waiting for the client's
+    /// SYN (reference §4.2, §6), made by the helper or received from a master.
     static let noClientPort = ConnectionFlags(rawValue: 0x0800)
     static let template = ConnectionFlags(rawValue: 0x1000)
     static let onePacket = ConnectionFlags(rawValue: 0x2000)

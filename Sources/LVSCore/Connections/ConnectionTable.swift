@@ -26,6 +26,11 @@ struct ConnectionTable {
     /// Persistence-engine data (SIP Call-IDs) of the templates flagged `.persistenceData`, by
     /// slot; kept beside the slab so entries stay small (ConnectionTable+PersistenceData.swift).
     var persistenceData: [Int32: PersistenceDataRecord] = [:]
+    /// Application-helper state (sequence adjustment) of the entries flagged `.helperState`, by
+    /// slot (ConnectionTable+HelperState.swift).
+    var helperStates: [Int32: HelperStateRecord] = [:]
+    /// Live entries flagged `.noClientPort` (the second in-lookup runs only while there are any).
+    var noClientPortCount = 0
 
     init(hashSeed: UInt64, initialCapacity: Int = 4096) {
         seed = hashSeed
@@ -60,6 +65,7 @@ struct ConnectionTable {
             entry.generation = 0
             entries.append(entry)
         }
+        if entry.flags.contains(.noClientPort) { noClientPortCount += 1 }
         count += 1
         return index
     }
@@ -71,6 +77,8 @@ struct ConnectionTable {
         disarm(index)
         let slot = Int(index)
         if entries[slot].flags.contains(.persistenceData) { persistenceData[index] = nil }
+        if entries[slot].flags.contains(.helperState) { helperStates[index] = nil }
+        if entries[slot].flags.contains(.noClientPort) { noClientPortCount -= 1 }
         entries[slot].flags = []
         entries[slot].generation &+= 1
         entries[slot].hashNext = freeHead

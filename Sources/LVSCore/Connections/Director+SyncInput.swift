@@ -10,16 +10,17 @@ extension Director {
     /// state, 180 s for templates) and its timer restarts at `now`; its inbound packet count
     /// becomes the sync threshold T (of `syncOutput`, else the default 3). Entries created here
     /// carry the SYNC flag (`ConnectionSnapshot.isSynced`) and count no new connection in the
-    /// statistics (reference §4.13). Sequence-adjust data is not kept: the core has no
-    /// application helper that would use it.
+    /// statistics (reference §4.13). Sequence-adjust data (SEQ_DATA with IN_SEQ/OUT_SEQ) is
+    /// kept as the entry's helper state, so an FTP control connection whose replies the master
+    /// rewrote keeps its adjusted numbers after a takeover (reference §6, §7.5 steps 4 and 6).
     public func applySynced(_ record: SyncedConnection, now: MonotonicInstant) -> SyncApplyOutcome {
         let outcome = applySyncedRecord(record, now: now)
         syncCounters.count(outcome)
         return outcome
     }
 
-    /// The flags a backup keeps from a record (IP_VS_CONN_F_BACKUP_MASK without SEQ_MASK, whose
-    /// data the core does not keep).
+    /// The flags a backup keeps from a record (IP_VS_CONN_F_BACKUP_MASK). The sequence bits are
+    /// set again from the data by `setHelperState`.
     private static let keptSyncFlags: UInt32 =
         SyncedConnectionFlags.forwardingMask
         | SyncedConnectionFlags([.noOutput, .inactive, .noClientPort, .template]).rawValue
@@ -67,6 +68,8 @@ extension Director {
             let bound = connectionTable.entries[Int(created)].server >= 0
             outcome = replaced ? .replaced(bound: bound) : .created(bound: bound)
         }
+        // Steps 4 and 6: the sequence adjustment follows the record (the helper's own byte stays).
+        if !record.isTemplate { applySyncedSequence(record, to: index) }
         // Step 6: packets, state, timeout, timer.
         let slot = Int(index)
         let state = UInt8(truncatingIfNeeded: record.state)
@@ -78,6 +81,17 @@ extension Director {
         put(index, now: now)
         if connectionTable.entries[slot].flags.contains(.held) { connectionTable.disarm(index) }
         return outcome
+    }
+
+    /// A record's SEQ_DATA becomes the entry's helper state: a direction is adjusted iff its
+    /// flag is set (a missing record reads as zeros).
+    private func applySyncedSequence(_ record: SyncedConnection, to index: Int32) {
+        var state = connectionTable.helperState(of: index) ?? ConnectionHelperState()
+        state.inSequence =
+            record.flags.contains(.inSequence) ? (record.inSequence ?? SequenceAdjustment()) : nil
+        state.outSequence =
+            record.flags.contains(.outSequence) ? (record.outSequence ?? SequenceAdjustment()) : nil
+        connectionTable.setHelperState(state, of: index)
     }
 
     /// Step 2: records a backup must skip.

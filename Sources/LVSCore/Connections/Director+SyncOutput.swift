@@ -184,7 +184,9 @@ extension Director {
     /// `held`/`inUse` bits stay home).
     static let exportedFlags: UInt16 =
         ConnectionFlags.forwardingMask
-        | ConnectionFlags([.sync, .noOutput, .inactive, .noClientPort, .template, .onePacket]).rawValue
+        | ConnectionFlags([
+            .sync, .noOutput, .inactive, .inSequence, .outSequence, .noClientPort, .template, .onePacket,
+        ]).rawValue
 
     /// The entry as a sync record; `timeout` is its current state timeout in seconds.
     func syncRecord(of index: Int32, timeout: UInt32) -> SyncedConnection {
@@ -200,13 +202,17 @@ extension Director {
         // A persistence-engine template carries its data and the engine's name (reference §7.3
         // options PE_DATA and PE_NAME).
         let engine = persistenceEngineData(of: index)
+        // The sequence adjustment an application helper keeps (reference §7.3 SEQ_DATA, present
+        // iff IN_SEQ/OUT_SEQ is set; the codec writes both records, a missing one as zeros).
+        let helper = entry.flags.contains(.helperState) ? connectionTable.helperState(of: index) : nil
         return SyncedConnection(
             protocolNumber: entry.protocolNumber,
             flags: SyncedConnectionFlags(rawValue: UInt32(entry.flags.rawValue & Self.exportedFlags)),
             state: UInt16(entry.state), clientAddress: entry.clientAddress, clientPort: entry.clientPort,
             virtualAddress: entry.virtualAddress, virtualPort: entry.virtualPort,
             destinationAddress: entry.destinationAddress, destinationPort: entry.destinationPort,
-            firewallMark: mark, timeout: timeout, persistenceData: engine?.data ?? [],
+            firewallMark: mark, timeout: timeout, inSequence: helper?.inSequence, outSequence: helper?.outSequence,
+            persistenceData: engine?.data ?? [],
             persistenceEngine: engine?.engine.name)
     }
 

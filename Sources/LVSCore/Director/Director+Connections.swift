@@ -9,9 +9,14 @@ extension Director {
         case .tcp, .udp, .sctp: break
         case .ip: return .notOurs
         }
-        var found = connectionTable.lookupIn(
+        var found = connectionTable.lookupInAllowingUnknownClientPort(
             p.protocolNumber, client: p.clientAddress, clientPort: p.clientPort,
             virtual: p.destinationAddress, virtualPort: p.destinationPort)
+        // An FTP passive data entry learns the client port from the client's first packet
+        // (reference §4.2, §5.1).
+        if let index = found, connectionTable.entries[Int(index)].flags.contains(.noClientPort) {
+            connectionTable.learnClientPort(p.clientPort, of: index)
+        }
         // Step 4: a connection-starting packet on an old entry (client port reuse, §4.11).
         if let index = found, startsConnection(p), shouldReschedule(reusing: index) {
             if connectionTable.entries[Int(index)].controlledCount == 0 { release(index) }

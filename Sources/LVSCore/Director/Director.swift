@@ -37,6 +37,10 @@ public final class Director {
     /// The services whose templates a persistence engine keys, with the engine (reference
     /// §4.14): engines read payloads only for packets to these (`persistenceEngine(forPacketTo:…)`).
     public private(set) var persistenceEngineServices: [VirtualServiceID: PersistenceEngine] = [:]
+    /// The TCP control ports the FTP helper is bound to (ip_vs_ftp's `ports` module parameter,
+    /// default 21; reference §6; Director+ApplicationHelper.swift). Set once at start
+    /// (`lvsd --ftp-ports`, keepalived.conf `lvs_ftp_ports`); empty turns the helper off.
+    public var ftpPorts: Set<UInt16> = [21]
 
     struct TrashKey: Hashable {
         var service: VirtualServiceID
