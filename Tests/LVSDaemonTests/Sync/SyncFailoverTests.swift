@@ -80,5 +80,57 @@ extension SyncEndToEndTests {
                 "SyncFailover [\(sync.method.rawValue)]: takeover after \(String(format: "%.1f", takeover)) s;"
                     + " lines per connection \(clients.map(\.written)); servers \(servers)")
         }
+
+        /// The director that served while the master was away hands the connections it holds back
+        /// to the master that returns (IPVS loses those established meanwhile): on leaving MASTER
+        /// it sends its whole table, and the returning master, which keeps its backup daemon,
+        /// takes it in before the connections' next segments arrive.
+        @Test("a returning master takes back the connections established while it was away")
+        func returningMasterIsResynchronised() async throws {
+            guard SyncLab.available() else { return }
+            try await SyncLab.run(.directRouting) { sync in
+                // Threshold 3, period 0: an entry is sent once, at its third packet, so only the
+                // whole table B sends when it steps down can give A the connections it missed.
+                let (a, b) = try await sync.startDirectors(
+                    services: [SyncLab.VirtualService(port: Self.port)], extraArguments: ["--sync-threshold", "3,0"])
+                try await sync.crash(a, takeoverBy: b)
+                // Established through B while A is down: only B knows them.
+                let clients = try (1...4).map { try SyncLabLineClient("r\($0)", lab: sync.lab, port: Self.port) }
+                for client in clients { try await client.expectAnswers(through: 5, within: 30, step: "through B") }
+                let onB = try await sync.connections("B").filter { $0.state == "ESTABLISHED" }
+                try #require(onB.count == 4, "B's entries: \(onB)")
+                // B has sent them (its partly filled message leaves within 2 s) while A was down.
+                let sent = await sync.lab.poll(within: 15) { try await sync.masterMessagesSent("B") >= 1 }
+                try #require(sent, "B's master daemon sent nothing")
+
+                // A comes back (links up, lvsd restarted) and preempts: B leaves MASTER.
+                try await sync.lab.ip(sync.lab.a, "link set eth0 up")
+                try await sync.lab.ip(sync.lab.a, "link set eth1 up")
+                try await a.start()
+                let back = await a.waitForState(
+                    "MASTER", of: "VI_1", within: SyncLab.timing.masterDown(priority: 100) + 30)
+                try #require(back, "A did not take the VIP back:\n\(a.log)")
+                let stepDown = await sync.lab.poll(within: 20) { b.log.contains("sync: sent a snapshot of") }
+                #expect(stepDown, "B sent no snapshot when it left MASTER:\n\(b.log)")
+                var onA: [SyncLabEntry] = []
+                let handed = await sync.lab.poll(within: 20) {
+                    onA = try await sync.connections("A").filter { $0.state == "ESTABLISHED" }
+                    return Set(onB.map(\.flow)).isSubset(of: Set(onA.map(\.flow)))
+                }
+                try #require(handed, "A's entries \(onA) lack some of B's \(onB)")
+
+                let marks = clients.map(\.written)
+                for (client, mark) in zip(clients, marks) {
+                    try await client.expectAnswers(through: mark + 20, within: 60, step: "through A again")
+                }
+                for client in clients { client.stop() }
+                for client in clients { try await client.expectExit() }
+                for client in clients { _ = try client.expectWholeStream() }
+                // A forwarded the rest and scheduled none of them itself.
+                let statistics = try await sync.serviceStatistics("A", port: Self.port)
+                #expect(statistics.connections == 0, "A scheduled \(statistics.connections) connections itself")
+                #expect(statistics.inPackets > 0, "A forwarded nothing")
+            }
+        }
     }
 }

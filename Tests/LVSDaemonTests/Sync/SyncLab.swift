@@ -270,6 +270,18 @@ final class SyncLab: @unchecked Sendable {
         return ProcessResult(status: result.status, standardOutput: result.output, standardError: result.error)
     }
 
+    /// The messages `side`'s master daemon has sent (`lvsadm --sync --json`; 0 without one).
+    func masterMessagesSent(_ side: String) async throws -> UInt64 {
+        let result = try await lvsadm(side, ["--sync", "--json"])
+        guard let data = result.standardOutput.data(using: .utf8),
+            let report = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let daemons = report["daemons"] as? [[String: Any]],
+            let master = daemons.first(where: { ($0["config"] as? [String: Any])?["role"] as? String == "master" }),
+            let counters = master["counters"] as? [String: Any]
+        else { return 0 }
+        return (counters["messages_sent"] as? NSNumber)?.uint64Value ?? 0
+    }
+
     /// `side`'s connection entries (`lvsadm -L -n -c`), one per line, as written.
     func connections(_ side: String) async throws -> [SyncLabEntry] {
         let result = try await lvsadm(side, ["-L", "-n", "-c"])
