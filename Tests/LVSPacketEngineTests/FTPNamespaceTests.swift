@@ -97,12 +97,17 @@ struct FTPNamespaceTests {
         }
         // Each real server's own 3 MB file.
         var files: [[UInt8]] = []
+        // vsftpd reads as the ftp user: the modes are set explicitly, since the umask is
+        // process-wide and other tests' control servers narrow it for an instant.
+        chmod(lab.directory, 0o755)
         for index in 0..<2 {
             let root = lab.file("ftp\(index)")
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+            chmod(root, 0o755)
             var generator = SystemRandomNumberGenerator()
             let bytes = (0..<Self.fileSize / 8).flatMap { _ in withUnsafeBytes(of: generator.next()) { Array($0) } }
             try Data(bytes).write(to: URL(fileURLWithPath: root + "/big.bin"))
+            chmod(root + "/big.bin", 0o644)
             files.append(bytes)
             try startVsftpd(lab, index: index, ipv6: ipv6)
         }
@@ -142,6 +147,7 @@ struct FTPNamespaceTests {
     func startVsftpd(_ lab: NamespaceLab, index: Int, ipv6: Bool) throws {
         let empty = lab.file("empty\(index)")
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        chmod(empty, 0o755)
         let config = [
             ipv6 ? "listen=NO" : "listen=YES", ipv6 ? "listen_ipv6=YES" : "listen_ipv6=NO", "background=NO",
             "anonymous_enable=YES", "no_anon_password=YES", "anon_root=\(lab.file("ftp\(index)"))",
