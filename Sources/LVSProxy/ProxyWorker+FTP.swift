@@ -173,8 +173,12 @@ extension ProxyWorker {
     ) -> UInt16? {
         let fd: Int32
         do {
+            // A control connection from the client's address (--transparent-source) has that
+            // address on its real-server side: an active-mode listener binds it transparently.
             fd = try Socket.makeTCPListener(
-                TCPListenerOptions(address: SocketAddress(bind, port: 0), backlog: 8, reusePort: false))
+                TCPListenerOptions(
+                    address: SocketAddress(bind, port: 0), backlog: 8, reusePort: false,
+                    transparent: active && slots[client].transparentSource))
         } catch {
             counters.increment(.listenerErrors)
             return nil

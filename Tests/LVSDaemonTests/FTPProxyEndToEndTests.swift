@@ -41,7 +41,7 @@ struct FTPProxyEndToEndTests {
     final class FTPServer {
         let process = Process()
 
-        init(_ path: String, directory: String, address: String, port: UInt16) throws {
+        init(_ path: String, directory: String, address: String, port: UInt16, ipv6: Bool = false) throws {
             let root = directory + "/root"
             let empty = directory + "/empty"
             for dir in [root, empty] {
@@ -50,9 +50,7 @@ struct FTPProxyEndToEndTests {
             }
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory)
             let configuration = """
-                listen=YES
-                listen_ipv6=NO
-                listen_address=\(address)
+                \(ipv6 ? "listen=NO\nlisten_ipv6=YES\nlisten_address6" : "listen=YES\nlisten_ipv6=NO\nlisten_address")=\(address)
                 listen_port=\(port)
                 anonymous_enable=YES
                 local_enable=NO
@@ -248,6 +246,48 @@ struct FTPProxyEndToEndTests {
         let engine = try await lvsd.lvsadm(["--engine-stats"]).standardOutput
         #expect(engine.contains("ftp_data_connections 5\n"), "\(engine)")
         #expect(engine.contains("ftp_refused_lines 0\n"), "\(engine)")
+        #expect(await lvsd.stop() == 0)
+    }
+
+    @Test("IPv6: curl EPSV and EPRT on ::1 fetch 3 MB byte for byte")
+    func downloadsOverIPv6() async throws {
+        guard let tools = Self.tools() else { return }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let ftpDirectory = directory.file("ftp")
+        try FileManager.default.createDirectory(atPath: ftpDirectory, withIntermediateDirectories: true)
+        var generator = SystemRandomNumberGenerator()
+        let content = (0..<Self.fileSize).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let realPort = Self.freePort()
+        let server = try FTPServer(tools.vsftpd, directory: ftpDirectory, address: "::1", port: realPort, ipv6: true)
+        defer { server.stop() }
+        try Self.publish(Data(content), at: ftpDirectory + "/root/data.bin")
+        // vsftpd is up once a control connection to it gets its banner through curl.
+        let serverUp = await eventually(within: 20) {
+            let probe = try? await Subprocess.run(
+                "curl", ["-sS", "--max-time", "5", "-o", "/dev/null", "ftp://[::1]:\(realPort)/"],
+                executableOverride: tools.curl)
+            return probe?.status == 0
+        }
+        try #require(serverUp)
+        let vport = Self.freePort()
+        let vip = "[::1]:\(vport)"
+        let lvsd = try await LVSDProcess.start(["--ftp-ports", String(vport), "--reactors", "2"], in: directory)
+        defer { _ = lvsd.process.isRunning ? kill(lvsd.process.processIdentifier, SIGKILL) : 0 }
+        try #require(lvsd.isReady, "\(lvsd.banner) \(lvsd.log)")
+        #expect(try await lvsd.lvsadm(["-A", "-t", vip, "-s", "rr"]).status == 0)
+        #expect(try await lvsd.lvsadm(["-a", "-t", vip, "-r", "[::1]:\(realPort)", "--proxy"]).status == 0)
+        for mode in [(name: "EPSV", arguments: [String]()), (name: "EPRT", arguments: ["-P", "::1"])] {
+            let output = directory.file("curl6-\(mode.name).bin")
+            let result = try await Subprocess.run(
+                "curl", ["-sS", "--max-time", "60", "-o", output] + mode.arguments + ["ftp://\(vip)/data.bin"],
+                executableOverride: tools.curl)
+            #expect(result.status == 0, "curl \(mode.name): \(result.standardError)")
+            let fetched = (try? Data(contentsOf: URL(fileURLWithPath: output))).map { [UInt8]($0) }
+            #expect(fetched.map { $0 == content } == true, "curl \(mode.name): \(fetched?.count ?? -1) bytes")
+        }
+        let engine = try await lvsd.lvsadm(["--engine-stats"]).standardOutput
+        #expect(engine.contains("ftp_data_connections 2\n"), "\(engine)")
         #expect(await lvsd.stop() == 0)
     }
 
