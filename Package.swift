@@ -92,7 +92,9 @@ let package = Package(
         // The proxy engine: terminates TCP/UDP on VIP:port on the reactors and connects to real servers.
         .target(
             name: "LVSProxy",
-            dependencies: ["LVSReactor", "CLinuxNet", "LVSCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "LVSReactor", "CLinuxNet", "LVSCore", "LVSFTP", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         // The packet engine: AF_PACKET rings, nftables ingress table, NAT/DR/TUN forwarding.

@@ -51,6 +51,15 @@ public enum ProxyCounter: Int, Sendable, CaseIterable {
     /// UDP sessions closed to make room when a worker reached its session limit.
     case udpEvictedSessions
     case listenerErrors
+    /// FTP data connections the proxy spliced (passive and active, docs/design/0007-proxy-engine.md "FTP").
+    case ftpDataConnections
+    /// FTP control lines that looked like PORT/EPRT/227/229 but were refused by the parser (or a
+    /// data listener could not be opened): forwarded untouched.
+    case ftpRefusedLines
+    /// FTP data listeners closed unused (accept timeout or a wrong peer only).
+    case ftpDataAcceptTimeouts
+    /// Connections to an FTP data listener from another address than expected, closed.
+    case ftpDataWrongPeer
 
     /// The name shown by `lvsadm --engine-stats` and in the control protocol.
     public var name: String {
@@ -77,6 +86,10 @@ public enum ProxyCounter: Int, Sendable, CaseIterable {
         case .udpDroppedDatagrams: return "udp_dropped_datagrams"
         case .udpEvictedSessions: return "udp_evicted_sessions"
         case .listenerErrors: return "listener_errors"
+        case .ftpDataConnections: return "ftp_data_connections"
+        case .ftpRefusedLines: return "ftp_refused_lines"
+        case .ftpDataAcceptTimeouts: return "ftp_data_accept_timeouts"
+        case .ftpDataWrongPeer: return "ftp_data_wrong_peer"
         }
     }
 }

@@ -11,7 +11,7 @@ import LVSReactor
 /// allocation per connection.
 struct ProxySlot {
     enum Kind: UInt8 {
-        case vacant, tcpListener, udpListener, client, server, udpUpstream, tick
+        case vacant, tcpListener, udpListener, client, server, udpUpstream, tick, ftpDataListener
     }
 
     var kind = Kind.vacant
@@ -40,6 +40,21 @@ struct ProxySlot {
     var eofForwarded = false
     /// Bytes read from this socket not yet reported to the director.
     var unreportedBytes: UInt64 = 0
+    /// Both sockets of an FTP control connection: bytes are copied line by line through
+    /// `ProxyWorker.pumpControl` (never spliced) so PORT/EPRT/227/229 can be rewritten.
+    var ftpControl = false
+
+    // FTP data connection (client slot) or data listener: the control connection's client slot.
+    // A data connection's `ref` is the control's: its traffic counts on the control entry's
+    // real server and service (reference §6: data entries are not new scheduled connections).
+    var control: UInt32 = .max
+    var controlToken = ReactorToken(rawValue: 0)
+    /// Active mode: the accepted socket (the "client" slot) is the real server's, the connected
+    /// one the client's, so in/out are swapped when traffic is collected.
+    var swapped = false
+    /// Data listener: where to connect once its one connection is accepted (its expected peer
+    /// is in `client`).
+    var dataTarget = SocketAddress.loopbackIPv4(port: 0)
 
     // Connection-wide (client slot; UDP upstream slot).
     var ref = ConnectionRef(index: -1, generation: 0)

@@ -34,7 +34,8 @@ extension ProxyWorker {
 
     func accepted(_ fd: Int32, peer: SocketAddress, service: VirtualServiceID, reactor: Reactor<ProxyWorker>) {
         let decision = openConnection(service, client: peer, datagramLength: nil, now: reactor.now)
-        guard case .forward(let ref, let target, _, let proxyProtocol, let transparentSource, _) = decision else {
+        guard case .forward(let ref, let target, _, let proxyProtocol, let transparentSource, _, let ftp) = decision
+        else {
             if case .refused(let why) = decision { counters.increment(why) }
             _ = Glibc.close(fd)
             return
@@ -57,8 +58,15 @@ extension ProxyWorker {
         slot.proxyProtocol = proxyProtocol
         slot.transparentSource = transparentSource
         slot.lastActivity = reactor.now.nanoseconds
-        slot.splicing = configuration.splice == .always
+        slot.splicing = configuration.splice == .always && !ftp
+        if ftp {
+            // The one FTP check of an accepted connection (docs/design/0007-proxy-engine.md "FTP").
+            slot.ftpControl = true
+            let local = (try? Socket.localAddress(fd))?.ip ?? service.address
+            ftpControls[token.slot] = FTPControlState(clientAddress: peer.ip, virtualAddress: local)
+        }
         guard slots.occupy(token.slot, with: slot) != nil else {
+            ftpControls[token.slot] = nil
             reactor.close(token)
             release(ref, service: service, reset: .client, traffic: Traffic(), now: reactor.now)
             counters.increment(.resets)
@@ -73,6 +81,12 @@ extension ProxyWorker {
         if slots[client].transparentSource {
             options.source = SocketAddress(slots[client].client.ip, port: 0)
             options.transparent = true
+        } else if slots[client].control != .max, let state = ftpControls[slots[client].control] {
+            // FTP data from the address the control connection uses on that side: the VIP towards
+            // the client (active), our real-server-side address towards the real server (passive;
+            // servers check the data peer is the control peer, e.g. vsftpd's pasv_promiscuous).
+            let source = slots[client].swapped ? state.virtualAddress : state.serverSideAddress
+            if let source { options.source = SocketAddress(source, port: 0) }
         }
         let result: ConnectResult
         do {
@@ -91,7 +105,8 @@ extension ProxyWorker {
         server.token = token
         server.partner = client
         server.partnerToken = slots[client].token
-        server.splicing = configuration.splice == .always
+        server.splicing = slots[client].splicing
+        server.ftpControl = slots[client].ftpControl
         guard slots.occupy(token.slot, with: server) != nil else {
             reactor.close(token)
             connectFailed(client, timedOut: false, reactor: reactor)
@@ -111,7 +126,8 @@ extension ProxyWorker {
     func connectSucceeded(_ client: UInt32, reactor: Reactor<ProxyWorker>) {
         slots[client].connecting = false
         slots[client].lastActivity = reactor.now.nanoseconds
-        let status = established(slots[client].ref, now: reactor.now)
+        // An FTP data connection's ref is its control's: the control entry's state stays.
+        let status = slots[client].control == .max ? established(slots[client].ref, now: reactor.now) : .live
         if status == .gone {
             counters.increment(.expiredByDirector)
             finish(client, reset: nil, reactor: reactor)
@@ -136,13 +152,18 @@ extension ProxyWorker {
         counters.increment(timedOut ? .connectTimeouts : .connectFailures)
         closeServerSocket(of: client, reactor: reactor)
         let entry = slots[client]
+        if entry.control != .max {
+            // FTP data: the advertised port is the only target.
+            finish(client, reset: .server, reactor: reactor)
+            return
+        }
         guard Int(entry.attempts) < configuration.connectAttempts else {
             counters.increment(.redispatchesExhausted)
             finish(client, reset: .server, reactor: reactor)
             return
         }
         let decision = redispatch(entry.ref, service: entry.service, now: reactor.now)
-        guard case .forward(let ref, let target, _, let proxyProtocol, let transparentSource, _) = decision else {
+        guard case .forward(let ref, let target, _, let proxyProtocol, let transparentSource, _, _) = decision else {
             counters.increment(.redispatchesExhausted)
             // The entry is gone with the failed server; only the engine's hold remains to drop.
             finish(client, reset: .server, reactor: reactor)

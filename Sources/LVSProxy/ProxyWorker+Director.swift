@@ -5,7 +5,7 @@ import LVSReactor
 enum OpenDecision: Sendable {
     case forward(
         ConnectionRef, target: SocketAddress, server: RealServerKey, proxyProtocol: ProxyProtocolVersion,
-        transparentSource: Bool, onePacket: Bool)
+        transparentSource: Bool, onePacket: Bool, ftpControl: Bool)
     case refused(ProxyCounter)
 }
 
@@ -66,7 +66,7 @@ extension ProxyWorker {
             service.protocolNumber, client: client.ip, clientPort: client.port, virtual: service.address,
             virtualPort: service.port, datagramLength: datagramLength, persistenceData: persistenceData, now: now)
         let decision = Self.decision(verdict, service: service, director: state.director)
-        if case .forward(_, _, _, _, _, let onePacket) = decision, !onePacket {
+        if case .forward(_, _, _, _, _, let onePacket, _) = decision, !onePacket {
             state.liveConnections += 1
             state.liveByService[service, default: 0] += 1
         }
@@ -119,7 +119,8 @@ extension ProxyWorker {
             return .forward(
                 ref, target: SocketAddress(key.address, port: port), server: key,
                 proxyProtocol: config?.proxyProtocol ?? .none, transparentSource: config?.transparentSource ?? false,
-                onePacket: state.config.onePacketScheduling && service.protocolNumber == .udp)
+                onePacket: state.config.onePacketScheduling && service.protocolNumber == .udp,
+                ftpControl: director.isFTPService(service))
         case .drop(.destinationUnavailable):
             return .refused(.droppedDestinationUnavailable)
         case .drop(.tableFull):

@@ -20,7 +20,7 @@ extension ProxyWorker {
                     break
                 case .udpUpstream where entry.onePacketServer == nil:
                     break
-                case .client, .udpUpstream, .tcpListener, .udpListener, .server, .tick, .vacant:
+                case .client, .udpUpstream, .tcpListener, .udpListener, .server, .tick, .ftpDataListener, .vacant:
                     continue
                 }
                 let status = state.director.recordTraffic(

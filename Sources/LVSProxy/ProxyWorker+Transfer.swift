@@ -62,6 +62,7 @@ extension ProxyWorker {
     /// Returns false if the connection was closed.
     @discardableResult
     func pump(from source: UInt32, to destination: UInt32, reactor: Reactor<ProxyWorker>) -> Bool {
+        if slots[source].ftpControl { return pumpControl(from: source, to: destination, reactor: reactor) }
         let client = slots[source].kind == .client ? source : destination
         let sourceFD = Int32(bitPattern: source)
         let destinationFD = Int32(bitPattern: destination)
@@ -200,7 +201,7 @@ extension ProxyWorker {
 
     /// Everything read from `source` has been written: pass its FIN on (half-close) and tell the
     /// director; once both directions are closed the connection ends normally.
-    private func forwardEndOfFile(
+    func forwardEndOfFile(
         from source: UInt32, to destination: UInt32, client: UInt32, reactor: Reactor<ProxyWorker>
     ) -> Bool {
         guard !slots[source].eofForwarded else { return true }
@@ -236,6 +237,7 @@ extension ProxyWorker {
         let traffic = Traffic(
             inPackets: entry.unreportedInPackets, inBytes: entry.unreportedBytes,
             outPackets: entry.unreportedOutPackets, outBytes: entry.unreportedOutBytes)
+        if entry.ftpControl { closeDataConnections(of: client, reactor: reactor) }
         if entry.partner != .max, slots.isCurrent(entry.partnerToken), let server = slots.release(slot: entry.partner) {
             returnPools(server)
             reactor.close(server.token)
@@ -243,6 +245,11 @@ extension ProxyWorker {
         if let released = slots.release(slot: client) {
             returnPools(released)
             reactor.close(released.token)
+        }
+        if entry.control != .max {
+            // FTP data: its last traffic counts on the control entry, which the control holds.
+            dataConnectionClosed(entry.ref, traffic: traffic, now: reactor.now)
+            return
         }
         if reset != nil { counters.increment(.resets) }
         counters.increment(.closedConnections)
@@ -262,6 +269,10 @@ extension ProxyWorker {
     /// (in = from the client, out = to the client).
     func collectTraffic(_ client: UInt32) {
         let entry = slots[client]
+        if entry.swapped {
+            collectSwappedTraffic(client)
+            return
+        }
         if entry.partner != .max, slots.isCurrent(entry.partnerToken) {
             slots[client].unreportedOutBytes &+= slots[entry.partner].unreportedBytes
             slots[entry.partner].unreportedBytes = 0

@@ -50,7 +50,8 @@ extension ProxyWorker {
             service, client: peer, datagram: payload, believedEngine: believed,
             persistenceData: believed.flatMap { Self.persistenceData(of: payload, for: $0) }, now: reactor.now)
         if engine != believed { slots[listener].persistenceEngine = engine }
-        guard case .forward(let ref, let target, let server, _, let transparentSource, let onePacket) = decision else {
+        guard case .forward(let ref, let target, let server, _, let transparentSource, let onePacket, _) = decision
+        else {
             if case .refused(let why) = decision { counters.increment(why) }
             counters.increment(.udpDroppedDatagrams)
             return

@@ -1,6 +1,7 @@
 import CLinuxNet
 import Glibc
 import LVSCore
+import LVSFTP
 import LVSReactor
 
 /// One reactor's proxy engine: its listeners, its connections and UDP sessions, its buffer and
@@ -30,6 +31,10 @@ public final class ProxyWorker: ReactorHandler {
     /// One datagram of scratch space for UDP.
     let datagram: UnsafeMutableRawBufferPointer
     var tickSlot: UInt32 = .max
+    /// FTP control connections by client slot (only connections to an FTP port have one).
+    var ftpControls: [UInt32: FTPControlState] = [:]
+    /// One read of an FTP control connection.
+    let ftpScratch: UnsafeMutableRawBufferPointer
     /// Slots collected under a flush, acted on after the lock is released.
     var flushResults: [(slot: UInt32, token: ReactorToken, status: EngineEntryStatus)] = []
 
@@ -61,12 +66,15 @@ public final class ProxyWorker: ReactorHandler {
             ? configuration.maxUDPSessions : max(1024, Int(clamping: SystemLimits.fileDescriptors) / 2)
         self.udpSessionLimit = max(16, total / reactors)
         self.datagram = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
+        self.ftpScratch = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: FTPControlParser.maximumLineLength + 2, alignment: 16)
         self.flushResults.reserveCapacity(1024)
         self.pendingListeners.reserveCapacity(16)
     }
 
     deinit {
         datagram.deallocate()
+        ftpScratch.deallocate()
     }
 
     // MARK: - Reactor callbacks
@@ -99,6 +107,8 @@ public final class ProxyWorker: ReactorHandler {
             receiveReplies(upstream: slot, reactor: reactor)
         case .client, .server:
             connectionEvent(slot, token: event.token, readiness: event.readiness, reactor: reactor)
+        case .ftpDataListener:
+            acceptDataConnection(listener: slot, reactor: reactor)
         case .tick, .vacant:
             break
         }
@@ -116,6 +126,9 @@ public final class ProxyWorker: ReactorHandler {
             connectionTimer(slot, reactor: reactor)
         case .udpUpstream:
             sessionTimer(slot, reactor: reactor)
+        case .ftpDataListener:
+            counters.increment(.ftpDataAcceptTimeouts)
+            closeDataListener(slot, reactor: reactor)
         case .udpListener, .server, .vacant:
             break
         }
@@ -143,7 +156,7 @@ public final class ProxyWorker: ReactorHandler {
             switch slots[listener].kind {
             case .tcpListener: acceptConnections(listener: listener, reactor: reactor)
             case .udpListener: receiveDatagrams(listener: listener, reactor: reactor)
-            case .client, .server, .udpUpstream, .tick, .vacant: break
+            case .client, .server, .udpUpstream, .tick, .ftpDataListener, .vacant: break
             }
         }
     }
@@ -153,7 +166,7 @@ public final class ProxyWorker: ReactorHandler {
             switch slots[slot].kind {
             case .client: finish(slot, reset: .client, reactor: reactor)
             case .udpUpstream: closeSession(slot, reactor: reactor)
-            case .tcpListener, .udpListener, .tick, .server, .vacant: break
+            case .tcpListener, .udpListener, .tick, .server, .ftpDataListener, .vacant: break
             }
         }
         for slot in 0..<UInt32(slots.capacity) where slots.isOccupied(slot) {
@@ -162,6 +175,7 @@ public final class ProxyWorker: ReactorHandler {
             reactor.close(entry.token)
         }
         listeners.removeAll()
+        ftpControls.removeAll()
     }
 
     // MARK: - Listeners
@@ -222,7 +236,7 @@ public final class ProxyWorker: ReactorHandler {
                 reactor.armTimer(
                     slot: slot,
                     at: MonotonicInstant(nanoseconds: entry.lastActivity &+ UInt64(timeouts.udp) &* 1_000_000_000))
-            case .client, .tcpListener, .udpListener, .server, .tick, .vacant:
+            case .client, .tcpListener, .udpListener, .server, .tick, .ftpDataListener, .vacant:
                 break
             }
         }

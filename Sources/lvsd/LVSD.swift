@@ -219,7 +219,7 @@ struct LVSD: AsyncParsableCommand {
     @Option(
         name: .customLong("ftp-ports"),
         help: ArgumentHelp(
-            "TCP ports whose masqueraded services get the FTP helper (IPVS ip_vs_ftp ports), comma-separated, or none. Default: keepalived.conf lvs_ftp_ports, else 21.",
+            "TCP ports whose masqueraded services get the FTP helper (IPVS ip_vs_ftp ports) and whose --proxy real servers an FTP-aware proxy, comma-separated, or none. Default: keepalived.conf lvs_ftp_ports, else 21.",
             valueName: "list"))
     var ftpPorts: String?
 
