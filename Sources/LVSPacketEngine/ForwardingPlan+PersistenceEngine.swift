@@ -58,4 +58,28 @@ extension ForwardingPlan {
         }
         return nil
     }
+
+    /// A masquerading real server of a service with a persistence engine (UDP `address:port`).
+    public struct PersistenceEngineSource: Sendable, Hashable, Comparable {
+        public var address: IPAddress
+        public var port: UInt16
+        public var engine: PersistenceEngine
+
+        public init(address: IPAddress, port: UInt16, engine: PersistenceEngine) {
+            self.address = address
+            self.port = port
+            self.engine = engine
+        }
+
+        public static func < (lhs: Self, rhs: Self) -> Bool {
+            (lhs.address, lhs.port, lhs.engine.name) < (rhs.address, rhs.port, rhs.engine.name)
+        }
+    }
+
+    /// The persistence engine whose data a UDP datagram from the real server `address:port`
+    /// must carry (for the director's `conn_out`, reference §4.14), or nil. Callers check
+    /// `persistenceEngineSources.isEmpty` first.
+    public func persistenceEngine(forUDPFrom address: IPAddress, port: UInt16) -> PersistenceEngine? {
+        persistenceEngineSources.first { $0.address == address && $0.port == port }?.engine
+    }
 }

@@ -50,6 +50,10 @@ public struct ForwardingPlan: Sendable, Hashable {
     /// reference §4.14), so the forwarder decides without asking the director (whose lock it
     /// takes once per packet already). Empty in most configurations: one emptiness check then.
     public var persistenceEngineServices: [PersistenceEngineService]
+    /// Masquerading real servers of those services (UDP, not firewall-mark, with a port): a
+    /// datagram from one that matches no entry may start a connection (IPVS `conn_out`,
+    /// reference §4.14), so the forwarder passes its persistence data with it.
+    public var persistenceEngineSources: [PersistenceEngineSource]
 
     /// A firewall-mark service: the mark and the address family it serves.
     public struct MarkedService: Sendable, Hashable, Comparable {
@@ -105,8 +109,10 @@ public struct ForwardingPlan: Sendable, Hashable {
         services: [OwnedService] = [], natSources: [OwnedService] = [], realServers: [IPAddress] = [],
         localServers: [IPAddress] = [], localReplies: [LocalReply] = [], standbyAddresses: [IPAddress] = [],
         markedServices: [MarkedService] = [], persistenceEngineServices: [PersistenceEngineService] = [],
-        ftpControls: [OwnedService] = [], ftpDataPorts: [FTPDataPorts] = []
+        persistenceEngineSources: [PersistenceEngineSource] = [], ftpControls: [OwnedService] = [],
+        ftpDataPorts: [FTPDataPorts] = []
     ) {
+        self.persistenceEngineSources = persistenceEngineSources
         self.ftpControls = ftpControls
         self.ftpDataPorts = ftpDataPorts
         self.markedServices = markedServices
@@ -139,11 +145,11 @@ public struct ForwardingPlan: Sendable, Hashable {
         var replies = Set<LocalReply>()
         var marked = Set<MarkedService>()
         var engines = Set<PersistenceEngineService>()
+        var engineSources = Set<PersistenceEngineSource>()
         for (id, entry) in configuration.services {
             guard entry.realServers.contains(where: { Self.isPacketMethod($0.forwarding) }) else { continue }
-            if let engine = PersistenceEngineService(id, config: entry.config, standbyAddresses: standbyAddresses) {
-                engines.insert(engine)
-            }
+            let engine = PersistenceEngineService(id, config: entry.config, standbyAddresses: standbyAddresses)
+            if let engine { engines.insert(engine) }
             // A firewall-mark service takes TCP and UDP alike; its replies are told by protocol.
             let protocols: [IPProtocolNumber]
             if id.isFirewallMark {
@@ -177,6 +183,10 @@ public struct ForwardingPlan: Sendable, Hashable {
                     ftpData.insert(FTPDataPorts(address: address, activePort: serverPort &- 1, isSource: true))
                 }
                 if server.forwarding == .masquerading {
+                    if let engine, engine.firewallMark == 0, id.port != 0 {
+                        engineSources.insert(
+                            PersistenceEngineSource(address: address, port: server.key.port, engine: engine.engine))
+                    }
                     for protocolNumber in protocols {
                         sources.insert(
                             OwnedService(protocolNumber: protocolNumber, address: address, port: server.key.port))
@@ -188,7 +198,8 @@ public struct ForwardingPlan: Sendable, Hashable {
             services: services.sorted(), natSources: sources.sorted(), realServers: servers.sorted(),
             localServers: local.sorted(), localReplies: LocalReply.unambiguous(replies),
             standbyAddresses: standbyAddresses.sorted(), markedServices: marked.sorted(),
-            persistenceEngineServices: engines.sorted(), ftpControls: ftpControls.sorted(),
+            persistenceEngineServices: engines.sorted(), persistenceEngineSources: engineSources.sorted(),
+            ftpControls: ftpControls.sorted(),
             ftpDataPorts: ftpData.sorted())
     }
 

@@ -157,7 +157,7 @@ public struct PacketForwarder {
                 OutboundPacket(
                     protocolNumber: protocolNumber, sourceAddress: source, sourcePort: packet.sourcePort,
                     destinationAddress: destination, destinationPort: packet.destinationPort, tcpFlags: tcpFlags,
-                    length: length),
+                    length: length, persistenceData: realServerPersistenceData(of: packet, in: frame)),
                 now: now)
             switch verdict {
             case .reply(let ref, let virtualAddress, let virtualPort, let method):

@@ -2,10 +2,11 @@ import Foundation
 import Testing
 
 /// SIP calls through the packet engine in namespaces with SIPp (Debian `sip-tester`): one UAC
-/// places 40 calls from 10.0.0.2:5070 (`-t u1`), two UAS bound to the VIP answer as direct-routing
-/// real servers of a `-o -p --pe sip` UDP service (reference §4.14, §4.9). Direct routing: the
-/// answers of one-packet entries go straight to the client (a NAT reply of a one-packet entry
-/// finds no connection entry, see docs/design/0015-sip-persistence-engine.md).
+/// places 40 calls from 10.0.0.2:5070 (`-t u1`), two UAS answer as real servers of a
+/// `-o -p --pe sip` UDP service (reference §4.14, §4.9). Direct routing: the UAS are bound to the
+/// VIP and answer the client straight. Masquerading: the UAS are bound to their own addresses;
+/// their answers match no entry (the one-packet entries are gone), so the director creates one
+/// for each under the call's template (IPVS's SIP `conn_out`) and masquerades it to VIP:5060.
 @Suite("packet engine in network namespaces: SIP calls (sipp)", .serialized)
 struct SIPNamespaceTests {
     static let calls = 40
@@ -33,6 +34,15 @@ struct SIPNamespaceTests {
 
     @Test("DR, -o -p --pe sip: every call completes, sticks to one UAS, and the calls split 40–60 %")
     func callsThroughDirectRouting() throws {
+        try Self.calls(through: .directRouting)
+    }
+
+    @Test("NAT, -o -p --pe sip: the UAS answers are masqueraded, every call completes and sticks, 40–60 %")
+    func callsThroughMasquerading() throws {
+        try Self.calls(through: .masquerading)
+    }
+
+    static func calls(through mode: NamespaceLab.Mode) throws {
         guard NamespaceLab.available() else { return }
         guard let sipp = NamespaceLab.which("sipp") else {
             if ProcessInfo.processInfo.environment["CI"] == "true" {
@@ -40,16 +50,19 @@ struct SIPNamespaceTests {
             }
             return
         }
-        let lab = try NamespaceLab(mode: .directRouting, servers: 2)
+        let lab = try NamespaceLab(mode: mode, servers: 2)
         defer { lab.tearDown() }
+        let method = mode == .masquerading ? "-m" : "-g"
         var rules = "-A -u \(Self.service) -s rr -p 60 -o --pe sip\n"
-        for index in 0..<2 { rules += "-a -u \(Self.service) -r \(NamespaceLab.serverAddress(index)):5060 -g\n" }
+        for index in 0..<2 { rules += "-a -u \(Self.service) -r \(NamespaceLab.serverAddress(index)):5060 \(method)\n" }
         let director = try LabDirector(lab, rules: rules)
         for index in 0..<2 {
+            // Direct routing: the UAS answers from the VIP; NAT: from its own address.
+            let address = mode == .masquerading ? NamespaceLab.serverAddress(index) : NamespaceLab.vip
             try lab.start(
                 in: lab.servers[index],
                 [
-                    sipp, "-sn", "uas", "-i", NamespaceLab.vip, "-p", "5060", "-t", "u1", "-nostdin", "-trace_msg",
+                    sipp, "-sn", "uas", "-i", address, "-p", "5060", "-t", "u1", "-nostdin", "-trace_msg",
                     "-message_file", lab.file("uas\(index).msg"), "-timeout", "120s",
                 ], name: "uas\(index)")
             let listening = try lab.waitUntil(seconds: 10) {

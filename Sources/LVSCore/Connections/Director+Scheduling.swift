@@ -175,13 +175,13 @@ extension Director {
 
     /// ip_vs_check_template: the template's real server must still be available, and not
     /// quiesced when `expire_quiescent_template` is on.
-    private func templateIsValid(_ server: RealServer) -> Bool {
+    func templateIsValid(_ server: RealServer) -> Bool {
         guard server.isAvailable else { return false }
         return !(settings.expireQuiescentTemplate && server.weight == 0)
     }
 
     /// An invalid template is re-keyed so no lookup finds it again; it dies with its timer.
-    private func neutralise(_ index: Int32) {
+    func neutralise(_ index: Int32) {
         connectionTable.entries[Int(index)].virtualPort = 0xFFFF
         connectionTable.entries[Int(index)].destinationPort = 0xFFFF
     }

@@ -59,11 +59,18 @@ public struct OutboundPacket: Sendable, Hashable {
     public var tcpFlags: TCPSegmentFlags
     /// IP datagram length in bytes (`outbytes`).
     public var length: UInt32
+    /// The persistence engine's data of a UDP datagram from a real server of a service with an
+    /// engine (the SIP Call-ID), set by the engine only for such sources. Used only when the
+    /// datagram matches no entry: it then starts a connection (reference §4.14,
+    /// `Director.outbound`).
+    public var persistenceData: [UInt8]?
 
     public init(
         protocolNumber: IPProtocolNumber, sourceAddress: IPAddress, sourcePort: UInt16,
-        destinationAddress: IPAddress, destinationPort: UInt16, tcpFlags: TCPSegmentFlags = [], length: UInt32 = 0
+        destinationAddress: IPAddress, destinationPort: UInt16, tcpFlags: TCPSegmentFlags = [], length: UInt32 = 0,
+        persistenceData: [UInt8]? = nil
     ) {
+        self.persistenceData = persistenceData
         self.protocolNumber = protocolNumber
         self.sourceAddress = sourceAddress
         self.sourcePort = sourcePort

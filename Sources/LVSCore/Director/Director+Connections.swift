@@ -54,6 +54,12 @@ extension Director {
 
     /// A packet towards a client (a NAT reply, reference §4.3 "Outbound"): counts it, runs the
     /// state machine OUTPUT (clearing NOOUTPUT) and restarts the entry's timer.
+    ///
+    /// A UDP datagram that matches no entry but comes from a masquerading real server of a
+    /// service with a persistence engine, with the engine's data in `p.persistenceData`, starts
+    /// a connection (and a template keyed by that data) as IPVS's SIP `conn_out` does (reference
+    /// §4.14): the verdict is then `.reply` too. A one-packet (`-o`) service's entry is released
+    /// again before this returns (reference §4.9).
     public func outbound(_ p: OutboundPacket, now: MonotonicInstant) -> OutboundVerdict {
         switch p.protocolNumber {
         case .tcp, .udp, .sctp: break
@@ -63,16 +69,22 @@ extension Director {
             let index = connectionTable.lookupOut(
                 p.protocolNumber, source: p.sourceAddress, sourcePort: p.sourcePort,
                 client: p.destinationAddress, clientPort: p.destinationPort)
+                ?? connectionFromRealServer(p, now: now)
         else { return .notOurs }
         let entry = connectionTable.entries[Int(index)]
         if let server = boundServers.server(entry.server) {
             recordOutbound(bytes: p.length, server: server, service: boundServers.service(entry.server))
         }
         transition(index, direction: .output, tcpFlags: p.tcpFlags)
-        put(index, now: now)
-        return .reply(
+        let verdict = OutboundVerdict.reply(
             connectionTable.ref(index), virtualAddress: entry.virtualAddress, virtualPort: entry.virtualPort,
             forwarding: entry.forwarding)
+        if entry.flags.contains(.onePacket) {
+            release(index)
+        } else {
+            put(index, now: now)
+        }
+        return verdict
     }
 
     /// Called after `server` left `service` (delete, service delete, clear): with

@@ -1,10 +1,7 @@
 // What an engine asks before it reads a datagram's payload for a persistence engine
 // (reference §4.14), and what the director keeps of the engine's data per template.
-//
-// Not done: the SIP engine's second half, connections for requests that real servers initiate
-// (IPVS `conn_out`: an unmatched outbound UDP datagram from a real server of a SIP service
-// creates a connection and a template so the far end's replies reach the same real server).
-// `outbound` answers `.notOurs` for such a datagram, as for any unmatched packet.
+// Connections for datagrams that real servers initiate (IPVS `conn_out`) are in
+// Director+RealServerInitiated.swift.
 extension Director {
     /// The persistence engine whose data the director wants with a client datagram to
     /// `address:port` (with firewall mark `firewallMark`), or nil — then the payload need not be
