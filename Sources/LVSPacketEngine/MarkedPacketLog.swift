@@ -11,8 +11,7 @@ import Glibc
 /// One socket bound to one group; non-blocking. Overflow of the socket's buffer (ENOBUFS) is
 /// reported by `receive` so the worker can count the packets as lost.
 final class MarkedPacketLog: @unchecked Sendable {
-    // @unchecked: the buffer is used by one thread at a time (the control thread during `init`
-    // and `close`, the reading worker in between; `close` runs after that worker stopped).
+    // Invariant for @unchecked Sendable: `buffer` is used by `init`/`close` or the reading worker, never both.
     let fd: Int32
     let group: UInt16
     /// Large enough for one copied packet of the largest size nfnetlink_log copies, with headers.

@@ -16,8 +16,7 @@ struct SyncServiceError: Error, Sendable, CustomStringConvertible {
 /// The sockets of one daemon, opened on the caller's thread (so an error refuses the command
 /// that asked for them) and then handed to the sync thread, which alone uses them.
 struct SyncSockets: @unchecked Sendable {
-    // @unchecked: SyncSender/SyncReceiver are used by one thread at a time: opened by the
-    // control thread, then owned by the sync thread until it closes them.
+    // Invariant for @unchecked Sendable: opened on the control thread, then used only by the sync thread.
     var senders: [SyncSender] = []
     var receivers: [SyncReceiver] = []
     var maxLength: Int
