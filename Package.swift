@@ -69,6 +69,10 @@ let package = Package(
         // 227/229 control text with counted refusals, payload rewriting, and the per-direction TCP
         // sequence adjustment a resized segment requires. Used by the packet and proxy engines.
         .target(name: "LVSFTP", dependencies: ["LVSCore"], swiftSettings: strictSettings),
+        // Application-level balancing's pure core (issue 14, docs/design/0018): the HTTP/1.x request
+        // head parser and chunked-body scanner with counted refusals, the TLS ClientHello reader (SNI,
+        // ALPN), the content-switching rule evaluator and cookie/hash persistence. No I/O.
+        .target(name: "LVSContentSwitch", dependencies: ["LVSCore"], swiftSettings: strictSettings),
         // Health checking: pure rise/fall, quorum and hysteresis decisions (no I/O).
         .target(name: "LVSHealth", dependencies: ["LVSCore"], swiftSettings: strictSettings),
         // The checkers' probes (keepalived's TCP/HTTP/SSL/UDP/DNS/SMTP/MISC checks) on SwiftNIO.
@@ -175,6 +179,9 @@ let package = Package(
             name: "LVSSyncTransportTests", dependencies: ["LVSSyncTransport", "LVSSync", "LVSCore", "CLinuxNet"],
             swiftSettings: strictSettings),
         .testTarget(name: "LVSFTPTests", dependencies: ["LVSFTP", "LVSCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSContentSwitchTests", dependencies: ["LVSContentSwitch", "LVSCore"],
+            resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "LVSHealthTests", dependencies: ["LVSHealth", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSHealthChecksTests",
