@@ -81,7 +81,9 @@ public struct ChunkedBodyScanner: Sendable {
 
     private mutating func refuse(_ refusal: HTTPRequestRefusal) { state = .refused(refusal) }
 
-    private mutating func countLineByte() -> Bool {
+    /// Counts a size-line byte against the limit; the CR that ends the line is not counted.
+    private mutating func countLineByte(_ b: UInt8) -> Bool {
+        if b == HTTPBytes.cr { return true }
         lineLength += 1
         if lineLength > limits.maximumChunkSizeLineLength {
             refuse(.chunkSizeLineTooLong)
@@ -93,7 +95,7 @@ public struct ChunkedBodyScanner: Sendable {
     private mutating func step(_ b: UInt8) {
         switch state {
         case .size:
-            guard countLineByte() else { return }
+            guard countLineByte(b) else { return }
             if let digit = Self.hexValue(b) {
                 // Leading zeros are harmless; only significant digits can overflow.
                 if chunkRemaining == 0 && digit == 0 {
@@ -112,10 +114,10 @@ public struct ChunkedBodyScanner: Sendable {
                 afterSize(b)
             }
         case .sizeWhitespace:
-            guard countLineByte() else { return }
+            guard countLineByte(b) else { return }
             afterSize(b)
         case .extensions:
-            guard countLineByte() else { return }
+            guard countLineByte(b) else { return }
             if b == HTTPBytes.cr {
                 state = .sizeLineFeed
             } else if b == HTTPBytes.lf || (b < 0x20 && b != HTTPBytes.tab) || b == 0x7F {
