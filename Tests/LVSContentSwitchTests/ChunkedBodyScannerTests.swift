@@ -14,11 +14,17 @@ struct ChunkedBodyScannerTests {
 
     static let cases: [Case] = [
         Case(description: "one chunk", input: bytes("5\r\nhello\r\n0\r\n\r\n"), expected: .end(consumed: 15)),
-        Case(description: "next request follows", input: bytes("5\r\nhello\r\n0\r\n\r\nGET /"), expected: .end(consumed: 15)),
-        Case(description: "hex sizes, upper and lower", input: bytes("A\r\n0123456789\r\nb\r\n0123456789a\r\n0\r\n\r\n"), expected: .end(consumed: 36)),
+        Case(
+            description: "next request follows", input: bytes("5\r\nhello\r\n0\r\n\r\nGET /"),
+            expected: .end(consumed: 15)),
+        Case(
+            description: "hex sizes, upper and lower", input: bytes("A\r\n0123456789\r\nb\r\n0123456789a\r\n0\r\n\r\n"),
+            expected: .end(consumed: 36)),
         Case(description: "leading zeros", input: bytes("0005\r\nhello\r\n000\r\n\r\n"), expected: .end(consumed: 20)),
         Case(description: "extensions", input: bytes("5;a=b\r\nhello\r\n0;x\r\n\r\n"), expected: .end(consumed: 21)),
-        Case(description: "BWS before extension", input: bytes("5 ;a\r\nhello\r\n0\r\n\r\n"), expected: .end(consumed: 18)),
+        Case(
+            description: "BWS before extension", input: bytes("5 ;a\r\nhello\r\n0\r\n\r\n"),
+            expected: .end(consumed: 18)),
         Case(description: "trailers", input: bytes("0\r\nX-Sum: 1\r\nY: 2\r\n\r\n"), expected: .end(consumed: 21)),
         Case(description: "incomplete data", input: bytes("5\r\nhel"), expected: .needMore(consumed: 6)),
         Case(description: "incomplete trailers", input: bytes("0\r\nX: 1\r\n"), expected: .needMore(consumed: 9)),
@@ -30,12 +36,24 @@ struct ChunkedBodyScannerTests {
         Case(description: "CR without LF", input: bytes("5\rhello\r\n"), expected: .refused(.malformedChunkSize)),
         Case(description: "overflow", input: bytes("8000000000000000\r\n"), expected: .refused(.chunkSizeOverflow)),
         Case(description: "largest size", input: bytes("7fffffffffffffff\r\nab"), expected: .needMore(consumed: 20)),
-        Case(description: "size line too long", input: bytes("5;" + String(repeating: "x", count: 20) + "\r\n"), expected: .refused(.chunkSizeLineTooLong)),
-        Case(description: "many leading zeros", input: bytes(String(repeating: "0", count: 30) + "5\r\n"), expected: .refused(.chunkSizeLineTooLong)),
-        Case(description: "data longer than size", input: bytes("3\r\nhello\r\n"), expected: .refused(.missingChunkDataTerminator)),
-        Case(description: "data not followed by CRLF", input: bytes("5\r\nhello\n0\r\n\r\n"), expected: .refused(.missingChunkDataTerminator)),
-        Case(description: "trailers too large", input: bytes("0\r\nX: " + String(repeating: "y", count: 40) + "\r\n\r\n"), expected: .refused(.trailersTooLarge)),
-        Case(description: "bare LF in trailer", input: bytes("0\r\nX: 1\n\r\n"), expected: .refused(.malformedChunkSize)),
+        Case(
+            description: "size line too long", input: bytes("5;" + String(repeating: "x", count: 20) + "\r\n"),
+            expected: .refused(.chunkSizeLineTooLong)),
+        Case(
+            description: "many leading zeros", input: bytes(String(repeating: "0", count: 30) + "5\r\n"),
+            expected: .refused(.chunkSizeLineTooLong)),
+        Case(
+            description: "data longer than size", input: bytes("3\r\nhello\r\n"),
+            expected: .refused(.missingChunkDataTerminator)),
+        Case(
+            description: "data not followed by CRLF", input: bytes("5\r\nhello\n0\r\n\r\n"),
+            expected: .refused(.missingChunkDataTerminator)),
+        Case(
+            description: "trailers too large",
+            input: bytes("0\r\nX: " + String(repeating: "y", count: 40) + "\r\n\r\n"),
+            expected: .refused(.trailersTooLarge)),
+        Case(
+            description: "bare LF in trailer", input: bytes("0\r\nX: 1\n\r\n"), expected: .refused(.malformedChunkSize)),
         Case(description: "control in extension", input: bytes("5;\u{0}\r\n"), expected: .refused(.malformedChunkSize)),
         Case(description: "final LF missing", input: bytes("0\r\n\rX"), expected: .refused(.malformedChunkSize)),
     ]

@@ -13,7 +13,8 @@ struct HTTPParserFuzzTests {
         request("GET /ws HTTP/1.1", "Host: a", "Connection: Upgrade", "Upgrade: websocket"),
         request("GET / HTTP/1.0", "Connection: keep-alive"),
     ]
-    static let alphabet: [UInt8] = bytes("GET POST HTTP/1.1\r\n: ,;=?&/chunked Content-Length Transfer-Encoding 0123456789\t\u{0}\u{7F}")
+    static let alphabet: [UInt8] = bytes(
+        "GET POST HTTP/1.1\r\n: ,;=?&/chunked Content-Length Transfer-Encoding 0123456789\t\u{0}\u{7F}")
 
     func checkRanges(_ parser: HTTPRequestHeadParser, _ count: Int) {
         let head = parser.head
@@ -68,8 +69,10 @@ struct HTTPParserFuzzTests {
     @Test("random chunked bodies: no crash, the end is found at the same byte split or whole")
     func chunked() {
         var rng = SeededGenerator(seed: 0x5EED_0003)
-        let pieces: [[UInt8]] = [bytes("5\r\nhello\r\n"), bytes("0\r\n\r\n"), bytes("a;x=y\r\n0123456789\r\n"),
-            bytes("T: v\r\n"), bytes("\r\n"), bytes("ffffffffffffffffff\r\n"), bytes("\n"), bytes("z")]
+        let pieces: [[UInt8]] = [
+            bytes("5\r\nhello\r\n"), bytes("0\r\n\r\n"), bytes("a;x=y\r\n0123456789\r\n"),
+            bytes("T: v\r\n"), bytes("\r\n"), bytes("ffffffffffffffffff\r\n"), bytes("\n"), bytes("z"),
+        ]
         for _ in 0..<2000 {
             var input: [UInt8] = []
             for _ in 0..<Int.random(in: 1...5, using: &rng) { input += pieces.randomElement(using: &rng)! }
@@ -80,7 +83,11 @@ struct HTTPParserFuzzTests {
             var splitResult = split.scan(Array(input[0..<cut]))
             if case .needMore = splitResult {
                 let rest = split.scan(Array(input[cut...]))
-                if case .end(let consumed) = rest { splitResult = .end(consumed: cut + consumed) } else { splitResult = rest }
+                if case .end(let consumed) = rest {
+                    splitResult = .end(consumed: cut + consumed)
+                } else {
+                    splitResult = rest
+                }
                 if case .needMore = rest { splitResult = .needMore(consumed: input.count) }
             } else if case .end = splitResult {
                 // ended in the first piece: same as whole

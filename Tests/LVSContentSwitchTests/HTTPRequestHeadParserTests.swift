@@ -33,7 +33,9 @@ struct HTTPRequestHeadParserTests {
         Case(description: "HTTP/1.0 keep-alive", input: request("GET / HTTP/1.0", "Connection: Keep-Alive")) {
             $0.keepAlive
         },
-        Case(description: "HTTP/1.1 Connection: close", input: request("GET / HTTP/1.1", "Host: a", "Connection: close")) {
+        Case(
+            description: "HTTP/1.1 Connection: close", input: request("GET / HTTP/1.1", "Host: a", "Connection: close")
+        ) {
             !$0.keepAlive
         },
         Case(
@@ -43,38 +45,61 @@ struct HTTPRequestHeadParserTests {
         Case(description: "Content-Length", input: request("POST /p HTTP/1.1", "Host: a", "Content-Length: 42")) {
             $0.framing == .contentLength(42)
         },
-        Case(description: "Content-Length 0 is no body", input: request("POST / HTTP/1.1", "Host: a", "Content-Length: 0")) {
+        Case(
+            description: "Content-Length 0 is no body",
+            input: request("POST / HTTP/1.1", "Host: a", "Content-Length: 0")
+        ) {
             $0.framing == .none
         },
         Case(
-            description: "identical duplicate Content-Length", input: request("POST / HTTP/1.1", "Host: a", "Content-Length: 7, 7", "content-length: 7")
+            description: "identical duplicate Content-Length",
+            input: request("POST / HTTP/1.1", "Host: a", "Content-Length: 7, 7", "content-length: 7")
         ) { $0.framing == .contentLength(7) },
         Case(description: "chunked", input: request("POST / HTTP/1.1", "Host: a", "Transfer-Encoding: chunked")) {
             $0.framing == .chunked
         },
-        Case(description: "gzip then chunked", input: request("POST / HTTP/1.1", "Host: a", "Transfer-Encoding: gzip, Chunked")) {
+        Case(
+            description: "gzip then chunked",
+            input: request("POST / HTTP/1.1", "Host: a", "Transfer-Encoding: gzip, Chunked")
+        ) {
             $0.framing == .chunked
         },
         Case(
-            description: "TE over two fields", input: request("POST / HTTP/1.1", "Host: a", "Transfer-Encoding: gzip", "Transfer-Encoding: chunked")
+            description: "TE over two fields",
+            input: request("POST / HTTP/1.1", "Host: a", "Transfer-Encoding: gzip", "Transfer-Encoding: chunked")
         ) { $0.framing == .chunked },
-        Case(description: "Expect 100-continue", input: request("PUT / HTTP/1.1", "Host: a", "Expect: 100-Continue", "Content-Length: 5")) {
+        Case(
+            description: "Expect 100-continue",
+            input: request("PUT / HTTP/1.1", "Host: a", "Expect: 100-Continue", "Content-Length: 5")
+        ) {
             $0.expectsContinue && $0.framing == .contentLength(5)
         },
         Case(
             description: "WebSocket upgrade",
             input: request("GET /ws HTTP/1.1", "Host: a", "Upgrade: websocket", "Connection: Upgrade")
         ) { $0.upgrade == "websocket" && $0.webSocket },
-        Case(description: "Upgrade without Connection: upgrade is ignored", input: request("GET / HTTP/1.1", "Host: a", "Upgrade: h2c")) {
+        Case(
+            description: "Upgrade without Connection: upgrade is ignored",
+            input: request("GET / HTTP/1.1", "Host: a", "Upgrade: h2c")
+        ) {
             $0.upgrade == nil && !$0.webSocket
         },
-        Case(description: "empty lines before the request line", input: bytes("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")) {
+        Case(
+            description: "empty lines before the request line",
+            input: bytes("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        ) {
             $0.method == "GET" && $0.length == 31
         },
-        Case(description: "value whitespace trimmed, empty value", input: request("GET / HTTP/1.1", "Host:  a \t", "X-Empty:")) {
+        Case(
+            description: "value whitespace trimmed, empty value",
+            input: request("GET / HTTP/1.1", "Host:  a \t", "X-Empty:")
+        ) {
             $0.host == "a" && $0.headers == ["Host=a", "X-Empty="]
         },
-        Case(description: "obs-text in a value", input: [UInt8](bytes("GET / HTTP/1.1\r\nHost: a\r\nX: caf")) + [0xC3, 0xA9] + bytes("\r\n\r\n")) {
+        Case(
+            description: "obs-text in a value",
+            input: [UInt8](bytes("GET / HTTP/1.1\r\nHost: a\r\nX: caf")) + [0xC3, 0xA9] + bytes("\r\n\r\n")
+        ) {
             $0.headers.count == 2
         },
         Case(description: "absolute-form target", input: request("GET http://a/b?c HTTP/1.1", "Host: a")) {

@@ -13,8 +13,10 @@ struct TLSClientHelloParserTests {
 
     @Test("SNI and ALPN from a hand-built ClientHello, with other extensions around them")
     func handBuilt() throws {
-        let hello = ClientHelloBuilder().rawExtension(23, []).serverName("WWW.Example.Test").rawExtension(43, [2, 3, 4])
-            .alpn(["h2", "http/1.1"]).records()
+        let hello = ClientHelloBuilder().rawExtension(23, []).serverName("WWW.Example.Test").rawExtension(
+            43, [2, 3, 4]
+        )
+        .alpn(["h2", "http/1.1"]).records()
         let parsed = try #require(try parser.parse(hello))
         #expect(parsed.serverNameString == "www.example.test")
         #expect(parsed.alpnProtocolStrings == ["h2", "http/1.1"])
@@ -33,7 +35,8 @@ struct TLSClientHelloParserTests {
 
     @Test("the ClientHello captured from openssl s_client -servername example.test -alpn h2,http/1.1")
     func capturedFromOpenSSL() throws {
-        let url = try #require(Bundle.module.url(forResource: "clienthello-openssl", withExtension: "bin", subdirectory: "Fixtures"))
+        let url = try #require(
+            Bundle.module.url(forResource: "clienthello-openssl", withExtension: "bin", subdirectory: "Fixtures"))
         let bytes = try [UInt8](Data(contentsOf: url))
         let parsed = try #require(try parser.parse(bytes))
         #expect(parsed.serverNameString == "example.test")
@@ -62,14 +65,35 @@ struct TLSClientHelloParserTests {
         ("huge record", [22, 3, 1, 0xFF, 0xFF], .invalidRecordLength),
         ("ServerHello", [22, 3, 3, 0, 4, 2, 0, 0, 0], .notClientHello),
         ("length over the limit", [22, 3, 1, 0, 4, 1, 0x10, 0, 0], .tooLong),
-        ("session id of 33", { var b = ClientHelloBuilder(); b.sessionID = Array(repeating: 1, count: 33); return b.records() }(), .malformedField),
-        ("odd cipher suites", { var b = ClientHelloBuilder(); b.cipherSuites = [0x13]; return b.records() }(), .malformedField),
-        ("no compression", { var b = ClientHelloBuilder(); b.compression = []; return b.records() }(), .malformedField),
-        ("duplicate SNI", ClientHelloBuilder().serverName("a.test").serverName("b.test").records(), .duplicateExtension),
+        (
+            "session id of 33",
+            {
+                var b = ClientHelloBuilder(); b.sessionID = Array(repeating: 1, count: 33); return b.records()
+            }(), .malformedField
+        ),
+        (
+            "odd cipher suites",
+            {
+                var b = ClientHelloBuilder(); b.cipherSuites = [0x13]; return b.records()
+            }(), .malformedField
+        ),
+        (
+            "no compression",
+            {
+                var b = ClientHelloBuilder(); b.compression = []; return b.records()
+            }(), .malformedField
+        ),
+        (
+            "duplicate SNI", ClientHelloBuilder().serverName("a.test").serverName("b.test").records(),
+            .duplicateExtension
+        ),
         ("SNI with a space", ClientHelloBuilder().serverName("a b.test").records(), .malformedServerName),
         ("SNI trailing dot", ClientHelloBuilder().serverName("a.test.").records(), .malformedServerName),
         ("empty SNI list", ClientHelloBuilder().rawExtension(0, [0, 0]).records(), .malformedServerName),
-        ("SNI entry past its list", ClientHelloBuilder().rawExtension(0, [0, 4, 0, 0, 9, 0x61]).records(), .malformedServerName),
+        (
+            "SNI entry past its list", ClientHelloBuilder().rawExtension(0, [0, 4, 0, 0, 9, 0x61]).records(),
+            .malformedServerName
+        ),
         ("empty ALPN name", ClientHelloBuilder().rawExtension(16, [0, 1, 0]).records(), .malformedALPN),
         ("ALPN name past its list", ClientHelloBuilder().rawExtension(16, [0, 2, 5, 0x61]).records(), .malformedALPN),
     ]
@@ -77,7 +101,7 @@ struct TLSClientHelloParserTests {
     @Test("malformed ClientHellos are refused with their reason")
     func refusals() {
         for (name, bytes, refusal) in Self.malformed {
-            #expect(outcome(bytes)== .failure(refusal), "\(name)")
+            #expect(outcome(bytes) == .failure(refusal), "\(name)")
         }
         // An extension length pointing past the handshake message.
         var handshake = ClientHelloBuilder().rawExtension(99, [1, 2]).handshake
