@@ -6,8 +6,7 @@ public struct CompiledPattern: Sendable {
     let box: Box
 
     /// Holds the `Regex`, which this toolchain does not mark Sendable.
-    // @unchecked Sendable: `regex` is immutable after init, and init forces its lazily lowered
-    // program (which the standard library publishes atomically) before the value is shared.
+    // @unchecked Sendable: `regex` is immutable; init forces its lazily lowered program before sharing.
     final class Box: @unchecked Sendable {
         let regex: Regex<AnyRegexOutput>
         init(_ compiled: Regex<AnyRegexOutput>) {

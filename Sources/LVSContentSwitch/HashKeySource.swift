@@ -1,6 +1,6 @@
 /// Which part of a request hash persistence hashes (KTCPVS `hhttp`, HAProxy `balance uri`,
 /// `balance hdr(name)`; docs/design/0018).
-public enum HashKeySource: Sendable {
+public indirect enum HashKeySource: Sendable {
     /// The whole request target (path and query).
     case uri
     /// The path only.
@@ -11,26 +11,34 @@ public enum HashKeySource: Sendable {
     case cookie([UInt8])
     /// A query parameter's value.
     case queryParameter([UInt8])
-    /// Capture group 1 (or the whole match) of `pattern` over the request target.
-    case uriCapture(CompiledPattern)
+    /// Capture group 1 (or the whole match) of a pattern over another part (`.capture(.uri, …)`).
+    case capture(HashKeySource, CompiledPattern)
 
     /// The 64-bit hash of this part of `request`, nil when the request lacks it (the group's
-    /// scheduler then decides). Allocation-free except for `.uriCapture`.
+    /// scheduler then decides). Allocation-free except for `.capture`.
     public func keyHash(_ request: ContentRequest) -> UInt64? {
-        guard let head = request.head else { return nil }
-        let buffer = request.buffer
-        let range: Range<Int>?
         switch self {
-        case .uri: range = head.target
-        case .path: range = head.path
-        case .header(let name): range = head.firstValue(named: name, in: buffer)
-        case .cookie(let name): range = request.cookie(named: name)
-        case .queryParameter(let name): range = request.queryParameter(named: name)
-        case .uriCapture(let pattern):
-            guard let capture = pattern.firstCapture(buffer[head.target]) else { return nil }
+        case .capture(let part, let pattern):
+            guard let range = part.range(request), let capture = pattern.firstCapture(request.buffer[range]) else {
+                return nil
+            }
             return RendezvousHash.fnv1a(capture.utf8)
+        case .uri, .path, .header, .cookie, .queryParameter:
+            guard let range = range(request) else { return nil }
+            return RendezvousHash.fnv1a(request.buffer[range])
         }
-        guard let range else { return nil }
-        return RendezvousHash.fnv1a(buffer[range])
+    }
+
+    /// The bytes of the part in the request buffer; for `.capture`, those of the part it reads.
+    func range(_ request: ContentRequest) -> Range<Int>? {
+        guard let head = request.head else { return nil }
+        switch self {
+        case .uri: return head.target
+        case .path: return head.path
+        case .header(let name): return head.firstValue(named: name, in: request.buffer)
+        case .cookie(let name): return request.cookie(named: name)
+        case .queryParameter(let name): return request.queryParameter(named: name)
+        case .capture(let part, _): return part.range(request)
+        }
     }
 }

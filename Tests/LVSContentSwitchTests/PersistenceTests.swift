@@ -72,8 +72,14 @@ struct PersistenceTests {
             #expect(HashKeySource.queryParameter(bytes("lang")).keyHash(r) == RendezvousHash.fnv1a(bytes("fr")))
             #expect(HashKeySource.header(bytes("x-none")).keyHash(r) == nil)
         }
-        let capture = HashKeySource.uriCapture(try CompiledPattern("^/u/([0-9]+)/"))
-        withRequest(input) { r in #expect(capture.keyHash(r) == RendezvousHash.fnv1a(bytes("42"))) }
+        let capture = HashKeySource.capture(.uri, try CompiledPattern("^/u/([0-9]+)/"))
+        let headerCapture = HashKeySource.capture(.header(bytes("x-user")), try CompiledPattern("^(.)"))
+        let noMatch = HashKeySource.capture(.uri, try CompiledPattern("^/v/"))
+        withRequest(input) { r in
+            #expect(capture.keyHash(r) == RendezvousHash.fnv1a(bytes("42")))
+            #expect(headerCapture.keyHash(r) == RendezvousHash.fnv1a(bytes("b")))
+            #expect(noMatch.keyHash(r) == nil)
+        }
     }
 
     func assignments(_ hash: RendezvousHash, keys: Int) -> [UInt64] {
