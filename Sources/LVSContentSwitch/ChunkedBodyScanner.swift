@@ -62,7 +62,8 @@ public struct ChunkedBodyScanner: Sendable {
                 dataLength &+= UInt64(take)
                 index += take
                 if chunkRemaining == 0 { state = .dataCarriageReturn }
-            default:
+            case .size, .sizeWhitespace, .extensions, .sizeLineFeed, .dataCarriageReturn, .dataLineFeed,
+                .trailerLineStart, .trailerLine, .trailerLineFeed, .finalLineFeed:
                 step(input[index])
                 index += 1
             }
@@ -70,7 +71,9 @@ public struct ChunkedBodyScanner: Sendable {
         switch state {
         case .done: return .end(consumed: count)
         case .refused(let refusal): return .refused(refusal)
-        default: return .needMore(consumed: count)
+        case .size, .sizeWhitespace, .extensions, .sizeLineFeed, .data, .dataCarriageReturn, .dataLineFeed,
+            .trailerLineStart, .trailerLine, .trailerLineFeed, .finalLineFeed:
+            return .needMore(consumed: count)
         }
     }
 

@@ -28,7 +28,10 @@ public struct TLSClientHelloParser: Sendable {
     /// Parses `buffer`; nil when more bytes are needed.
     public func parse(_ buffer: UnsafeRawBufferPointer) throws(TLSClientHelloRefusal) -> TLSClientHello? {
         // Common case: the whole ClientHello in the first record, parsed in place.
-        guard let first = try recordFragment(buffer, at: 0) else { return nil }
+        guard let first = try recordFragment(buffer, at: 0) else {
+            try checkAnnouncedHandshake(buffer)
+            return nil
+        }
         guard first.count >= 1 else { throw .invalidRecordLength }
         guard buffer[first.lowerBound] == 1 else { throw .notClientHello }
         guard first.count >= 4 else { return try gathered(buffer) }
@@ -40,6 +43,18 @@ public struct TLSClientHelloParser: Sendable {
             return try Self.parseBody(buffer, (first.lowerBound + 4)..<(first.lowerBound + 4 + length))
         }
         return try gathered(buffer)
+    }
+
+    /// While the first record is incomplete, judges the handshake header it already shows, so an
+    /// oversized or wrong message is refused before the client sends the rest.
+    private func checkAnnouncedHandshake(_ buffer: UnsafeRawBufferPointer) throws(TLSClientHelloRefusal) {
+        let header = Self.recordHeaderLength
+        let fragmentLength = buffer.count >= header ? Int(buffer[3]) << 8 | Int(buffer[4]) : 0
+        guard buffer.count > header, fragmentLength >= 1 else { return }
+        guard buffer[header] == 1 else { throw .notClientHello }
+        guard buffer.count >= header + 4, fragmentLength >= 4 else { return }
+        let length = Int(buffer[header + 1]) << 16 | Int(buffer[header + 2]) << 8 | Int(buffer[header + 3])
+        if length > maximumLength { throw .tooLong }
     }
 
     /// The fragment range of the record at `offset`, nil when the record is not complete yet.

@@ -110,6 +110,21 @@ struct TLSClientHelloParserTests {
         #expect(outcome(record) == .failure(.truncated))
     }
 
+    @Test("a ClientHello longer than the limit is refused, whole or spread over records")
+    func tooLong() throws {
+        let small = TLSClientHelloParser(maximumLength: 100)
+        let big = ClientHelloBuilder().rawExtension(21, Array(repeating: 0, count: 200))
+        for size in [16384, 30, 7] {
+            let records = big.records(recordSize: size)
+            #expect(Result { () throws(TLSClientHelloRefusal) in try small.parse(records) } == .failure(.tooLong))
+            // Refused as soon as the announced length is known, before the rest arrives.
+            #expect(
+                Result { () throws(TLSClientHelloRefusal) in try small.parse(Array(records.prefix(12))) }
+                    == .failure(.tooLong))
+        }
+        #expect(try TLSClientHelloParser().parse(big.records(recordSize: 30)) != nil)
+    }
+
     @Test("seeded mutations and random bytes never crash or read out of bounds")
     func fuzz() {
         var rng = SeededGenerator(seed: 0x7153_0001)
