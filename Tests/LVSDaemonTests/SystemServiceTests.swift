@@ -134,6 +134,32 @@ struct SystemServiceTests {
         #expect(result.standardError == "", "\(result.standardError)")
     }
 
+    @Test("the man pages format without a warning (groff -man -ww)")
+    func manPages() async throws {
+        guard
+            let groff = ["/usr/bin/groff", "/bin/groff"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
+            let reason = "the man page check needs groff (apt-get install groff-base)"
+            if ProcessInfo.processInfo.environment["CI"] == "true" {
+                Issue.record("CI=true: \(reason)")
+            } else {
+                print("skipped: \(reason)")
+            }
+            return
+        }
+        for page in ["lvsd", "lvsadm", "lvs-realserver"] {
+            let result = try await Subprocess.run(
+                "groff", ["-man", "-Tutf8", "-ww", "-P", "-cbou", Self.packageRoot + "/docs/man/\(page).8"],
+                environment: ["LC_ALL": "C.UTF-8"], executableOverride: groff)
+            #expect(result.status == 0)
+            #expect(result.standardError == "", "\(page).8: \(result.standardError)")
+            #expect(result.standardOutput.contains("NAME"))
+            #expect(result.standardOutput.contains("SEE ALSO"))
+        }
+    }
+
     @Test("install.sh into a temporary prefix runs from there; uninstall.sh leaves nothing behind")
     func installAndUninstall() async throws {
         let directory = try TemporaryDirectory()
