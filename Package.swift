@@ -212,7 +212,7 @@ let package = Package(
             name: "LVSDaemonTests",
             dependencies: [
                 "LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore", "LVSProxy", "LVSReactor", "LVSConfig", "LVSVRRP",
-                "LVSVRRPTransport", "LVSSync",
+                "LVSVRRPTransport", "LVSSync", "LVSHealth",
             ],
             swiftSettings: strictSettings
         ),

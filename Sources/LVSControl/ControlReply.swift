@@ -29,6 +29,9 @@ public enum ControlReplyBody: Sendable, Hashable {
     case health(HealthReport)
     case vrrp(VRRPReport)
     case sync(SyncReport)
+    /// Event log entries, oldest first.
+    case events([DaemonEvent])
+    case explanation(Explanation)
 
     public var typeName: String {
         switch self {
@@ -44,6 +47,8 @@ public enum ControlReplyBody: Sendable, Hashable {
         case .health: return "health"
         case .vrrp: return "vrrp"
         case .sync: return "sync"
+        case .events: return "events"
+        case .explanation: return "explanation"
         }
     }
 }

@@ -108,6 +108,9 @@ extension DirectorHost {
             for command in commands { logger.info("reload: \(Self.summary(of: command))") }
             reloadVRRP(configuration)
             logger.notice("reloaded \(file.path): \(commands.count) changes")
+            events.record(
+                .reload, "reloaded \(file.path): \(commands.count) changes",
+                fields: ["result": "ok", "path": file.path, "changes": String(commands.count)])
             return .success(ReloadReport(path: file.path, changes: commands.count, warnings: warnings))
         case .failure(let refusal):
             return refused(
@@ -123,6 +126,12 @@ extension DirectorHost {
     private func refused(_ failure: ConfigurationFileError) -> Result<ReloadReport, ReloadFailure> {
         log(failure)
         logger.error("reload of \(failure.path) refused, nothing changed")
+        events.record(
+            .reload, "reload of \(failure.path) refused, nothing changed",
+            fields: [
+                "result": "refused", "path": failure.path,
+                "error": failure.diagnostics.map(\.description).joined(separator: "; "),
+            ])
         return .failure(.invalid(failure))
     }
 
