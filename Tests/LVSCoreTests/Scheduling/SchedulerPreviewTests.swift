@@ -2,7 +2,7 @@ import Testing
 
 @testable import LVSCore
 
-/// `preview` is what the next `pick` returns, and calling it changes nothing (docs/design/0017).
+/// `preview` is what the next `pick` returns, and calling it changes nothing (docs/design/0020).
 @Suite("Scheduler preview")
 struct SchedulerPreviewTests {
     @Test("preview, twice, names the next pick", arguments: ["rr", "wrr", "lblc", "lblcr", "twos", "wlc", "sh", "mh"])
