@@ -40,10 +40,18 @@ public final class DirectorHost: ControlRequestHandler {
     let lvsSyncDaemon = Mutex<LVSSyncDaemonSettings?>(nil)
     /// The services the engine serves now, with the timeouts the workers were last given.
     let transactions = Mutex(ServedState())
+    /// Reloads counted for `ping` (docs/metrics.md): outcomes and when the last one ended.
+    let reloadCounts = Mutex(ReloadCounts())
 
     struct ServedState {
         var listening: Set<VirtualServiceID> = []
         var timeouts = TimeoutSettings.kernelDefaults
+    }
+
+    struct ReloadCounts {
+        var succeeded: UInt64 = 0
+        var failed: UInt64 = 0
+        var last: (succeeded: Bool, at: MonotonicInstant)?
     }
 
     /// A host without an engine (a dry run).
@@ -163,7 +171,9 @@ public final class DirectorHost: ControlRequestHandler {
         case .getEngineStats:
             return .engineStats(engineStatistics())
         case .ping:
-            return .pong(serverInfo)
+            var info = serverInfo
+            info.reloads = reloadStatistics(now: now)
+            return .pong(info)
         case .getVRRP:
             return .vrrp(vrrpReport())
         case .getSync:
