@@ -56,7 +56,7 @@ enum PromtoolCheck {
         let input = directory.appendingPathComponent("metrics.txt")
         let output = directory.appendingPathComponent("promtool.out")
         try Data(text.utf8).write(to: input)
-        FileManager.default.createFile(atPath: output.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil, attributes: [.posixPermissions: 0o600])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: promtool)
         process.arguments = ["check", "metrics"]
