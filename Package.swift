@@ -15,7 +15,7 @@ let ioTargetNames: Set<String> = [
     "LVSHealthChecks", "LVSHealthChecksTests",
     "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
     "LVSDaemonTests", "LVSProxy", "LVSProxyTests", "LVSRealServerTests", "LVSVRRPTransport", "LVSVRRPTransportTests",
-    "LVSSyncTransport", "LVSSyncTransportTests",
+    "LVSSyncTransport", "LVSSyncTransportTests", "LVSMetrics", "LVSMetricsTests",
 ]
 
 /// `LVS_ONLY=TargetA,TargetB swift test` builds only those targets and what they depend on: a
@@ -121,6 +121,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The Prometheus text exposition of the daemon's state (docs/metrics.md): gathered with
+        // control requests, so it needs only the request handler, not the daemon's internals.
+        .target(
+            name: "LVSMetrics",
+            dependencies: ["LVSControl", "LVSCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
         // Composition: the state holder, control server, signal handling.
         .target(
             name: "LVSDaemon",
@@ -207,6 +214,15 @@ let package = Package(
             name: "LVSControlTests", dependencies: ["LVSControl", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSRealServerTests", dependencies: ["LVSPacket", "LVSReactor", "CLinuxNet"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSMetricsTests",
+            dependencies: [
+                "LVSMetrics", "LVSControl", "LVSCore", "LVSDaemon", "LVSProxy", "LVSReactor",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings),
         .testTarget(
             name: "LVSDaemonTests",

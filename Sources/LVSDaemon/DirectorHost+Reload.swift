@@ -43,6 +43,30 @@ extension DirectorHost {
     /// checkers' event loop so that no checker decision falls in between; a refused transaction
     /// puts the checkers back on the configuration the table still holds.
     public func reloadConfiguration() -> EventLoopFuture<Result<ReloadReport, ReloadFailure>> {
+        uncountedReload().map { outcome in
+            let now = self.clock()
+            self.reloadCounts.withLock { counts in
+                switch outcome {
+                case .success: counts.succeeded &+= 1
+                case .failure: counts.failed &+= 1
+                }
+                counts.last = (outcome.isSuccess, now)
+            }
+            return outcome
+        }
+    }
+
+    /// The reloads so far, for `ping`.
+    func reloadStatistics(now: MonotonicInstant) -> ReloadStatistics {
+        reloadCounts.withLock { counts in
+            let since = counts.last.map { Double(now.nanoseconds &- min(now.nanoseconds, $0.at.nanoseconds)) / 1e9 }
+            return ReloadStatistics(
+                succeeded: counts.succeeded, failed: counts.failed, lastSucceeded: counts.last?.succeeded,
+                secondsSinceLast: since)
+        }
+    }
+
+    private func uncountedReload() -> EventLoopFuture<Result<ReloadReport, ReloadFailure>> {
         guard let file = configurationFile else {
             logger.error("reload refused: lvsd was started without --config")
             return eventLoop.makeSucceededFuture(.failure(.notConfigured))
@@ -184,5 +208,12 @@ public enum ReloadFailure: Error, Sendable, Hashable, CustomStringConvertible {
 
     var controlFailure: ControlFailure {
         ControlFailure(kind: .configuration, message: description)
+    }
+}
+
+extension Result {
+    fileprivate var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
     }
 }

@@ -45,10 +45,18 @@ public final class DirectorHost: ControlRequestHandler {
     /// Real servers at weight 0 that still had connections at the last look: each becoming idle
     /// is a `drain_finished` event (DirectorHost+Events.swift).
     let draining = Mutex<Set<DrainKey>>([])
+    /// Reloads counted for `ping` (docs/metrics.md): outcomes and when the last one ended.
+    let reloadCounts = Mutex(ReloadCounts())
 
     struct ServedState {
         var listening: Set<VirtualServiceID> = []
         var timeouts = TimeoutSettings.kernelDefaults
+    }
+
+    struct ReloadCounts {
+        var succeeded: UInt64 = 0
+        var failed: UInt64 = 0
+        var last: (succeeded: Bool, at: MonotonicInstant)?
     }
 
     /// A host without an engine (a dry run).
@@ -189,7 +197,9 @@ public final class DirectorHost: ControlRequestHandler {
         case .getEngineStats:
             return .engineStats(engineStatistics())
         case .ping:
-            return .pong(serverInfo)
+            var info = serverInfo
+            info.reloads = reloadStatistics(now: now)
+            return .pong(info)
         case .getVRRP:
             return .vrrp(vrrpReport())
         case .getSync:
