@@ -77,7 +77,7 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .success(let response):
                 handler.write(response, keepAlive: keepAlive, headOnly: headOnly, context: context)
             case .failure(let error):
-                handler.logger.error("HTTP \(requestHead.method) \(requestHead.uri) failed: \(error)")
+                handler.logger.error("HTTP \(requestHead.method.rawValue) \(requestHead.uri) failed: \(error)")
                 handler.write(
                     .error(.internalServerError, kind: "internal", message: "the request could not be handled"),
                     keepAlive: false, headOnly: headOnly, context: context)
@@ -102,8 +102,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             var response = HTTPResponse.error(
                 .methodNotAllowed, kind: "method_not_allowed",
                 message:
-                    "\(requestHead.method) is not allowed here; use \(allowed.map { "\($0)" }.joined(separator: ", "))")
-            response.headers.add(name: "Allow", value: allowed.map { "\($0)" }.joined(separator: ", "))
+                    "\(requestHead.method.rawValue) is not allowed here; use \(allowed.map(\.rawValue).joined(separator: ", "))")
+            response.headers.add(name: "Allow", value: allowed.map(\.rawValue).joined(separator: ", "))
             return eventLoop.makeSucceededFuture(response)
         case .matched(let route, let parameters):
             guard
@@ -148,15 +148,11 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))),
                 promise: nil)
         }
-        let done = context.writeAndFlushPromise()
+        let done = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         if !keepAlive {
             let channel = context.channel
             done.futureResult.whenComplete { _ in channel.close(promise: nil) }
         }
     }
-}
-
-extension ChannelHandlerContext {
-    fileprivate func writeAndFlushPromise() -> EventLoopPromise<Void> { eventLoop.makePromise() }
 }

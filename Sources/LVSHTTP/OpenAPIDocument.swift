@@ -4,7 +4,7 @@ enum OpenAPIDocument {
     /// docs/openapi.json, served at /api/v1/openapi.json.
     static let text = #"""
         {
-          "openapi": "3.0.3",
+          "openapi": "3.1.0",
           "info": {
             "title": "lvsd REST API",
             "version": "1",

@@ -90,9 +90,10 @@ extension RESTAPI {
                 try body.onlyKnown(["weight"])
                 explicit = try body.integer("weight", in: 0...65535).map { Int32($0) }
             }
+            let given = explicit
             return changeWeight(request) { (current) throws(RESTError) in
                 let remembered = drainedWeights.take(current.key)
-                guard let weight = explicit ?? remembered else {
+                guard let weight = given ?? remembered else {
                     throw .badRequest(
                         "no weight from a drain through this endpoint is remembered: send {\"weight\": N}")
                 }

@@ -20,7 +20,7 @@ enum RESTBodies {
     static func service(_ bytes: [UInt8], id urlID: VirtualServiceID?) throws(RESTError) -> VirtualServiceConfig {
         let body = JSONMembers(members: try JSONInput.object(from: bytes))
         try body.onlyKnown(serviceMembers)
-        var id: VirtualServiceID
+        let id: VirtualServiceID
         let family: AddressFamily?
         switch try body.string("family") {
         case nil: family = nil

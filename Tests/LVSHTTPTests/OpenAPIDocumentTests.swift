@@ -25,8 +25,8 @@ struct OpenAPIDocumentTests {
         var routed = Set<String>()
         for route in routes {
             let path = route.pattern.description
-            routed.insert("\(route.method) \(path)")
-            #expect(paths[path]?[String(describing: route.method).lowercased()] != nil, "\(route.method) \(path)")
+            routed.insert("\(route.method.rawValue) \(path)")
+            #expect(paths[path]?[route.method.rawValue.lowercased()] != nil, "\(route.method.rawValue) \(path)")
         }
         for (path, operations) in paths {
             for method in operations.keys where method != "parameters" {

@@ -7,8 +7,6 @@ import Testing
 
 @Suite("HTTP router")
 struct RouterTests {
-    static let loop = EmbeddedEventLoop()
-
     static func route(_ method: HTTPMethod, _ pattern: String, _ tag: String) -> HTTPRoute {
         HTTPRoute(method, pattern) { request in
             request.respond(HTTPResponse(status: .ok, body: Array(tag.utf8)))
@@ -24,7 +22,7 @@ struct RouterTests {
 
     func tag(_ resolution: HTTPRouter.Resolution) throws -> (String, [String: String])? {
         guard case .matched(let route, let parameters) = resolution else { return nil }
-        let response = try route.handler(HTTPRouteRequest(method: route.method, path: [], eventLoop: Self.loop)).wait()
+        let response = try route.handler(HTTPRouteRequest(method: route.method, path: [], eventLoop: EmbeddedEventLoop())).wait()
         return (String(decoding: response.body, as: UTF8.self), parameters)
     }
 
