@@ -102,7 +102,8 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             var response = HTTPResponse.error(
                 .methodNotAllowed, kind: "method_not_allowed",
                 message:
-                    "\(requestHead.method.rawValue) is not allowed here; use \(allowed.map(\.rawValue).joined(separator: ", "))")
+                    "\(requestHead.method.rawValue) is not allowed here; use \(allowed.map(\.rawValue).joined(separator: ", "))"
+            )
             response.headers.add(name: "Allow", value: allowed.map(\.rawValue).joined(separator: ", "))
             return eventLoop.makeSucceededFuture(response)
         case .matched(let route, let parameters):

@@ -16,7 +16,7 @@ extension RESTAPI {
     }
 
     /// A page of `-L -c --json`'s entries, with `total` and the page's `offset` and `limit`.
-    func connections(_ reply: ControlReplyBody, _ request: HTTPRouteRequest) throws(RESTError) -> HTTPResponse {
+    func connections(_ reply: ControlReplyBody, _ request: HTTPRouteRequest) throws -> HTTPResponse {
         guard case .connections(let entries) = reply else { throw Self.unexpected(reply) }
         let offset = try Self.queryInteger(request, "offset", default: 0, in: 0...Int.max)
         let limit = try Self.queryInteger(request, "limit", default: Self.defaultPageSize, in: 1...Self.maximumPageSize)
@@ -77,7 +77,7 @@ extension RESTAPI {
     /// The service a request names, from a fresh table.
     func withService<T: Sendable>(
         _ request: HTTPRouteRequest,
-        _ body: @escaping @Sendable (VirtualServiceSnapshot) throws(RESTError) -> T
+        _ body: @escaping @Sendable (VirtualServiceSnapshot) throws -> T
     ) -> EventLoopFuture<Result<T, RESTError>> {
         let id: VirtualServiceID
         do {
@@ -86,10 +86,10 @@ extension RESTAPI {
             return request.eventLoop.makeSucceededFuture(.failure(error))
         }
         return call(.getTable, on: request).map { result in
-            Result { () throws(RESTError) -> T in
+            Self.catching { () throws -> T in
                 guard case .table(let table) = try result.get() else { throw Self.unexpected(.ok) }
                 guard let service = table.services.first(where: { $0.config.id == id }) else {
-                    throw .notFound("No such service")
+                    throw RESTError.notFound("No such service")
                 }
                 return try body(service)
             }
@@ -117,7 +117,7 @@ extension RESTAPI {
 
     func getService(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
         withService(request) { service in formatter.jsonValue(service: service) }.map { result in
-            Self.respond { () throws(RESTError) in .json(.ok, try result.get()) }
+            Self.respond { () throws in .json(.ok, try result.get()) }
         }
     }
 
@@ -126,12 +126,12 @@ extension RESTAPI {
             JSONValue.object([
                 ("real_servers", .array(formatter.orderedRealServers(of: service).map(realServerJSON)))
             ])
-        }.map { result in Self.respond { () throws(RESTError) in .json(.ok, try result.get()) } }
+        }.map { result in Self.respond { () throws in .json(.ok, try result.get()) } }
     }
 
     func getRealServer(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
         withService(request) { service in realServerJSON(try Self.realServer(service, request.parameters)) }.map {
-            result in Self.respond { () throws(RESTError) in .json(.ok, try result.get()) }
+            result in Self.respond { () throws in .json(.ok, try result.get()) }
         }
     }
 }

@@ -2,19 +2,20 @@ import IPVSAdmin
 import LVSControl
 import LVSCore
 import NIOCore
+import NIOHTTP1
 
 // The write routes (docs/http-api.md, "Changing"): each is one admin command through the control
 // protocol, the same transaction `lvsadm` makes, answered with the resource as it is afterwards.
 extension RESTAPI {
     func addService(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
-        Self.guarded(request) { () throws(RESTError) in
+        Self.guarded(request) { () throws in
             let config = try RESTBodies.service(Array(buffer: request.body), id: nil)
             return applyThenShow(.addService(config), service: config.id, status: .created, on: request)
         }
     }
 
     func editService(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
-        Self.guarded(request) { () throws(RESTError) in
+        Self.guarded(request) { () throws in
             let id = try RESTResourceID.service(request.parameters)
             let config = try RESTBodies.service(Array(buffer: request.body), id: id)
             return applyThenShow(.editService(config), service: id, status: .ok, on: request)
@@ -22,19 +23,19 @@ extension RESTAPI {
     }
 
     func deleteService(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
-        Self.guarded(request) { () throws(RESTError) in
+        Self.guarded(request) { () throws in
             apply(.deleteService(try RESTResourceID.service(request.parameters)), on: request)
         }
     }
 
     func zeroService(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
-        Self.guarded(request) { () throws(RESTError) in
+        Self.guarded(request) { () throws in
             apply(.zero(try RESTResourceID.service(request.parameters)), on: request)
         }
     }
 
     func addRealServer(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
-        Self.guarded(request) { () throws(RESTError) in
+        Self.guarded(request) { () throws in
             let id = try RESTResourceID.service(request.parameters)
             let config = try RESTBodies.realServer(Array(buffer: request.body), key: nil)
             return applyThenShow(
@@ -43,7 +44,7 @@ extension RESTAPI {
     }
 
     func editRealServer(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
-        Self.guarded(request) { () throws(RESTError) in
+        Self.guarded(request) { () throws in
             let id = try RESTResourceID.service(request.parameters)
             let key = try RESTResourceID.realServer(request.parameters)
             let config = try RESTBodies.realServer(Array(buffer: request.body), key: key)
@@ -52,7 +53,7 @@ extension RESTAPI {
     }
 
     func deleteRealServer(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
-        Self.guarded(request) { () throws(RESTError) in
+        Self.guarded(request) { () throws in
             let id = try RESTResourceID.service(request.parameters)
             let key = try RESTResourceID.realServer(request.parameters)
             drainedWeights.forget(DrainedWeights.Key(service: id, realServer: key))
@@ -62,11 +63,11 @@ extension RESTAPI {
 
     /// `PUT …/weight` with `{"weight": N}`: `-e` with every other parameter kept.
     func setWeight(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
-        Self.guarded(request) { () throws(RESTError) in
+        Self.guarded(request) { () throws in
             let body = JSONMembers(members: try JSONInput.object(from: Array(buffer: request.body)))
             try body.onlyKnown(["weight"])
             guard let weight = try body.integer("weight", in: 0...65535) else {
-                throw .badRequest("the body is {\"weight\": N} with N from 0 to 65535")
+                throw RESTError.badRequest("the body is {\"weight\": N} with N from 0 to 65535")
             }
             return changeWeight(request) { _ in Int32(weight) }
         }
@@ -83,7 +84,7 @@ extension RESTAPI {
 
     /// `POST …/restore`: the weight from before the drain, or `{"weight": N}` when given.
     func restore(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
-        Self.guarded(request) { () throws(RESTError) in
+        Self.guarded(request) { () throws in
             var explicit: Int32?
             if request.body.readableBytes > 0 {
                 let body = JSONMembers(members: try JSONInput.object(from: Array(buffer: request.body)))
@@ -91,10 +92,10 @@ extension RESTAPI {
                 explicit = try body.integer("weight", in: 0...65535).map { Int32($0) }
             }
             let given = explicit
-            return changeWeight(request) { (current) throws(RESTError) in
+            return changeWeight(request) { (current) throws in
                 let remembered = drainedWeights.take(current.key)
                 guard let weight = given ?? remembered else {
-                    throw .badRequest(
+                    throw RESTError.badRequest(
                         "no weight from a drain through this endpoint is remembered: send {\"weight\": N}")
                 }
                 return weight
@@ -111,7 +112,7 @@ extension RESTAPI {
     /// (Read and edit are two requests: a change made in between by someone else is overwritten,
     /// as with a read-modify-write of `lvsadm -e`.)
     func changeWeight(
-        _ request: HTTPRouteRequest, _ choose: @escaping @Sendable (CurrentWeight) throws(RESTError) -> Int32
+        _ request: HTTPRouteRequest, _ choose: @escaping @Sendable (CurrentWeight) throws -> Int32
     ) -> EventLoopFuture<HTTPResponse> {
         withService(request) { service in
             let server = try Self.realServer(service, request.parameters)
@@ -132,7 +133,7 @@ extension RESTAPI {
     /// `PUT /timeouts` with any of `tcp`, `tcp_fin`, `udp` (a missing one or 0 keeps the value,
     /// as `--set` does).
     func setTimeouts(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
-        Self.guarded(request) { () throws(RESTError) in
+        Self.guarded(request) { () throws in
             let body = JSONMembers(members: try JSONInput.object(from: Array(buffer: request.body)))
             try body.onlyKnown(["tcp", "tcp_fin", "udp"])
             let range = 0...Int64(TimeoutSettings.maximum)
@@ -149,7 +150,7 @@ extension RESTAPI {
 
     func reload(_ request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
         call(.reload, on: request).map { result in
-            Self.respond { () throws(RESTError) in try self.encoded(try result.get()) }
+            Self.respond { () throws in try self.encoded(try result.get()) }
         }
     }
 
@@ -161,13 +162,13 @@ extension RESTAPI {
         call(.apply(command), on: request).flatMap { result in
             if case .failure(let error) = result { return request.respond(error.response) }
             return call(.getTable, on: request).map { result in
-                Self.respond { () throws(RESTError) in
+                Self.respond { () throws in
                     guard case .table(let table) = try result.get(),
                         let snapshot = table.services.first(where: { $0.config.id == service })
-                    else { throw .notFound("No such service") }
+                    else { throw RESTError.notFound("No such service") }
                     guard let realServer else { return .json(status, formatter.jsonValue(service: snapshot)) }
                     guard let server = snapshot.realServers.first(where: { $0.config.key == realServer }) else {
-                        throw .notFound("No such destination")
+                        throw RESTError.notFound("No such destination")
                     }
                     return .json(status, realServerJSON(server))
                 }

@@ -83,11 +83,11 @@ public struct RESTAPI: Sendable {
     /// A read route: `render` turns the reply (and the request, for paging) into the response.
     func read(
         _ body: ControlRequestBody,
-        _ render: @escaping @Sendable (ControlReplyBody, HTTPRouteRequest) throws(RESTError) -> HTTPResponse
+        _ render: @escaping @Sendable (ControlReplyBody, HTTPRouteRequest) throws -> HTTPResponse
     ) -> HTTPRoute.Handler {
         { request in
             self.call(body, on: request).map { result in
-                Self.respond { () throws(RESTError) in try render(try result.get(), request) }
+                Self.respond { () throws in try render(try result.get(), request) }
             }
         }
     }
@@ -95,7 +95,7 @@ public struct RESTAPI: Sendable {
     /// Applies one admin command; 204 when applied.
     func apply(_ command: AdminCommand, on request: HTTPRouteRequest) -> EventLoopFuture<HTTPResponse> {
         call(.apply(command), on: request).map { result in
-            Self.respond { () throws(RESTError) in
+            Self.respond { () throws in
                 _ = try result.get()
                 return .noContent
             }
@@ -103,22 +103,31 @@ public struct RESTAPI: Sendable {
     }
 
     /// The response of `body`, or the error's.
-    static func respond(_ body: () throws(RESTError) -> HTTPResponse) -> HTTPResponse {
+    static func respond(_ body: () throws -> HTTPResponse) -> HTTPResponse {
+        switch catching(body) {
+        case .success(let response): return response
+        case .failure(let error): return error.response
+        }
+    }
+
+    /// `body`'s value, or its refusal; anything but a `RESTError` is a bug, answered 500.
+    static func catching<T>(_ body: () throws -> T) -> Result<T, RESTError> {
         do {
-            return try body()
+            return .success(try body())
+        } catch let error as RESTError {
+            return .failure(error)
         } catch {
-            return error.response
+            return .failure(RESTError(status: .internalServerError, kind: "internal", message: "\(error)"))
         }
     }
 
     /// Runs `body` (which may refuse with a `RESTError` before any request is sent).
     static func guarded(
-        _ request: HTTPRouteRequest, _ body: () throws(RESTError) -> EventLoopFuture<HTTPResponse>
+        _ request: HTTPRouteRequest, _ body: () throws -> EventLoopFuture<HTTPResponse>
     ) -> EventLoopFuture<HTTPResponse> {
-        do {
-            return try body()
-        } catch {
-            return request.respond(error.response)
+        switch catching(body) {
+        case .success(let future): return future
+        case .failure(let error): return request.respond(error.response)
         }
     }
 

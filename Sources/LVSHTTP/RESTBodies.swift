@@ -84,7 +84,7 @@ enum RESTBodies {
     static func persistenceNetmask(_ text: String, family: AddressFamily) throws(RESTError) -> PersistenceNetmask {
         switch family {
         case .inet:
-            guard let mask = IPAddress.parseIPv4(text) else {
+            guard let mask = IPAddress.parseDottedQuad(Substring(text)) else {
                 throw .badRequest("\"netmask\" of an IPv4 service is a dotted mask such as 255.255.255.0")
             }
             return .ipv4(mask: mask.ipv4Value)

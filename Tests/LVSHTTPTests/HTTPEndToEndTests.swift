@@ -195,7 +195,7 @@ struct HTTPEndToEndTests {
             daemon in
             let anonymous = TestHTTPClient(port: daemon.server.port)
             let body = #"{"protocol": "tcp", "address": "10.0.0.1", "port": 80}"#
-            var response = try anonymous.request("POST", "/api/v1/services", body: body)
+            let response = try anonymous.request("POST", "/api/v1/services", body: body)
             #expect(response.status == 401)
             #expect(response.headers["www-authenticate"] == "Bearer")
             #expect((response.json["error"] as? [String: String])?["kind"] == "unauthorized")
@@ -211,7 +211,7 @@ struct HTTPEndToEndTests {
 
         }
         try await HTTPTestDaemon.with(access: HTTPAccessPolicy(token: token, requiresToken: true, authReads: true)) {
-            guarded in
+            guarded async throws in
             #expect(try TestHTTPClient(port: guarded.server.port).request("GET", "/api/v1/services").status == 401)
             #expect(
                 try TestHTTPClient(port: guarded.server.port, token: "t0ken-for-tests").request(

@@ -22,7 +22,9 @@ struct RouterTests {
 
     func tag(_ resolution: HTTPRouter.Resolution) throws -> (String, [String: String])? {
         guard case .matched(let route, let parameters) = resolution else { return nil }
-        let response = try route.handler(HTTPRouteRequest(method: route.method, path: [], eventLoop: EmbeddedEventLoop())).wait()
+        let response = try route.handler(
+            HTTPRouteRequest(method: route.method, path: [], eventLoop: EmbeddedEventLoop())
+        ).wait()
         return (String(decoding: response.body, as: UTF8.self), parameters)
     }
 

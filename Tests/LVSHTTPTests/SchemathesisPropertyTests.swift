@@ -44,7 +44,7 @@ struct SchemathesisPropertyTests {
                 "--checks",
                 "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
                 "--phases", "examples,fuzzing", "--max-examples", "15", "--seed", "1", "--workers", "1",
-                "--request-timeout", "10", "--max-time", "90",
+                "--request-timeout", "10", "--max-time", "60",
             ]
             var environment = ProcessInfo.processInfo.environment
             environment["SCHEMATHESIS_HOOKS"] = nil
@@ -56,7 +56,7 @@ struct SchemathesisPropertyTests {
             process.standardOutput = log
             process.standardError = log
             try process.run()
-            // Bounded: schemathesis stops itself after --max-time; 150 s is the hard stop.
+            // Bounded: schemathesis stops itself after --max-time (60 s); 150 s is the hard stop.
             for _ in 0..<1500 where process.isRunning {
                 try await Task.sleep(for: .milliseconds(100))
             }
