@@ -71,12 +71,12 @@ def responses(ok_status, ok_description, ok_schema=None, *errors):
 service_params = {
     "protocol": [{"name": "protocol", "in": "path", "required": True, "schema": {"type": "string", "enum": ["tcp", "udp", "sctp"]}},
                  {"name": "address", "in": "path", "required": True, "schema": {"type": "string"}, "example": "10.0.0.1"},
-                 {"name": "port", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0, "maximum": 65535}}],
+                 {"name": "port", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0, "maximum": 65535}, "example": 80}],
     "kind": [{"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": ["fwmark", "fwmark6"]}},
-             {"name": "mark", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 4294967295}}],
+             {"name": "mark", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 4294967295}, "example": 1}],
 }
 rs_params = [{"name": "rs_address", "in": "path", "required": True, "schema": {"type": "string"}, "example": "192.168.10.1"},
-             {"name": "rs_port", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0, "maximum": 65535}}]
+             {"name": "rs_port", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0, "maximum": 65535}, "example": 80}]
 write_errors = ("400", "404", "413", "415")
 
 paths = {

@@ -1349,7 +1349,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 }
               ],
               "get": {
@@ -1543,7 +1544,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 }
               ],
               "post": {
@@ -1617,7 +1619,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 }
               ],
               "get": {
@@ -1783,7 +1786,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 },
                 {
                   "name": "rs_address",
@@ -1802,7 +1806,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 }
               ],
               "get": {
@@ -1996,7 +2001,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 },
                 {
                   "name": "rs_address",
@@ -2015,7 +2021,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 }
               ],
               "put": {
@@ -2136,7 +2143,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 },
                 {
                   "name": "rs_address",
@@ -2155,7 +2163,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 }
               ],
               "post": {
@@ -2236,7 +2245,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 },
                 {
                   "name": "rs_address",
@@ -2255,7 +2265,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 }
               ],
               "post": {
@@ -2363,7 +2374,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 1,
                     "maximum": 4294967295
-                  }
+                  },
+                  "example": 1
                 }
               ],
               "get": {
@@ -2547,7 +2559,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 1,
                     "maximum": 4294967295
-                  }
+                  },
+                  "example": 1
                 }
               ],
               "post": {
@@ -2611,7 +2624,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 1,
                     "maximum": 4294967295
-                  }
+                  },
+                  "example": 1
                 }
               ],
               "get": {
@@ -2767,7 +2781,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 1,
                     "maximum": 4294967295
-                  }
+                  },
+                  "example": 1
                 },
                 {
                   "name": "rs_address",
@@ -2786,7 +2801,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 }
               ],
               "get": {
@@ -2970,7 +2986,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 1,
                     "maximum": 4294967295
-                  }
+                  },
+                  "example": 1
                 },
                 {
                   "name": "rs_address",
@@ -2989,7 +3006,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 }
               ],
               "put": {
@@ -3100,7 +3118,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 1,
                     "maximum": 4294967295
-                  }
+                  },
+                  "example": 1
                 },
                 {
                   "name": "rs_address",
@@ -3119,7 +3138,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 }
               ],
               "post": {
@@ -3190,7 +3210,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 1,
                     "maximum": 4294967295
-                  }
+                  },
+                  "example": 1
                 },
                 {
                   "name": "rs_address",
@@ -3209,7 +3230,8 @@ enum OpenAPIDocument {
                     "type": "integer",
                     "minimum": 0,
                     "maximum": 65535
-                  }
+                  },
+                  "example": 80
                 }
               ],
               "post": {

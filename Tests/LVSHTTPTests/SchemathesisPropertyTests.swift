@@ -1,4 +1,5 @@
 import Foundation
+import LVSCore
 import Testing
 
 @testable import LVSHTTP
@@ -36,6 +37,18 @@ struct SchemathesisPropertyTests {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil, attributes: [.posixPermissions: 0o600])
 
         try await HTTPTestDaemon.with { daemon in
+            // The document's examples name these, so generated requests also reach existing
+            // services and real servers rather than only 404s.
+            let vip = VirtualServiceID(protocol: .tcp, address: IPAddress("10.0.0.1")!, port: 80)
+            let mark = VirtualServiceID(firewallMark: 1, family: .inet)
+            let realServer = RealServerConfig(address: IPAddress("192.168.10.1")!, port: 80, forwarding: .masquerading)
+            let seeded = try await daemon.host.handle(
+                .applyBatch([
+                    .addService(VirtualServiceConfig(id: vip)), .addService(VirtualServiceConfig(id: mark)),
+                    .addRealServer(vip, realServer), .addRealServer(mark, realServer),
+                ])
+            ).get()
+            #expect(seeded == .ok)
             let base = "http://127.0.0.1:\(daemon.server.port)"
             let process = Process()
             process.executableURL = URL(fileURLWithPath: schemathesis)
