@@ -15,7 +15,7 @@ let ioTargetNames: Set<String> = [
     "LVSHealthChecks", "LVSHealthChecksTests",
     "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
     "LVSDaemonTests", "LVSProxy", "LVSProxyTests", "LVSRealServerTests", "LVSVRRPTransport", "LVSVRRPTransportTests",
-    "LVSSyncTransport", "LVSSyncTransportTests", "LVSMetrics", "LVSMetricsTests",
+    "LVSSyncTransport", "LVSSyncTransportTests", "LVSMetrics", "LVSMetricsTests", "LVSHTTP", "LVSHTTPTests",
 ]
 
 /// `LVS_ONLY=TargetA,TargetB swift test` builds only those targets and what they depend on: a
@@ -141,10 +141,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The HTTP endpoint (`lvsd --http`): a small router on NIOHTTP1 and the REST API under
+        // /api/v1, every route mapped onto control requests (docs/design/0017-http-endpoint.md).
+        .target(
+            name: "LVSHTTP",
+            dependencies: [
+                "LVSControl", "LVSCore", "IPVSAdmin",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "lvsd",
             dependencies: [
-                "LVSDaemon", "LVSProxy", "LVSPacketEngine", "LVSSync",
+                "LVSDaemon", "LVSProxy", "LVSPacketEngine", "LVSSync", "LVSHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -224,6 +237,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
+            name: "LVSHTTPTests",
+            dependencies: [
+                "LVSHTTP", "LVSDaemon", "LVSControl", "LVSCore", "IPVSAdmin",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "LVSDaemonTests",
             dependencies: [

@@ -82,7 +82,8 @@ public struct MetricsSnapshot: Sendable {
         case .health(let value)?: health = value
         case .vrrp(let value)?: vrrp = value
         case .sync(let value)?: sync = value
-        case .ok?, .failure?, .connections?, .timeouts?, .daemons?, .reloaded?, nil: return false
+        case .ok?, .failure?, .connections?, .timeouts?, .daemons?, .reloaded?, .events?, .explanation?, nil:
+            return false
         }
         return true
     }

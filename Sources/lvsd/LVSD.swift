@@ -5,6 +5,7 @@ import Glibc
 import LVSControl
 import LVSCore
 import LVSDaemon
+import LVSHTTP
 import LVSPacketEngine
 import LVSProxy
 import LVSSync
@@ -230,8 +231,11 @@ struct LVSD: AsyncParsableCommand {
             valueName: "path"))
     var syncKeyFile: String?
 
+    @OptionGroup(title: "HTTP endpoint") var http: HTTPOptions
+
     func validate() throws {
         _ = try syncTuning()
+        _ = try http.configuration()
         if config != nil && rules != nil {
             throw ValidationError(DaemonStartError.rulesAndConfig.description)
         }
@@ -365,12 +369,15 @@ struct LVSD: AsyncParsableCommand {
             serviceManager.reloading()
             serviceManager.reloaded(daemon.reloadWaiting())
         }
+        let httpServer = try await startHTTP(daemon, logger: logger)
         print("lvsd: listening on \(daemon.controlServer.path)")
+        if let httpServer { print("lvsd: HTTP endpoint on \(httpServer.baseURL)api/v1/") }
         fflush(nil)  // stdout may be a pipe: whoever started us waits for this line
         serviceManager.started(controlSocket: daemon.controlServer.path)
         let signal = await signals.next()
         logger.notice("\(TerminationSignals.name(of: signal)) received, shutting down")
         serviceManager.stopping()
+        await httpServer?.stop()
         await daemon.stop()
     }
 
@@ -389,10 +396,5 @@ struct LVSD: AsyncParsableCommand {
         let signal = await signals.next()
         logger.notice("\(TerminationSignals.name(of: signal)) received, stopping the demo")
         await session.stop()
-    }
-
-    private func printError(_ text: String) {
-        let bytes = Array((text + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }

@@ -63,7 +63,7 @@ extension IPVSAdminFormatter {
             .rendered() + "\n"
     }
 
-    private func serviceJSON(_ service: VirtualServiceSnapshot, sorted: Bool) -> JSONValue {
+    func serviceJSON(_ service: VirtualServiceSnapshot, sorted: Bool) -> JSONValue {
         let config = service.config
         let id = config.id
         let family: JSONValue = .string(id.family == .inet ? "ipv4" : "ipv6")
@@ -97,7 +97,7 @@ extension IPVSAdminFormatter {
         return .object(members)
     }
 
-    private func realServerJSON(_ server: RealServerSnapshot) -> JSONValue {
+    func realServerJSON(_ server: RealServerSnapshot) -> JSONValue {
         let config = server.config
         let tunnel: JSONValue
         switch config.forwarding {
@@ -125,7 +125,7 @@ extension IPVSAdminFormatter {
         ])
     }
 
-    private func connectionJSON(_ entry: ConnectionSnapshot) -> JSONValue {
+    func connectionJSON(_ entry: ConnectionSnapshot) -> JSONValue {
         .object([
             ("protocol", .string(protocolKey(entry.protocolNumber))),
             ("client_address", .string(entry.clientAddress.description)), ("client_port", .number(entry.clientPort)),

@@ -1,6 +1,7 @@
 /// A minimal JSON document model and writer for `--json` (IPVSAdmin has no Foundation).
-/// Objects keep their keys in the order given, so output is stable and diffable.
-enum JSONValue: Sendable, Hashable {
+/// Objects keep their keys in the order given, so output is stable and diffable. Public so that
+/// the HTTP API (LVSHTTP) serves the very objects `--json` prints (docs/http-api.md).
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case unsigned(UInt64)
@@ -9,12 +10,12 @@ enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.rendered() == rhs.rendered() }
-    func hash(into hasher: inout Hasher) { hasher.combine(rendered()) }
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.rendered() == rhs.rendered() }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rendered()) }
 
     /// The document as text: two-space indentation, `"key": value`, one member per line, empty
     /// arrays and objects as `[]` / `{}`. No trailing newline.
-    func rendered() -> String {
+    public func rendered() -> String {
         var out = ""
         write(to: &out, indent: 0)
         return out
@@ -77,6 +78,6 @@ enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue {
-    static func optionalString(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
-    static func number<T: UnsignedInteger>(_ value: T) -> JSONValue { .unsigned(UInt64(value)) }
+    public static func optionalString(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+    public static func number<T: UnsignedInteger>(_ value: T) -> JSONValue { .unsigned(UInt64(value)) }
 }
