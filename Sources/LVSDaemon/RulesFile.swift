@@ -33,7 +33,8 @@ public struct RulesFile: Sendable, Hashable {
             if tokens.isEmpty { continue }
             switch parser.parse(tokens, readingRestoreInput: true) {
             case .failure(let error):
-                throw RulesFileError(path: path, line: lineNumber, message: error.message)
+                throw RulesFileError(
+                    path: path, line: lineNumber, message: RestoreInput.problem(with: error, tokens: tokens))
             case .success(.command(let command)):
                 entries.append(Entry(line: lineNumber, command: command))
             case .success(.list), .success(.save), .success(.restore), .success(.help), .success(.version):

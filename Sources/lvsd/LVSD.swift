@@ -21,6 +21,11 @@ struct LVSD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lvsd",
         abstract: "SwiftLVS director daemon: holds the virtual services that lvsadm configures.",
+        discussion: """
+            Documentation: man lvsd(8) and lvsadm(8); in the source tree docs/configuration.md (the \
+            --config file), docs/lvsadm.md (the command line), docs/packet-engine.md, docs/vrrp.md, \
+            docs/sync.md and docs/architecture.md. Try it first with `lvsd --demo`.
+            """,
         version: DaemonConfiguration.version)
 
     @Option(
@@ -87,7 +92,7 @@ struct LVSD: AsyncParsableCommand {
 
     @Option(
         name: .customLong("reactors"),
-        help: ArgumentHelp("Proxy engine reactor threads (default: one per online CPU).", valueName: "n"))
+        help: ArgumentHelp("Proxy engine reactor threads; 0: one per online CPU.", valueName: "n"))
     var reactors: Int = 0
 
     @Option(
@@ -161,7 +166,7 @@ struct LVSD: AsyncParsableCommand {
 
     @Option(
         name: .customLong("packet-workers"),
-        help: ArgumentHelp("Packet engine worker threads (default: one per online CPU).", valueName: "n"))
+        help: ArgumentHelp("Packet engine worker threads; 0: one per online CPU.", valueName: "n"))
     var packetWorkers: Int = 0
 
     @Option(
@@ -193,7 +198,7 @@ struct LVSD: AsyncParsableCommand {
     @Option(
         name: .customLong("sync-threshold"),
         help: ArgumentHelp(
-            "When a master sends an entry, as IPVS sync_threshold: at the THRESHOLD-th inbound packet and every PERIOD packets after (default 3,50).",
+            "When a master sends an entry, as IPVS sync_threshold: at the THRESHOLD-th inbound packet and every PERIOD packets after.",
             valueName: "threshold,period"))
     var syncThreshold = "3,50"
 
@@ -355,7 +360,7 @@ struct LVSD: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(1)
         } catch {
-            printError("lvsd: \(error)")
+            printError("lvsd: \(NetworkErrorText.cause(of: error))")
             throw ExitCode(1)
         }
         hangup.onHangup { [daemon, logger] in
@@ -377,7 +382,7 @@ struct LVSD: AsyncParsableCommand {
         do {
             session = try await DemoSession.start(configuration, privateSocketDirectory: directory, logger: logger)
         } catch {
-            printError("lvsd: \(error)")
+            printError("lvsd: \(NetworkErrorText.cause(of: error))")
             throw ExitCode(1)
         }
         print(session.plan.instructions, terminator: "")

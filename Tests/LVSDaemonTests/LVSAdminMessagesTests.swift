@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+@testable import LVSDaemon
+
+/// What a new user reads from the real `lvsadm` binary: the help and a bad `-R` line (issue 13).
+@Suite("lvsadm messages")
+struct LVSAdminMessagesTests {
+    @Test("lvsadm -h lists our options and every scheduler, twos included, without a daemon")
+    func help() async throws {
+        let result = try await Subprocess.run("lvsadm", ["-h"], environment: ["LVSD_SOCKET": "/nonexistent/lvsd.sock"])
+        #expect(result.status == 0)
+        #expect(result.standardError == "")
+        #expect(
+            result.standardOutput.hasPrefix("ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\nUsage:\n"))
+        for option in ["--control-socket", "--reload", "--health", "--engine-stats", "--json", "--vrrp", "--sync"] {
+            #expect(result.standardOutput.contains("\n  \(option)"), "missing \(option)")
+        }
+        #expect(
+            result.standardOutput.contains("\nSchedulers (-s): rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos\n"))
+    }
+
+    @Test("a bad -R line names its line number and what is wrong, and nothing is applied")
+    func badRestoreLine() async throws {
+        let daemon = try await TestDaemon.start()
+        let input = "-A -t 10.0.0.1:80 -s rr\n# comment\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 --bogus\n"
+        let result = try await LVSAdminEndToEndTests.lvsadm(daemon, ["-R"], input: input)
+        #expect(
+            result
+                == ProcessResult(
+                    status: 2, standardOutput: "",
+                    standardError: "lvsadm: line 3: unknown option '--bogus'\nlvsadm: nothing was restored\n"))
+        let listing = try await LVSAdminEndToEndTests.lvsadm(daemon, ["-S", "-n"])
+        #expect(listing == ProcessResult(status: 0, standardOutput: "", standardError: ""))
+        await daemon.stop()
+    }
+}
