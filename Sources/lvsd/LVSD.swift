@@ -128,7 +128,7 @@ struct LVSD: AsyncParsableCommand {
     @Option(
         name: .customLong("pipe-size"),
         help: ArgumentHelp(
-            "Capacity of each splice pipe (F_SETPIPE_SZ, 4 KiB to 1 MiB; 0 = system default).",
+            "Capacity of each splice pipe (F_SETPIPE_SZ, 4 KiB to 1 MiB; 0 = the kernel's size).",
             valueName: "bytes"))
     var pipeSize: Int = 256 * 1024
 

@@ -34,4 +34,22 @@ struct LVSAdminMessagesTests {
         #expect(listing == ProcessResult(status: 0, standardOutput: "", standardError: ""))
         await daemon.stop()
     }
+
+    @Test("lvsd --help points to the docs and shows each default once")
+    func lvsdHelp() async throws {
+        let result = try await Subprocess.run("lvsd", ["--help"])
+        #expect(result.status == 0)
+        let text = result.standardOutput
+        for pointer in ["man lvsd(8)", "docs/configuration.md", "docs/lvsadm.md", "lvsd --demo"] {
+            #expect(text.contains(pointer), "missing \(pointer)")
+        }
+        // One block per option (ArgumentParser indents continuation lines further).
+        let blocks = text.components(separatedBy: "\n  -").dropFirst()
+        #expect(blocks.count > 20)
+        for block in blocks {
+            let mentions = block.components(separatedBy: "default").count - 1
+            #expect(mentions <= 1, "default repeated in: \(block)")
+        }
+        #expect(text.components(separatedBy: "3,50").count - 1 == 1)
+    }
 }
