@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 
 @testable import LVSDaemon
@@ -51,5 +53,40 @@ struct LVSAdminMessagesTests {
             #expect(mentions <= 1, "default repeated in: \(block)")
         }
         #expect(text.components(separatedBy: "3,50").count - 1 == 1)
+    }
+
+    @Test("a control socket with mode 0 gets the permission message (run as nobody when we are root)")
+    func permissionDenied() async throws {
+        let directory = NSTemporaryDirectory() + "lvsadm-perm-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(chmod(directory, 0o755) == 0)
+        let path = directory + "/lvsd.sock"
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let listener = try await ServerBootstrap(group: group).bind(unixDomainSocketPath: path).get()
+        #expect(chmod(path, 0) == 0)
+        let arguments = ["--control-socket", path, "-L", "-n"]
+        let result: ProcessResult
+        if geteuid() == 0 {
+            // Root passes every permission check: drop to nobody for the one call.
+            let setpriv = "/usr/bin/setpriv"
+            try #require(FileManager.default.isExecutableFile(atPath: setpriv), "setpriv (util-linux) is needed")
+            let lvsadm = try Subprocess.executable("lvsadm").path
+            result = try await Subprocess.run(
+                "setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", lvsadm] + arguments,
+                executableOverride: setpriv)
+        } else {
+            result = try await Subprocess.run("lvsadm", arguments)
+        }
+        try? await listener.close()
+        try await group.shutdownGracefully()
+        #expect(
+            result
+                == ProcessResult(
+                    status: 2, standardOutput: "",
+                    standardError:
+                        "lvsadm: permission denied on lvsd's control socket \(path): it is open only to root and the user lvsd runs as\n"
+                        + "lvsadm: run lvsadm as root or as the user lvsd runs as, or start lvsd with a --control-socket you may open\n"
+                ))
     }
 }

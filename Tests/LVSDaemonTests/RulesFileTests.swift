@@ -35,7 +35,7 @@ struct RulesFileTests {
             throws: RulesFileError(
                 path: "f.rules", line: 1,
                 message:
-                    "'Service' is not an option; a line starts with a command such as -A, -E, -D, -a, -e, -d, -C or --set"
+                    "'Service' is not a command; a line starts with a command such as -A, -E, -D, -a, -e, -d, -C or --set"
             )
         ) {
             try RulesFile.parse("Service -t 10.0.0.1:80\n", path: "f.rules", resolver: NumericResolver())

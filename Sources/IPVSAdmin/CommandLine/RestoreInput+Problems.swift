@@ -26,12 +26,13 @@ extension RestoreInput {
     private static func firstWordProblem(_ tokens: [String]) -> String {
         guard let first = tokens.first else { return "the line holds no command" }
         let commands = "a line starts with a command such as -A, -E, -D, -a, -e, -d, -C or --set"
+        // popt skips words without a dash and reads on, so look at the first word itself first.
+        guard first.hasPrefix("-") else { return "'\(first)' is not a command; \(commands)" }
         var scanner = OptionScanner(arguments: tokens)
         switch scanner.nextOption() {
         case .unknownOption: return "unknown option '\(scanner.lastConsumedWord)'"
         case .missingArgument: return "option '\(scanner.lastConsumedWord)' needs a value"
-        case .option: return "'\(first)' is not a command; \(commands)"
-        case .end: return "'\(first)' is not an option; \(commands)"
+        case .option, .end: return "'\(first)' is not a command; \(commands)"
         }
     }
 

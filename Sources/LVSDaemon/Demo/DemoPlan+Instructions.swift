@@ -56,17 +56,6 @@ extension DemoPlan {
         if safe && !path.isEmpty { return path }
         return "'" + path.replacingQuotes() + "'"
     }
-}
-
-extension String {
-    /// Single quotes closed, escaped and reopened (`'\''`), for a single-quoted shell word.
-    fileprivate func replacingQuotes() -> String {
-        var result = ""
-        for character in self {
-            if character == "'" { result += "'\\''" } else { result.append(character) }
-        }
-        return result
-    }
 
     /// Why a port differs from the one the demo prefers (8080 for the service, 8081–8083 for the
     /// real servers): another program held it when the demo started (DemoPorts). Without this
@@ -87,5 +76,16 @@ extension String {
             }
         }
         return notes
+    }
+}
+
+extension String {
+    /// Single quotes closed, escaped and reopened (`'\''`), for a single-quoted shell word.
+    fileprivate func replacingQuotes() -> String {
+        var result = ""
+        for character in self {
+            if character == "'" { result += "'\\''" } else { result.append(character) }
+        }
+        return result
     }
 }

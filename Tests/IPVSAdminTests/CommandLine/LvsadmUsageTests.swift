@@ -50,7 +50,7 @@ struct LvsadmUsageTests {
             ),
             (
                 "add -t 10.0.0.1:80",
-                "'add' is not an option; a line starts with a command such as -A, -E, -D, -a, -e, -d, -C or --set"
+                "'add' is not a command; a line starts with a command such as -A, -E, -D, -a, -e, -d, -C or --set"
             ),
             ("-a -t 10.0.0.1:80 -r 10.0.0.2 -w -1", "illegal weight specified"),
         ])
