@@ -42,6 +42,16 @@ struct RulesFileTests {
         }
     }
 
+    @Test("a missing rules file is named with errno's words")
+    func missingFile() {
+        #expect(
+            throws: RulesFileError(
+                path: "/nonexistent/r.rules", line: nil, message: "cannot read: No such file or directory")
+        ) {
+            try RulesFile.load(path: "/nonexistent/r.rules", resolver: NumericResolver())
+        }
+    }
+
     @Test("a usage error names file and line")
     func usageError() {
         #expect(throws: RulesFileError(path: "f.rules", line: 2, message: "illegal weight specified")) {
