@@ -15,7 +15,7 @@ let ioTargetNames: Set<String> = [
     "LVSHealthChecks", "LVSHealthChecksTests",
     "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
     "LVSDaemonTests", "LVSProxy", "LVSProxyTests", "LVSRealServerTests", "LVSVRRPTransport", "LVSVRRPTransportTests",
-    "LVSSyncTransport", "LVSSyncTransportTests",
+    "LVSSyncTransport", "LVSSyncTransportTests", "LVSMetrics", "LVSMetricsTests",
 ]
 
 /// `LVS_ONLY=TargetA,TargetB swift test` builds only those targets and what they depend on: a
@@ -69,6 +69,10 @@ let package = Package(
         // 227/229 control text with counted refusals, payload rewriting, and the per-direction TCP
         // sequence adjustment a resized segment requires. Used by the packet and proxy engines.
         .target(name: "LVSFTP", dependencies: ["LVSCore"], swiftSettings: strictSettings),
+        // Application-level balancing's pure core (issue 14, docs/design/0018): the HTTP/1.x request
+        // head parser and chunked-body scanner with counted refusals, the TLS ClientHello reader (SNI,
+        // ALPN), the content-switching rule evaluator and cookie/hash persistence. No I/O.
+        .target(name: "LVSContentSwitch", dependencies: ["LVSCore"], swiftSettings: strictSettings),
         // Health checking: pure rise/fall, quorum and hysteresis decisions (no I/O).
         .target(name: "LVSHealth", dependencies: ["LVSCore"], swiftSettings: strictSettings),
         // The checkers' probes (keepalived's TCP/HTTP/SSL/UDP/DNS/SMTP/MISC checks) on SwiftNIO.
@@ -115,6 +119,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The Prometheus text exposition of the daemon's state (docs/metrics.md): gathered with
+        // control requests, so it needs only the request handler, not the daemon's internals.
+        .target(
+            name: "LVSMetrics",
+            dependencies: ["LVSControl", "LVSCore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         // Composition: the state holder, control server, signal handling.
@@ -175,6 +186,9 @@ let package = Package(
             name: "LVSSyncTransportTests", dependencies: ["LVSSyncTransport", "LVSSync", "LVSCore", "CLinuxNet"],
             swiftSettings: strictSettings),
         .testTarget(name: "LVSFTPTests", dependencies: ["LVSFTP", "LVSCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LVSContentSwitchTests", dependencies: ["LVSContentSwitch", "LVSCore"],
+            resources: [.copy("Fixtures")], swiftSettings: strictSettings),
         .testTarget(name: "LVSHealthTests", dependencies: ["LVSHealth", "LVSCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSHealthChecksTests",
@@ -202,10 +216,19 @@ let package = Package(
             name: "LVSRealServerTests", dependencies: ["LVSPacket", "LVSReactor", "CLinuxNet"],
             swiftSettings: strictSettings),
         .testTarget(
+            name: "LVSMetricsTests",
+            dependencies: [
+                "LVSMetrics", "LVSControl", "LVSCore", "LVSDaemon", "LVSProxy", "LVSReactor",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+        .testTarget(
             name: "LVSDaemonTests",
             dependencies: [
                 "LVSDaemon", "LVSControl", "IPVSAdmin", "LVSCore", "LVSProxy", "LVSReactor", "LVSConfig", "LVSVRRP",
-                "LVSVRRPTransport", "LVSSync",
+                "LVSVRRPTransport", "LVSSync", "LVSHealth",
             ],
             swiftSettings: strictSettings
         ),

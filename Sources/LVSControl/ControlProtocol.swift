@@ -19,6 +19,10 @@ public enum ControlProtocol {
         switch request.body {
         case .apply(let command): wire.command = command
         case .applyBatch(let commands): wire.commands = commands
+        case .getEvents(let since, let limit):
+            wire.since = since
+            wire.limit = limit
+        case .explain(let query): wire.query = query
         case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .reload, .getHealth,
             .getVRRP, .getSync:
             break
@@ -79,6 +83,12 @@ public enum ControlProtocol {
         case "getHealth": body = .getHealth
         case "getVRRP": body = .getVRRP
         case "getSync": body = .getSync
+        case "getEvents": body = .getEvents(since: wire.since, limit: wire.limit)
+        case "explain":
+            guard let query = wire.query else {
+                return .failure(ControlDecodingError(id: id, failure: malformed("explain needs \"query\"")))
+            }
+            body = .explain(query)
         default:
             return .failure(ControlDecodingError(id: id, failure: malformed("unknown request type \"\(type)\"")))
         }
@@ -103,6 +113,8 @@ public enum ControlProtocol {
         case .health(let status): wire.health = status
         case .vrrp(let report): wire.vrrp = report
         case .sync(let report): wire.sync = report
+        case .events(let events): wire.events = events
+        case .explanation(let explanation): wire.explanation = explanation
         }
         return encodeLine(wire)
     }
@@ -155,6 +167,12 @@ public enum ControlProtocol {
         case "sync":
             guard let report = wire.sync else { throw missing("sync") }
             body = .sync(report)
+        case "events":
+            guard let events = wire.events else { throw missing("events") }
+            body = .events(events)
+        case "explanation":
+            guard let explanation = wire.explanation else { throw missing("explanation") }
+            body = .explanation(explanation)
         default:
             throw malformed("unknown reply type \"\(wire.type)\"")
         }
@@ -176,6 +194,9 @@ public enum ControlProtocol {
         var type: String
         var command: AdminCommand?
         var commands: [AdminCommand]?
+        var since: Int?
+        var limit: Int?
+        var query: ExplainQuery?
     }
 
     private struct ReplyWire: Codable {
@@ -193,6 +214,8 @@ public enum ControlProtocol {
         var health: HealthReport?
         var vrrp: VRRPReport?
         var sync: SyncReport?
+        var events: [DaemonEvent]?
+        var explanation: Explanation?
     }
 
     private static func encodeLine(_ value: some Encodable) -> [UInt8] {

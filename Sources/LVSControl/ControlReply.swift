@@ -29,6 +29,9 @@ public enum ControlReplyBody: Sendable, Hashable {
     case health(HealthReport)
     case vrrp(VRRPReport)
     case sync(SyncReport)
+    /// Event log entries, oldest first.
+    case events([DaemonEvent])
+    case explanation(Explanation)
 
     public var typeName: String {
         switch self {
@@ -44,6 +47,8 @@ public enum ControlReplyBody: Sendable, Hashable {
         case .health: return "health"
         case .vrrp: return "vrrp"
         case .sync: return "sync"
+        case .events: return "events"
+        case .explanation: return "explanation"
         }
     }
 }
@@ -99,11 +104,17 @@ public struct ControlServerInfo: Sendable, Hashable, Codable {
     public var daemonVersion: String
     /// True while the daemon holds configuration but forwards nothing (`lvsd --dry-run`).
     public var dryRun: Bool
+    /// The configuration reloads so far; absent from daemons older than this member.
+    public var reloads: ReloadStatistics?
 
-    public init(protocolVersion: Int = ControlProtocol.version, daemonVersion: String, dryRun: Bool) {
+    public init(
+        protocolVersion: Int = ControlProtocol.version, daemonVersion: String, dryRun: Bool,
+        reloads: ReloadStatistics? = nil
+    ) {
         self.protocolVersion = protocolVersion
         self.daemonVersion = daemonVersion
         self.dryRun = dryRun
+        self.reloads = reloads
     }
 }
 

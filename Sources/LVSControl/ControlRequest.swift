@@ -41,6 +41,11 @@ public enum ControlRequestBody: Sendable, Hashable {
     case getVRRP
     /// The connection synchronisation daemons and their counters, for `lvsadm --sync`.
     case getSync
+    /// The event log's entries after `seq` `since` (all kept ones when nil), at most `limit`,
+    /// for `lvsadm --events`.
+    case getEvents(since: Int?, limit: Int?)
+    /// Where a new packet from a client to a service would go, and why (`lvsadm --explain`).
+    case explain(ExplainQuery)
 
     /// The `type` member of the JSON object.
     public var typeName: String {
@@ -57,6 +62,8 @@ public enum ControlRequestBody: Sendable, Hashable {
         case .getHealth: return "getHealth"
         case .getVRRP: return "getVRRP"
         case .getSync: return "getSync"
+        case .getEvents: return "getEvents"
+        case .explain: return "explain"
         }
     }
 
@@ -66,7 +73,7 @@ public enum ControlRequestBody: Sendable, Hashable {
         switch self {
         case .apply, .applyBatch, .reload: return true
         case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .getHealth, .getVRRP,
-            .getSync:
+            .getSync, .getEvents, .explain:
             return false
         }
     }

@@ -34,6 +34,8 @@ public struct DaemonConfiguration: Sendable, Hashable {
     /// The FTP helper's control ports (`--ftp-ports`); nil = not given: keepalived.conf's
     /// `lvs_ftp_ports`, else 21 (reference §6).
     public var ftpPorts: Set<UInt16>?
+    /// How many events the event log keeps (`lvsadm --events`); the oldest go first.
+    public var eventLogCapacity = EventLog.defaultCapacity
 
     public init(
         controlSocketPath: String, rulesFile: String? = nil, configFile: String? = nil, dryRun: Bool = false,

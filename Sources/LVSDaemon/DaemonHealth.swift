@@ -156,6 +156,12 @@ struct DirectorHealthSink: HealthActionSink {
 
     func log(_ transition: HealthTransition) {
         logger.notice("health: \(transition)")
+        host.events.record(
+            .health, transition.description,
+            fields: [
+                "subject": "\(transition.subject)", "old_state": transition.from.rawValue,
+                "new_state": transition.to.rawValue, "reason": transition.reason,
+            ])
     }
 }
 

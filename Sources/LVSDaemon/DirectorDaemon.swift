@@ -111,7 +111,7 @@ public final class DirectorDaemon: Sendable {
             shared: shared, engine: engine, packetEngine: packetEngine, eventLoop: group.next(),
             serverInfo: ControlServerInfo(daemonVersion: DaemonConfiguration.version, dryRun: configuration.dryRun),
             clock: clock, configurationFile: configurationFile,
-            logger: logger)
+            events: EventLog(capacity: configuration.eventLogCapacity, logger: logger), logger: logger)
         var sync = configuration.sync
         if sync.key == nil, let path = parsedConfiguration?.configuration.globalDefinitions.lvsSyncKeyFile {
             guard let secret = FileManager.default.contents(atPath: path), secret.count >= 16 else {

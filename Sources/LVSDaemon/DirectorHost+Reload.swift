@@ -43,6 +43,30 @@ extension DirectorHost {
     /// checkers' event loop so that no checker decision falls in between; a refused transaction
     /// puts the checkers back on the configuration the table still holds.
     public func reloadConfiguration() -> EventLoopFuture<Result<ReloadReport, ReloadFailure>> {
+        uncountedReload().map { outcome in
+            let now = self.clock()
+            self.reloadCounts.withLock { counts in
+                switch outcome {
+                case .success: counts.succeeded &+= 1
+                case .failure: counts.failed &+= 1
+                }
+                counts.last = (outcome.isSuccess, now)
+            }
+            return outcome
+        }
+    }
+
+    /// The reloads so far, for `ping`.
+    func reloadStatistics(now: MonotonicInstant) -> ReloadStatistics {
+        reloadCounts.withLock { counts in
+            let since = counts.last.map { Double(now.nanoseconds &- min(now.nanoseconds, $0.at.nanoseconds)) / 1e9 }
+            return ReloadStatistics(
+                succeeded: counts.succeeded, failed: counts.failed, lastSucceeded: counts.last?.succeeded,
+                secondsSinceLast: since)
+        }
+    }
+
+    private func uncountedReload() -> EventLoopFuture<Result<ReloadReport, ReloadFailure>> {
         guard let file = configurationFile else {
             logger.error("reload refused: lvsd was started without --config")
             return eventLoop.makeSucceededFuture(.failure(.notConfigured))
@@ -108,6 +132,9 @@ extension DirectorHost {
             for command in commands { logger.info("reload: \(Self.summary(of: command))") }
             reloadVRRP(configuration)
             logger.notice("reloaded \(file.path): \(commands.count) changes")
+            events.record(
+                .reload, "reloaded \(file.path): \(commands.count) changes",
+                fields: ["result": "ok", "path": file.path, "changes": String(commands.count)])
             return .success(ReloadReport(path: file.path, changes: commands.count, warnings: warnings))
         case .failure(let refusal):
             return refused(
@@ -123,6 +150,12 @@ extension DirectorHost {
     private func refused(_ failure: ConfigurationFileError) -> Result<ReloadReport, ReloadFailure> {
         log(failure)
         logger.error("reload of \(failure.path) refused, nothing changed")
+        events.record(
+            .reload, "reload of \(failure.path) refused, nothing changed",
+            fields: [
+                "result": "refused", "path": failure.path,
+                "error": failure.diagnostics.map(\.description).joined(separator: "; "),
+            ])
         return .failure(.invalid(failure))
     }
 
@@ -175,5 +208,12 @@ public enum ReloadFailure: Error, Sendable, Hashable, CustomStringConvertible {
 
     var controlFailure: ControlFailure {
         ControlFailure(kind: .configuration, message: description)
+    }
+}
+
+extension Result {
+    fileprivate var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
     }
 }

@@ -25,8 +25,9 @@ extension DirectorHost {
             let current = shared.withDirector { $0.configuration }
             let commands = try plan(current)
             guard let engine else {
-                return shared.withDirector { director in Self.apply(commands, to: director, now: now) }
-                    .map { commands }
+                let applied = shared.withDirector { director in Self.apply(commands, to: director, now: now) }
+                if case .success = applied { recordWeightChanges(from: current, commands: commands) }
+                return applied.map { commands }
             }
             for (index, command) in commands.enumerated() {
                 if let refusal = Self.engineRefusal(of: command, packetEngine: packetEngine != nil) {
@@ -87,6 +88,7 @@ extension DirectorHost {
             for (service, fds) in opened { engine.adopt(service, fds: fds) }
             for service in served.listening.subtracting(desired) { engine.close(service) }
             served.listening = desired
+            recordWeightChanges(from: current, commands: commands)
             if candidate.timeouts != served.timeouts {
                 served.timeouts = candidate.timeouts
                 engine.setTimeouts(candidate.timeouts)

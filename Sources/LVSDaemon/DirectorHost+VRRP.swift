@@ -20,7 +20,7 @@ extension DirectorHost {
         let syncAddresses = Set((instance?.addresses ?? plan.instances.flatMap { $0.addresses }).map(\.address))
         lvsSyncDaemon.withLock { $0 = configuration.globalDefinitions.lvsSyncDaemon }
         let service = try VRRPService.start(
-            plan, logger: logger,
+            plan, logger: logger, events: events,
             observer: { [weak self] standby in
                 self?.vrrpStandbyChanged(standby)
                 self?.followVRRPWithSync(standby: standby, instanceAddresses: syncAddresses)

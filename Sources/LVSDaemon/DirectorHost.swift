@@ -40,10 +40,23 @@ public final class DirectorHost: ControlRequestHandler {
     let lvsSyncDaemon = Mutex<LVSSyncDaemonSettings?>(nil)
     /// The services the engine serves now, with the timeouts the workers were last given.
     let transactions = Mutex(ServedState())
+    /// The event log (`lvsadm --events`, docs/control-protocol.md `getEvents`).
+    public let events: EventLog
+    /// Real servers at weight 0 that still had connections at the last look: each becoming idle
+    /// is a `drain_finished` event (DirectorHost+Events.swift).
+    let draining = Mutex<Set<DrainKey>>([])
+    /// Reloads counted for `ping` (docs/metrics.md): outcomes and when the last one ended.
+    let reloadCounts = Mutex(ReloadCounts())
 
     struct ServedState {
         var listening: Set<VirtualServiceID> = []
         var timeouts = TimeoutSettings.kernelDefaults
+    }
+
+    struct ReloadCounts {
+        var succeeded: UInt64 = 0
+        var failed: UInt64 = 0
+        var last: (succeeded: Bool, at: MonotonicInstant)?
     }
 
     /// A host without an engine (a dry run).
@@ -72,8 +85,10 @@ public final class DirectorHost: ControlRequestHandler {
         serverInfo: ControlServerInfo,
         clock: @escaping @Sendable () -> MonotonicInstant = MonotonicClock.now,
         configurationFile: ConfigurationFile? = nil,
+        events: EventLog? = nil,
         logger: Logger
     ) {
+        self.events = events ?? EventLog(logger: logger)
         self.configurationFile = configurationFile
         self.eventLoop = eventLoop
         self.shared = shared
@@ -90,8 +105,10 @@ public final class DirectorHost: ControlRequestHandler {
             return reloadReply()
         case .getHealth:
             return healthReport().map { .health($0) }
+        case .explain(let query):
+            return explanation(query).map { .explanation($0) }
         case .apply, .applyBatch, .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping,
-            .getVRRP, .getSync:
+            .getVRRP, .getSync, .getEvents:
             return eventLoop.makeSucceededFuture(reply(to: request))
         }
     }
@@ -105,6 +122,7 @@ public final class DirectorHost: ControlRequestHandler {
     public func tick() -> EventLoopFuture<Void> {
         let now = clock()
         shared.withDirector { $0.advance(to: now) }
+        checkDrains()
         return eventLoop.makeSucceededVoidFuture()
     }
 
@@ -113,6 +131,7 @@ public final class DirectorHost: ControlRequestHandler {
         eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             let now = self.clock()
             self.shared.withDirector { $0.advance(to: now) }
+            self.checkDrains()
         }
     }
 
@@ -124,17 +143,32 @@ public final class DirectorHost: ControlRequestHandler {
             switch transaction([command], now: now) {
             case .success:
                 logger.info("applied \(Self.summary(of: command))")
+                events.record(.transaction, "applied \(Self.summary(of: command))", fields: ["result": "ok"])
                 return .ok
             case .failure(let error):
-                logger.info("refused \(Self.summary(of: command)): \(error.error.ipvsadmMessage(for: command))")
+                let message = error.error.ipvsadmMessage(for: command)
+                logger.info("refused \(Self.summary(of: command)): \(message)")
+                events.record(
+                    .transaction, "refused \(Self.summary(of: command)): \(message)",
+                    fields: ["result": "refused", "error": message])
                 return .failure(.admin(error.error, command: command))
             }
         case .applyBatch(let commands):
             switch transaction(commands, now: now) {
             case .success:
                 logger.info("applied a batch of \(commands.count) commands")
+                events.record(
+                    .transaction, "applied a batch of \(commands.count) commands",
+                    fields: ["result": "ok", "commands": Self.batchSummary(commands)])
                 return .ok
             case .failure(let error):
+                events.record(
+                    .transaction,
+                    "refused a batch of \(commands.count) commands at index \(error.index): \(error.error.ipvsadmMessage(for: error.command))",
+                    fields: [
+                        "result": "refused", "index": String(error.index),
+                        "error": error.error.ipvsadmMessage(for: error.command),
+                    ])
                 logger.info(
                     "refused a batch of \(commands.count) commands at index \(error.index): \(error.error.ipvsadmMessage(for: error.command))"
                 )
@@ -163,12 +197,16 @@ public final class DirectorHost: ControlRequestHandler {
         case .getEngineStats:
             return .engineStats(engineStatistics())
         case .ping:
-            return .pong(serverInfo)
+            var info = serverInfo
+            info.reloads = reloadStatistics(now: now)
+            return .pong(info)
         case .getVRRP:
             return .vrrp(vrrpReport())
         case .getSync:
             return .sync(syncReport())
-        case .reload, .getHealth:
+        case .getEvents(let since, let limit):
+            return .events(events.events(since: since, limit: limit))
+        case .reload, .getHealth, .explain:
             // Answered asynchronously by `handle` (they wait for the health checkers).
             return .failure(
                 ControlFailure(kind: .unavailable, message: "\(request.typeName) is answered by handle(_:)"))

@@ -45,10 +45,13 @@ struct ProxySlot {
     var ftpControl = false
 
     // FTP data connection (client slot) or data listener: the control connection's client slot.
-    // A data connection's `ref` is the control's: its traffic counts on the control entry's
-    // real server and service (reference §6: data entries are not new scheduled connections).
+    // A data connection's `ref` is its own related entry, made when the listener opened
+    // (reference §6: bound to the control entry's real server and service, not a new scheduled
+    // connection); when the table had no room for one, it is the control's.
     var control: UInt32 = .max
     var controlToken = ReactorToken(rawValue: 0)
+    /// FTP data: `ref` is the data connection's own related entry (not the control's).
+    var ownsRelatedEntry = false
     /// Active mode: the accepted socket (the "client" slot) is the real server's, the connected
     /// one the client's, so in/out are swapped when traffic is collected.
     var swapped = false

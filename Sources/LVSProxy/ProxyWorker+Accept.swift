@@ -126,8 +126,10 @@ extension ProxyWorker {
     func connectSucceeded(_ client: UInt32, reactor: Reactor<ProxyWorker>) {
         slots[client].connecting = false
         slots[client].lastActivity = reactor.now.nanoseconds
-        // An FTP data connection's ref is its control's: the control entry's state stays.
-        let status = slots[client].control == .max ? established(slots[client].ref, now: reactor.now) : .live
+        // An FTP data connection without an entry of its own leaves the control entry's state.
+        let status =
+            slots[client].control == .max || slots[client].ownsRelatedEntry
+            ? established(slots[client].ref, now: reactor.now) : .live
         if status == .gone {
             counters.increment(.expiredByDirector)
             finish(client, reset: nil, reactor: reactor)

@@ -198,6 +198,13 @@ extension ProxyWorker {
         slot.dataTarget = target
         slot.swapped = active
         slot.service = slots[client].service
+        slot.ref = slots[client].ref
+        if let related = makeDataEntry(
+            control: slots[client].ref, listenerPort: port, target: target, active: active, now: reactor.now)
+        {
+            slot.ref = related
+            slot.ownsRelatedEntry = true
+        }
         guard slots.occupy(token.slot, with: slot) != nil else {
             reactor.close(token)
             counters.increment(.listenerErrors)
@@ -260,7 +267,8 @@ extension ProxyWorker {
         var slot = ProxySlot()
         slot.kind = .client
         slot.token = token
-        slot.ref = slots[control].ref
+        slot.ref = listener.ref
+        slot.ownsRelatedEntry = listener.ownsRelatedEntry
         slot.service = slots[control].service
         slot.client = peer
         slot.connecting = true
@@ -272,6 +280,13 @@ extension ProxyWorker {
         slot.control = control
         slot.controlToken = listener.controlToken
         slot.swapped = listener.swapped
+        if slot.ownsRelatedEntry {
+            // Passive: the client's port is learnt now; active: the entry has it from PORT/EPRT.
+            let status = shared.withDirector {
+                $0.adoptRelatedConnection(listener.ref, clientPort: peer.port, now: reactor.now)
+            }
+            if status == .gone { slot.ownsRelatedEntry = false }
+        }
         guard slots.occupy(token.slot, with: slot) != nil else {
             reactor.close(token)
             return
@@ -296,13 +311,48 @@ extension ProxyWorker {
         }
     }
 
-    /// A data connection closed: its last traffic counts on the control entry.
-    func dataConnectionClosed(_ ref: ConnectionRef, traffic: Traffic, now: MonotonicInstant) {
-        guard traffic.inPackets | traffic.inBytes | traffic.outPackets | traffic.outBytes != 0 else { return }
+    /// The related entry of a data listener (reference §6, as the packet engine's helper makes
+    /// them): passive — client = the control's client with its port learnt at accept, virtual
+    /// port = our listener's, real server port = the one the 227/229 named; active — client = the
+    /// address and port PORT/EPRT named, virtual and real-server ports the control's minus one
+    /// (the FTP data port, 20 for 21). Nil when the control entry is gone or the table is full:
+    /// the data connection then counts on the control entry.
+    private func makeDataEntry(
+        control: ConnectionRef, listenerPort: UInt16, target: SocketAddress, active: Bool, now: MonotonicInstant
+    ) -> ConnectionRef? {
+        shared.withDirector { director -> ConnectionRef? in
+            guard let entry = director.helperConnection(control) else { return nil }
+            let outcome: RelatedConnectionOutcome
+            if active {
+                guard entry.virtualPort > 1, entry.serverPort > 1 else { return nil }
+                outcome = director.createRelatedConnection(
+                    controlledBy: control, client: target.ip, clientPort: target.port,
+                    virtualPort: entry.virtualPort - 1, serverPort: entry.serverPort - 1, now: now)
+            } else {
+                outcome = director.createRelatedConnection(
+                    controlledBy: control, client: entry.clientAddress, clientPort: 0, virtualPort: listenerPort,
+                    serverPort: target.port, now: now)
+            }
+            switch outcome {
+            case .created(let ref): return ref
+            case .existing, .controlGone, .tableFull: return nil
+            }
+        }
+    }
+
+    /// A data connection closed: its last traffic, then its own entry's close (it lingers for
+    /// its state's timeout, as every proxied connection), or the traffic on the control entry.
+    func dataConnectionClosed(
+        _ ref: ConnectionRef, ownsEntry: Bool, reset: ConnectionSide?, traffic: Traffic, now: MonotonicInstant
+    ) {
         shared.withDirector {
-            _ = $0.recordTraffic(
-                ref, inPackets: traffic.inPackets, inBytes: traffic.inBytes, outPackets: traffic.outPackets,
-                outBytes: traffic.outBytes, now: now)
+            if traffic.inPackets | traffic.inBytes | traffic.outPackets | traffic.outBytes != 0 {
+                _ = $0.recordTraffic(
+                    ref, inPackets: traffic.inPackets, inBytes: traffic.inBytes, outPackets: traffic.outPackets,
+                    outBytes: traffic.outBytes, now: now)
+            }
+            guard ownsEntry else { return }
+            if let reset { $0.connectionReset(ref, reset, now: now) } else { $0.connectionClosed(ref, now: now) }
         }
     }
 

@@ -212,7 +212,13 @@ extension ProxyWorker {
             finish(client, reset: destination == client ? .client : .server, reactor: reactor)
             return false
         }
-        let status = sideClosed(slots[client].ref, source == client ? .client : .server, now: reactor.now)
+        // An FTP data connection without an entry of its own leaves the control's states alone;
+        // in active mode its "client" socket is the real server's.
+        var side: ConnectionSide = source == client ? .client : .server
+        if slots[client].swapped { side = side == .client ? .server : .client }
+        let status =
+            slots[client].control == .max || slots[client].ownsRelatedEntry
+            ? sideClosed(slots[client].ref, side, now: reactor.now) : .live
         if slots[source].eofForwarded && slots[destination].eofForwarded {
             finish(client, reset: nil, reactor: reactor)
             return false
@@ -247,8 +253,10 @@ extension ProxyWorker {
             reactor.close(released.token)
         }
         if entry.control != .max {
-            // FTP data: its last traffic counts on the control entry, which the control holds.
-            dataConnectionClosed(entry.ref, traffic: traffic, now: reactor.now)
+            // FTP data: its own entry closes (its sides swapped in active mode).
+            let side = entry.swapped ? reset.map { $0 == .client ? ConnectionSide.server : .client } : reset
+            dataConnectionClosed(
+                entry.ref, ownsEntry: entry.ownsRelatedEntry, reset: side, traffic: traffic, now: reactor.now)
             return
         }
         if reset != nil { counters.increment(.resets) }

@@ -1,5 +1,6 @@
 import IPVSAdmin
 import LVSControl
+import LVSCore
 
 // Our commands that ipvsadm does not have (docs/lvsadm.md, "Differences from ipvsadm").
 extension AdminSession {
@@ -18,7 +19,8 @@ extension AdminSession {
             output.error(failure.message + "\n")
             if failure.kind == .configuration { output.error("lvsadm: reload refused, nothing was changed\n") }
             return 1
-        case .ok, .table, .connections, .timeouts, .daemons, .pong, .engineStats, .health, .vrrp, .sync:
+        case .ok, .table, .connections, .timeouts, .daemons, .pong, .engineStats, .health, .vrrp, .sync, .events,
+            .explanation:
             return unexpected(reply)
         }
     }
@@ -48,6 +50,22 @@ extension AdminSession {
         guard let reply = send(.getSync) else { return 2 }
         guard case .sync(let report) = reply else { return unexpected(reply) }
         output.standard(json ? SyncListing.json(report) : SyncListing.text(report))
+        return 0
+    }
+
+    /// `lvsadm --events [--json]`: the event log, one line per event.
+    func events(since: Int?, limit: Int?, json: Bool) -> Int32 {
+        guard let reply = send(.getEvents(since: since, limit: limit)) else { return 2 }
+        guard case .events(let events) = reply else { return unexpected(reply) }
+        output.standard(json ? EventListing.json(events) : EventListing.text(events))
+        return 0
+    }
+
+    /// `lvsadm --explain …`: where a new packet from the client would go, and why.
+    func explain(_ query: ExplainQuery, json: Bool) -> Int32 {
+        guard let reply = send(.explain(query)) else { return 2 }
+        guard case .explanation(let explanation) = reply else { return unexpected(reply) }
+        output.standard(json ? ExplainListing.json(explanation) : ExplainListing.text(explanation, query: query))
         return 0
     }
 }

@@ -19,7 +19,8 @@ struct AdminSession {
         case .failure(let failure):
             output.error(failure.message + "\n")
             return Self.kernelErrorStatus
-        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync:
+        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync, .events,
+            .explanation:
             return unexpected(reply)
         }
     }
@@ -105,7 +106,8 @@ struct AdminSession {
             }
             output.error("lvsadm: nothing was restored\n")
             return Self.kernelErrorStatus
-        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync:
+        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync, .events,
+            .explanation:
             return unexpected(reply)
         }
     }

@@ -1,5 +1,7 @@
 /// The commands of ours that ipvsadm does not have, recognised before the ipvsadm parser sees
 /// the arguments (docs/lvsadm.md, "Differences from ipvsadm").
+import LVSCore
+
 enum ExtensionCommand: Equatable {
     /// `lvsadm --engine-stats`: the engine's counters.
     case engineStatistics
@@ -11,6 +13,10 @@ enum ExtensionCommand: Equatable {
     case vrrp(json: Bool)
     /// `lvsadm --sync [-L|-l] [-n] [--json]`: the connection synchronisation daemons lvsd runs.
     case sync(json: Bool)
+    /// `lvsadm --events [--since SEQ] [--limit N] [--json]`: lvsd's event log.
+    case events(since: Int?, limit: Int?, json: Bool)
+    /// `lvsadm --explain -t|-u VIP:PORT | -f MARK --client ADDR[:PORT] [--json]`.
+    case explain(ExplainQuery, json: Bool)
 
     /// The extension command `arguments` ask for; nil when they are ipvsadm's; a usage error
     /// when an extension option comes with something it does not take.
@@ -23,6 +29,10 @@ enum ExtensionCommand: Equatable {
             return .success(.reload)
         }
         if arguments.contains("--vrrp") { return recogniseVRRP(arguments) }
+        if arguments.contains("--events") { return recogniseEvents(arguments) }
+        if arguments.contains("--explain") {
+            return ExplainArguments.parse(arguments).map { .explain($0.0, json: $0.json) }
+        }
         if arguments.contains("--sync") { return recogniseSync(arguments) }
         guard arguments.contains("--health") else { return nil }
         var numeric = false
@@ -68,6 +78,32 @@ enum ExtensionCommand: Equatable {
             }
         }
         return .success(.sync(json: json))
+    }
+
+    /// `--events` takes `--since SEQ`, `--limit N` and `--json`.
+    private static func recogniseEvents(_ arguments: [String]) -> Result<ExtensionCommand, UsageError> {
+        var json = false
+        var since: Int?
+        var limit: Int?
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "--events": break
+            case "--json": json = true
+            case "--since", "--limit":
+                guard index + 1 < arguments.count, let value = Int(arguments[index + 1]), value >= 0 else {
+                    return .failure(UsageError(message: "lvsadm: \(argument) needs a number (0 or more)"))
+                }
+                if argument == "--since" { since = value } else { limit = value }
+                index += 1
+            default:
+                return .failure(
+                    UsageError(message: "lvsadm: --events takes only --since, --limit and --json (not '\(argument)')"))
+            }
+            index += 1
+        }
+        return .success(.events(since: since, limit: limit, json: json))
     }
 
     /// A malformed extension command (exit status 2, as ipvsadm's `fail()` usage errors).

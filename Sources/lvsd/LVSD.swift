@@ -351,6 +351,7 @@ struct LVSD: AsyncParsableCommand {
             return
         }
         let hangup = HangupSignal.install()
+        let serviceManager = ServiceManagerSession.fromProcessEnvironment()  // systemd's NOTIFY_SOCKET
         let daemon: DirectorDaemon
         do {
             // Host and service names in a rules file resolve through libc, as ipvsadm -R does.
@@ -363,15 +364,18 @@ struct LVSD: AsyncParsableCommand {
             printError("lvsd: \(NetworkErrorText.cause(of: error))")
             throw ExitCode(1)
         }
-        hangup.onHangup { [daemon, logger] in
+        hangup.onHangup { [daemon, logger, serviceManager] in
             logger.notice("SIGHUP received, reloading the configuration")
             // The outcome (changes, or every diagnostic and "nothing changed") is logged by the host.
-            _ = daemon.reloadWaiting()
+            serviceManager.reloading()
+            serviceManager.reloaded(daemon.reloadWaiting())
         }
         print("lvsd: listening on \(daemon.controlServer.path)")
         fflush(nil)  // stdout may be a pipe: whoever started us waits for this line
+        serviceManager.started(controlSocket: daemon.controlServer.path)
         let signal = await signals.next()
         logger.notice("\(TerminationSignals.name(of: signal)) received, shutting down")
+        serviceManager.stopping()
         await daemon.stop()
     }
 

@@ -22,6 +22,11 @@ struct ControlProtocolTests {
         .applyBatch([.addService(service), .addRealServer(service.id, realServer), .deleteService(service.id)]),
         .applyBatch([]),
         .getTable, .getConnections, .getTimeouts, .getDaemons, .ping, .getVRRP, .getSync,
+        .getEvents(since: nil, limit: nil), .getEvents(since: 41, limit: 10),
+        .explain(
+            ExplainQuery(
+                service: VirtualServiceID(protocol: .udp, address: IPAddress(ipv4: 0x0A00_0001), port: 53),
+                clientAddress: IPAddress(ipv4: 0xC000_0207), clientPort: 4000)),
     ]
 
     @Test("every request kind survives encode and decode", arguments: requests)

@@ -87,6 +87,14 @@ struct ConfigurationReloadHostTests {
                 -a -f 8 -r 192.168.1.3:0 -g -w 1
 
                 """)
+        // Both reloads counted for ping (docs/metrics.md, lvsd_config_reloads_total).
+        guard case .pong(let info) = try await daemon.host.handle(.ping).get() else {
+            Issue.record("no pong")
+            return
+        }
+        #expect(info.reloads?.succeeded == 2)
+        #expect(info.reloads?.failed == 0)
+        #expect(info.reloads?.lastSucceeded == true)
         await daemon.stop()
         directory.remove()
     }
@@ -105,6 +113,13 @@ struct ConfigurationReloadHostTests {
         #expect(error.diagnostics.count { $0.severity == .error } >= 2)
         #expect(error.description.hasSuffix("errors, 0 warnings") || error.description.contains("warning"))
         #expect(Self.saved(daemon) == before)
+        guard case .pong(let info) = try await daemon.host.handle(.ping).get() else {
+            Issue.record("no pong")
+            return
+        }
+        #expect(info.reloads?.succeeded == 0)
+        #expect(info.reloads?.failed == 1)
+        #expect(info.reloads?.lastSucceeded == false)
         await daemon.stop()
         directory.remove()
     }

@@ -77,7 +77,9 @@ struct DirectorHostTests {
                 return
             }
             #expect(daemons.map(\.config.role) == [.master, .backup])
-            #expect(try await host.handle(.ping).get() == .pong(ControlServerInfo(daemonVersion: "t", dryRun: true)))
+            #expect(
+                try await host.handle(.ping).get()
+                    == .pong(ControlServerInfo(daemonVersion: "t", dryRun: true, reloads: ReloadStatistics())))
             try await host.tick().get()
         }
     }

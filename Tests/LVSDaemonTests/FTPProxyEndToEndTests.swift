@@ -246,6 +246,13 @@ struct FTPProxyEndToEndTests {
         let engine = try await lvsd.lvsadm(["--engine-stats"]).standardOutput
         #expect(engine.contains("ftp_data_connections 5\n"), "\(engine)")
         #expect(engine.contains("ftp_refused_lines 0\n"), "\(engine)")
+        // Each data connection has its entry (reference §6): the two active ones on the data
+        // port (vport − 1) toward the real server's port 20 side (dport − 1).
+        let listing = try await lvsd.lvsadm(["-L", "-c", "-n"]).standardOutput
+        let activeEntries = listing.split(separator: "\n").filter {
+            $0.contains(" 127.0.0.1:\(vport - 1) ") && $0.contains(" 127.0.0.2:\(realPort - 1)")
+        }
+        #expect(activeEntries.count == 2, "\(listing)")
         #expect(await lvsd.stop() == 0)
     }
 
@@ -337,9 +344,21 @@ struct FTPProxyEndToEndTests {
             return numbers[4] << 8 | numbers[5]
         }
 
+        /// The `-L -c -n` line of the data entry on VIP port `port` (reference §6: IPVS lists the
+        /// data entries it made in advance beside their control entry).
+        func dataEntry(_ port: UInt16) async throws -> String? {
+            let listing = try await lvsd.lvsadm(["-L", "-c", "-n"]).standardOutput
+            return listing.split(separator: "\n").map(String.init).first { $0.contains(" 127.0.0.1:\(port) ") }
+        }
+
         let control = login()
         defer { close(control) }
         let port = try #require(passive(control))
+        // Made in advance, in LISTEN, client port not known yet.
+        let listening = try await dataEntry(port)
+        #expect(
+            listening?.contains("LISTEN") == true && listening?.contains(" 127.0.0.1:0 ") == true,
+            "\(listening ?? "none")")
         // Another address is accepted by the kernel and closed by the proxy.
         let stranger = Self.connectBlocking("127.0.0.1", port, from: "127.0.0.3")
         #expect(stranger >= 0)
@@ -350,11 +369,31 @@ struct FTPProxyEndToEndTests {
         }
         let data = Self.connectBlocking("127.0.0.1", port)
         #expect(data >= 0)
+        var local = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(data, $0, &length) }
+        }
+        let dataClientPort = UInt16(bigEndian: local.sin_port)
+        // Accepted: the entry learnt the client's port and is connected to the real server.
+        let connected = await eventually(within: 10) {
+            let line = (try? await dataEntry(port)) ?? ""
+            return line.contains("127.0.0.1:\(dataClientPort) ") && line.contains("ESTABLISHED")
+        }
+        let connectedLine = (try? await dataEntry(port)) ?? "none"
+        #expect(connected, "\(connectedLine)")
         Self.send(control, "RETR small.txt\r\n")
         #expect(Self.readReply(control).hasPrefix("150"))
         #expect(Self.readAll(data) == Array("hello\n".utf8))
         close(data)
         #expect(Self.readReply(control).hasPrefix("226"))
+        // Closed: it lingers in TIME_WAIT (or CLOSE) like any connection; the bytes counted.
+        let lingering = await eventually(within: 10) {
+            let line = (try? await dataEntry(port)) ?? ""
+            return line.contains("TIME_WAIT") || line.contains("CLOSE")
+        }
+        let lingeringLine = (try? await dataEntry(port)) ?? "none"
+        #expect(lingering, "\(lingeringLine)")
 
         // A listener whose control connection ends is closed with it.
         let second = login()

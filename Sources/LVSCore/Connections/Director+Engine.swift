@@ -210,6 +210,27 @@ extension Director {
         return connectionTable.entries[Int(index)].flags.contains(.held)
     }
 
+    /// A terminating engine accepted the connection a related entry was made for in advance
+    /// (`createRelatedConnection`; the proxy engine's FTP data listeners): the entry learns its
+    /// client port if it was made without one, takes the accept as INPUT SYN (LISTEN → SYN_RECV)
+    /// and is held like any proxied connection, so `-L -c` shows it as IPVS shows a data entry
+    /// and `connectionEstablished`/`sideClosed`/`connectionClosed` run its states. Like
+    /// `createRelatedConnection`, `conns` does not move (reference §4.13).
+    public func adoptRelatedConnection(_ ref: ConnectionRef, clientPort: UInt16, now: MonotonicInstant)
+        -> EngineEntryStatus
+    {
+        guard let index = connectionTable.index(of: ref) else { return .gone }
+        if connectionTable.entries[Int(index)].flags.contains(.noClientPort) {
+            connectionTable.learnClientPort(clientPort, of: index)
+        }
+        if connectionTable.entries[Int(index)].protocolNumber == .tcp {
+            transition(index, direction: .input, tcpFlags: [.syn])
+        }
+        hold(index, now: now)
+        syncStateChange(index, now: now)
+        return status(of: index)
+    }
+
     // MARK: - Internals
 
     /// A proxied connection changed state without an inbound packet the master could count: the

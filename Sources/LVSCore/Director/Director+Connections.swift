@@ -125,7 +125,7 @@ extension Director {
     /// Live connection entries and templates.
     public var connectionCount: Int { connectionTable.count }
 
-    private func snapshot(of index: Int32, now: MonotonicInstant) -> ConnectionSnapshot {
+    func snapshot(of index: Int32, now: MonotonicInstant) -> ConnectionSnapshot {
         let e = connectionTable.entries[Int(index)]
         let stateName: String
         if e.isTemplate {

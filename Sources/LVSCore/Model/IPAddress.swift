@@ -83,7 +83,7 @@ public struct IPAddress: Sendable, Hashable, Comparable {
     }
 
     /// Orders by family first, then as unsigned big-endian words (reference §2.7, without
-    /// ipvsadm's signed-subtraction quirk; see docs/design/0002-sorting.md).
+    /// ipvsadm's signed-subtraction quirk; see docs/design/0002-sort-order.md).
     public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
         if lhs.family != rhs.family { return lhs.family < rhs.family }
         if lhs.high != rhs.high { return lhs.high < rhs.high }

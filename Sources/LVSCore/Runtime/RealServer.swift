@@ -39,7 +39,7 @@ public final class RealServer {
     public var inactiveConnections: Int32 { max(totalConnections - activeConnections, 0) }
 
     /// The load estimate of lc, wlc, lblc, lblcr and twos: activeconns × 256 + totalconns
-    /// (reference §3.0, the 6.1.192 formula; see docs/design/0001-overhead.md).
+    /// (reference §3.0, the 6.1.192 formula; see docs/design/0001-overhead-formula.md).
     public var overhead: Int64 { Int64(activeConnections) &* 256 &+ Int64(totalConnections) }
 
     /// May take new connections: weight > 0 and not overloaded (reference §3.0).

@@ -1,7 +1,7 @@
 /// `dh`: a static 256-bucket table keyed by the packet's destination address; bucket i holds
 /// the (i mod n)-th real server in list order, weights ignored. An ineligible bucket owner
 /// fails the pick: there is no fallback (reference §3.12).
-public final class DestinationHashingScheduler: Scheduler {
+public final class DestinationHashingScheduler: StatelessScheduler {
     public var name: String { "dh" }
 
     /// CONFIG_IP_VS_DH_TAB_BITS (reference §3.15).
@@ -27,10 +27,15 @@ public final class DestinationHashingScheduler: Scheduler {
         Int(IPVSHash.hash32(address.folded, bits: tableBits))
     }
 
-    public func pick(_ input: SchedulingInput) -> RealServer? {
-        let index = Int(buckets[Self.bucket(for: input.destinationAddress)])
+    /// The real server owning a bucket; nil for an empty one.
+    func owner(ofBucket bucket: Int) -> RealServer? {
+        let index = Int(buckets[bucket])
         guard index >= 0 && index < destinations.count else { return nil }
-        let owner = destinations[index]
+        return destinations[index]
+    }
+
+    public func pick(_ input: SchedulingInput) -> RealServer? {
+        guard let owner = owner(ofBucket: Self.bucket(for: input.destinationAddress)) else { return nil }
         return owner.canTakeNewConnection ? owner : nil
     }
 }

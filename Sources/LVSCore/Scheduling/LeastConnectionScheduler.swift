@@ -1,6 +1,6 @@
 /// `lc`: the eligible real server with the smallest overhead, weights ignored; ties go to the
 /// earlier one in list order (reference §3.3).
-public final class LeastConnectionScheduler: Scheduler {
+public final class LeastConnectionScheduler: StatelessScheduler {
     public var name: String { "lc" }
 
     private var destinations: [RealServer] = []

@@ -47,6 +47,16 @@ public final class LocalityBasedLeastConnectionScheduler: Scheduler {
         return chosen
     }
 
+    /// `pick` without remembering the choice or touching the entry's last use.
+    public func preview(_ input: SchedulingInput) -> RealServer? {
+        if let stuck = table.lookup(input.destinationAddress)?.members.first, stuck.canTakeNewConnection,
+            !stuck.isLocalityOverloaded(among: destinations)
+        {
+            return stuck
+        }
+        return WeightedLeastConnectionScheduler.leastLoaded(destinations)
+    }
+
     public func maintenance(now: MonotonicInstant) {
         table.timerFired(now: now, expirationSeconds: expirationSeconds)
     }

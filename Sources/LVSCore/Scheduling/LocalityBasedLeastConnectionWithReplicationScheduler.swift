@@ -53,6 +53,17 @@ public final class LocalityBasedLeastConnectionWithReplicationScheduler: Schedul
         return chosen
     }
 
+    /// `pick` without growing or shrinking the set (the set minimum is taken before any shedding,
+    /// as `pick` takes it) and without touching the entry's last use.
+    public func preview(_ input: SchedulingInput) -> RealServer? {
+        if let entry = table.lookup(input.destinationAddress), let least = Self.setMinimum(entry.members),
+            !least.isLocalityOverloaded(among: destinations)
+        {
+            return least
+        }
+        return WeightedLeastConnectionScheduler.leastLoaded(destinations)
+    }
+
     public func maintenance(now: MonotonicInstant) {
         table.timerFired(now: now, expirationSeconds: expirationSeconds)
     }

@@ -6,7 +6,7 @@
 /// `hsiphash` with the kernel's fixed keys), so a flow maps to the same real server as on a kernel
 /// director with the same list. With more than 4093 real servers (the kernel refuses those with
 /// EINVAL) the table is left empty and every pick fails.
-public final class MaglevHashingScheduler: Scheduler {
+public final class MaglevHashingScheduler: StatelessScheduler {
     public var name: String { "mh" }
 
     /// M: a prime (CONFIG_IP_VS_MH_TAB_INDEX 12, reference §3.14).
@@ -98,7 +98,7 @@ public final class MaglevHashingScheduler: Scheduler {
         }
     }
 
-    private func owner(ofSlot slot: Int) -> RealServer? {
+    func owner(ofSlot slot: Int) -> RealServer? {
         let index = Int(slots[slot])
         guard index >= 0 && index < destinations.count else { return nil }
         return destinations[index]

@@ -1,6 +1,6 @@
 /// `nq`: the first eligible real server with no active connection, otherwise the sed choice
 /// (reference §3.6).
-public final class NeverQueueScheduler: Scheduler {
+public final class NeverQueueScheduler: StatelessScheduler {
     public var name: String { "nq" }
 
     private var destinations: [RealServer] = []

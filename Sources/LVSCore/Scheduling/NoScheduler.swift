@@ -1,6 +1,6 @@
 /// `none`: never picks a real server. Used where a service has no scheduler bound (for
 /// example while one is being replaced), so a lookup fails cleanly instead of trapping.
-public final class NoScheduler: Scheduler {
+public final class NoScheduler: StatelessScheduler {
     public var name: String { "none" }
 
     public init() {}

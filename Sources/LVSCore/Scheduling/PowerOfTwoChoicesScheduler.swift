@@ -25,6 +25,16 @@ public final class PowerOfTwoChoicesScheduler: Scheduler {
     }
 
     public func pick(_ input: SchedulingInput) -> RealServer? {
+        choose(&generator)
+    }
+
+    /// The choice the next pick makes, drawn from a copy of the generator.
+    public func preview(_ input: SchedulingInput) -> RealServer? {
+        var copy = generator
+        return choose(&copy)
+    }
+
+    private func choose(_ generator: inout SplitMix64) -> RealServer? {
         var total: Int64 = 0
         for candidate in destinations where candidate.canTakeNewConnection {
             total &+= Int64(candidate.weight)

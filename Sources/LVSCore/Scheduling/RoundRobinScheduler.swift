@@ -46,6 +46,17 @@ public final class RoundRobinScheduler: Scheduler {
     }
 
     public func pick(_ input: SchedulingInput) -> RealServer? {
+        guard let (index, candidate) = next() else { return nil }
+        cursor = candidate
+        cursorIndex = index
+        return candidate
+    }
+
+    public func preview(_ input: SchedulingInput) -> RealServer? { next()?.server }
+
+    /// The real server after the cursor that can take a connection, and its position; the
+    /// cursor is left where it is.
+    private func next() -> (index: Int, server: RealServer)? {
         let count = destinations.count
         guard count > 0 else { return nil }
         // Walk circularly from the element after the cursor; the cursor's own real server is
@@ -55,11 +66,7 @@ public final class RoundRobinScheduler: Scheduler {
             index += 1
             if index >= count { index = 0 }
             let candidate = destinations[index]
-            if candidate.canTakeNewConnection {
-                cursor = candidate
-                cursorIndex = index
-                return candidate
-            }
+            if candidate.canTakeNewConnection { return (index, candidate) }
         }
         return nil
     }

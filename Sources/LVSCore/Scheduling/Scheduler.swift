@@ -34,10 +34,22 @@ public protocol Scheduler: AnyObject {
     var name: String { get }
     func destinationsChanged(_ destinations: [RealServer])
     func pick(_ input: SchedulingInput) -> RealServer?
+    /// What `pick` would return for `input` now, changing nothing: no cursor moves, no locality
+    /// entry is made or touched, no random number is consumed. `explain` relies on it to be
+    /// read-only (docs/lvsadm.md, "--explain").
+    func preview(_ input: SchedulingInput) -> RealServer?
     /// Periodic housekeeping (lblc/lblcr table expiry); called about once a minute.
     func maintenance(now: MonotonicInstant)
 }
 
 extension Scheduler {
     public func maintenance(now: MonotonicInstant) {}
+}
+
+/// A scheduler whose `pick` keeps no state between calls (it reads only the real servers and the
+/// input), so its preview is simply its pick.
+public protocol StatelessScheduler: Scheduler {}
+
+extension StatelessScheduler {
+    public func preview(_ input: SchedulingInput) -> RealServer? { pick(input) }
 }

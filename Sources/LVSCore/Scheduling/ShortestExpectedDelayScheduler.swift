@@ -1,6 +1,6 @@
 /// `sed`: minimises the expected delay (active + 1) / weight, cross-multiplied in 64 bits;
 /// inactive connections are ignored and ties go to the earlier real server (reference §3.5).
-public final class ShortestExpectedDelayScheduler: Scheduler {
+public final class ShortestExpectedDelayScheduler: StatelessScheduler {
     public var name: String { "sed" }
 
     private var destinations: [RealServer] = []

@@ -1,7 +1,7 @@
 /// `sh`: a static 256-bucket table keyed by the client's source address (and port with
 /// `sh-port`), each real server owning max(weight, 1) consecutive buckets per turn; with
 /// `sh-fallback` an unavailable owner is replaced by probing further buckets (reference §3.13).
-public final class SourceHashingScheduler: Scheduler {
+public final class SourceHashingScheduler: StatelessScheduler {
     public var name: String { "sh" }
 
     /// CONFIG_IP_VS_SH_TAB_BITS (reference §3.15).
@@ -58,7 +58,7 @@ public final class SourceHashingScheduler: Scheduler {
         }
     }
 
-    private func owner(ofBucket bucket: Int) -> RealServer? {
+    func owner(ofBucket bucket: Int) -> RealServer? {
         let index = Int(buckets[bucket])
         guard index >= 0 && index < destinations.count else { return nil }
         return destinations[index]

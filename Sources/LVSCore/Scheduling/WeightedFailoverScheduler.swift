@@ -1,6 +1,6 @@
 /// `fo`: the eligible real server with the highest weight; ties go to the earlier one and
 /// connection counts are ignored (reference §3.7).
-public final class WeightedFailoverScheduler: Scheduler {
+public final class WeightedFailoverScheduler: StatelessScheduler {
     public var name: String { "fo" }
 
     private var destinations: [RealServer] = []

@@ -1,6 +1,6 @@
 /// `wlc`, the default scheduler: the eligible real server with the smallest overhead / weight,
 /// compared by cross-multiplication in 64 bits; ties go to the earlier one (reference §3.4).
-public final class WeightedLeastConnectionScheduler: Scheduler {
+public final class WeightedLeastConnectionScheduler: StatelessScheduler {
     public var name: String { "wlc" }
 
     private var destinations: [RealServer] = []

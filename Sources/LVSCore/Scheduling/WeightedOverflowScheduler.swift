@@ -1,6 +1,6 @@
 /// `ovf`: the highest-weight eligible real server whose active connections do not exceed its
 /// weight; when it exceeds, new connections overflow to the next (reference §3.8).
-public final class WeightedOverflowScheduler: Scheduler {
+public final class WeightedOverflowScheduler: StatelessScheduler {
     public var name: String { "ovf" }
 
     private var destinations: [RealServer] = []

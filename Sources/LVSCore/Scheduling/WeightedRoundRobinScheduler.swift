@@ -38,6 +38,17 @@ public final class WeightedRoundRobinScheduler: Scheduler {
     }
 
     public func pick(_ input: SchedulingInput) -> RealServer? {
+        select(cursorIndex: &cursorIndex, currentWeight: &currentWeight)
+    }
+
+    /// The same selection on copies of the cursor and the weight level.
+    public func preview(_ input: SchedulingInput) -> RealServer? {
+        var cursor = cursorIndex
+        var weight = currentWeight
+        return select(cursorIndex: &cursor, currentWeight: &weight)
+    }
+
+    private func select(cursorIndex: inout Int, currentWeight: inout Int64) -> RealServer? {
         if maximumWeight == 0 { return nil }
         let count = destinations.count
         var position = cursorIndex

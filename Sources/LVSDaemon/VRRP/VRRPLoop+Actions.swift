@@ -53,6 +53,7 @@ extension VRRPLoop {
         case .stateChanged(let transition):
             transitions[name] = transition
             logger.notice("vrrp: VRRP_Instance(\(name)) \(transition)")
+            service.events?.record(.vrrp, "VRRP_Instance(\(name)) \(transition)", fields: ["instance": name])
         case .runNotify(let notification):
             notify(notification, scripts: runtime.plan.notify, queue: name)
         case .report(let anomaly):
@@ -80,6 +81,7 @@ extension VRRPLoop {
         case .stateChanged(let transition):
             groupTransitions[name] = transition
             logger.notice("vrrp: VRRP_Group(\(name)) \(transition)")
+            service.events?.record(.vrrp, "VRRP_Group(\(name)) \(transition)", fields: ["group": name])
         case .runNotify(let notification):
             let scripts = plan.groups.first { $0.machine.name == name }?.notify ?? VRRPNotifyScripts()
             notify(notification, scripts: scripts, queue: "group-\(name)")

@@ -33,22 +33,25 @@ final class VRRPService: Sendable {
     private let wake: Int32
     private let finished = DispatchSemaphore(value: 0)
     let logger: Logger
+    /// The host's event log: every instance and group transition is a `vrrp` event.
+    let events: EventLog?
 
-    private init(wake: Int32, logger: Logger) {
+    private init(wake: Int32, logger: Logger, events: EventLog?) {
         self.wake = wake
         self.logger = logger
+        self.events = events
     }
 
     deinit { close(wake) }
 
     /// Opens everything `plan` needs and starts the thread.
     static func start(
-        _ plan: VRRPPlan, logger: Logger, observer: @escaping VRRPStandbyObserver,
+        _ plan: VRRPPlan, logger: Logger, events: EventLog? = nil, observer: @escaping VRRPStandbyObserver,
         clock: @escaping @Sendable () -> MonotonicInstant = MonotonicClock.now
     ) throws -> VRRPService {
         let wake = clinuxnet_eventfd()
         guard wake >= 0 else { throw VRRPPlanError(message: "eventfd: \(String(cString: strerror(errno)))") }
-        let service = VRRPService(wake: wake, logger: logger)
+        let service = VRRPService(wake: wake, logger: logger, events: events)
         let loop = try VRRPLoop(plan: plan, service: service, observer: observer, clock: clock, logger: logger)
         let thread = Thread { [loop] in
             var running = loop

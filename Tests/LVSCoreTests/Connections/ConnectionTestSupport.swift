@@ -25,6 +25,14 @@ final class RoundRobinTestScheduler: Scheduler {
         return nil
     }
 
+    func preview(_ input: SchedulingInput) -> RealServer? {
+        guard !servers.isEmpty else { return nil }
+        for k in 0..<servers.count where servers[(next + k) % servers.count].isEligible {
+            return servers[(next + k) % servers.count]
+        }
+        return nil
+    }
+
     func maintenance(now: MonotonicInstant) { maintenanceCalls += 1 }
 }
 
