@@ -21,11 +21,7 @@ struct LVSD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lvsd",
         abstract: "SwiftLVS director daemon: holds the virtual services that lvsadm configures.",
-        discussion: """
-            Documentation: man lvsd(8) and lvsadm(8); in the source tree docs/configuration.md (the \
-            --config file), docs/lvsadm.md (the command line), docs/packet-engine.md, docs/vrrp.md, \
-            docs/sync.md and docs/architecture.md. Try it first with `lvsd --demo`.
-            """,
+        discussion: documentationPointer,
         version: DaemonConfiguration.version)
 
     @Option(

@@ -15,7 +15,10 @@ struct LVSAdminMessagesTests {
         #expect(result.standardError == "")
         #expect(
             result.standardOutput.hasPrefix("ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\nUsage:\n"))
-        for option in ["--control-socket", "--reload", "--health", "--engine-stats", "--json", "--vrrp", "--sync"] {
+        for option in [
+            "--control-socket", "--reload", "--health", "--engine-stats", "--json", "--vrrp", "--sync", "--events",
+            "--explain",
+        ] {
             #expect(result.standardOutput.contains("\n  \(option)"), "missing \(option)")
         }
         #expect(

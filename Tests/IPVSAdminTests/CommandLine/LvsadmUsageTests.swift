@@ -13,7 +13,7 @@ struct LvsadmUsageTests {
         #expect(ours.hasPrefix("\nlvsadm only (not in ipvsadm; see docs/lvsadm.md and lvsadm(8)):\n"))
         for option in [
             "--control-socket PATH", "--reload", "--health", "--engine-stats", "--json", "--vrrp", "--sync",
-            "--proxy", "--proxy-protocol", "--transparent", "LVSD_SOCKET",
+            "--proxy", "--proxy-protocol", "--transparent", "LVSD_SOCKET", "--events", "--explain",
         ] {
             #expect(ours.contains(option), "missing \(option)")
         }
