@@ -21,7 +21,7 @@ public final class ControlClient {
     {
         switch UnixSocket.connect(path: path, timeoutMilliseconds: timeoutMilliseconds) {
         case .success(let socket): return ControlClient(path: path, socket: socket)
-        case .failure(let failure): throw .unreachable(path: path, reason: failure.description)
+        case .failure(let failure): throw .connectFailure(path: path, code: failure.code, detail: failure.description)
         }
     }
 
@@ -51,24 +51,6 @@ public final class ControlClient {
                 continue
             }
             if replyID == id { return reply.body }
-        }
-    }
-}
-
-/// Why the client got no usable reply.
-public enum ControlClientError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Nothing answers at `path` (no such file, connection refused, permission denied, …).
-    case unreachable(path: String, reason: String)
-    /// The connection broke or timed out mid-request.
-    case transport(path: String, reason: String)
-    /// The daemon's reply could not be understood, or it rejected our message as malformed.
-    case protocolViolation(ControlFailure)
-
-    public var description: String {
-        switch self {
-        case .unreachable(let path, let reason): return "cannot reach lvsd at \(path): \(reason)"
-        case .transport(let path, let reason): return "lost connection to lvsd at \(path): \(reason)"
-        case .protocolViolation(let failure): return failure.message
         }
     }
 }

@@ -58,7 +58,7 @@ public final class ControlServer: Sendable {
             channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
         } catch {
             umask(previousMask)
-            throw ControlServerError.cannotBind(path: path, reason: "\(error)")
+            throw ControlServerError.cannotBind(path: path, reason: NetworkErrorText.cause(of: error))
         }
         umask(previousMask)
         guard chmod(path, 0o600) == 0 else {

@@ -33,7 +33,8 @@ public struct RulesFile: Sendable, Hashable {
             if tokens.isEmpty { continue }
             switch parser.parse(tokens, readingRestoreInput: true) {
             case .failure(let error):
-                throw RulesFileError(path: path, line: lineNumber, message: error.message)
+                throw RulesFileError(
+                    path: path, line: lineNumber, message: RestoreInput.problem(with: error, tokens: tokens))
             case .success(.command(let command)):
                 entries.append(Entry(line: lineNumber, command: command))
             case .success(.list), .success(.save), .success(.restore), .success(.help), .success(.version):
@@ -47,12 +48,21 @@ public struct RulesFile: Sendable, Hashable {
 
     /// Reads and parses the rules file at `path`.
     public static func load(path: String, resolver: any NameResolver) throws(RulesFileError) -> RulesFile {
-        let text: String
+        // open(2) directly, for errno's words: Foundation's text for a missing file or a pipe
+        // (`/dev/stdin`) is a vague "operation could not be completed" (issue 13).
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw RulesFileError(path: path, line: nil, message: "cannot read: \(String(cString: strerror(errno)))")
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        let data: Data
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            data = try handle.readToEnd() ?? Data()
         } catch {
-            throw RulesFileError(
-                path: path, line: nil, message: "cannot read: \((error as NSError).localizedDescription)")
+            throw RulesFileError(path: path, line: nil, message: "cannot read: \(String(cString: strerror(errno)))")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RulesFileError(path: path, line: nil, message: "is not UTF-8 text")
         }
         return try parse(text, path: path, resolver: resolver)
     }

@@ -3,6 +3,12 @@ import LVSHealth
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// One health-check type (reference §8.5): seesaw's `Checker` interface. A probe never fails
 /// its future: every outcome, including errors and the timeout, is a `ProbeResult` whose text
 /// starts with the checker's keyword. It sends traffic only to its configured endpoint.
@@ -110,7 +116,7 @@ final class ProbeCompletion: Sendable {
             case ENETUNREACH: return "network unreachable"
             case ECONNRESET: return "connection reset"
             case ETIMEDOUT: return "connection timed out"
-            default: return "\(io)"
+            default: return String(cString: strerror(io.errnoCode))
             }
         }
         if let channel = error as? ChannelError {

@@ -81,7 +81,7 @@ struct AdminSession {
             if tokens.isEmpty { continue }
             switch parser.parse(tokens, readingRestoreInput: true) {
             case .failure(let usage):
-                output.error("lvsadm: line \(lineNumber): \(usage.message)\n")
+                output.error("lvsadm: line \(lineNumber): \(RestoreInput.problem(with: usage, tokens: tokens))\n")
                 output.error("lvsadm: nothing was restored\n")
                 return 2
             case .success(.command(let command)):

@@ -51,7 +51,7 @@ struct LVSAdminRunner {
         }
         switch invocation {
         case .help:
-            output.standard(IPVSAdminParser.usageText(programName: "lvsadm"))
+            output.standard(IPVSAdminParser.lvsadmUsageText)
             return 0
         case .version:
             output.standard(IPVSAdminParser.versionText + "\n")
@@ -72,9 +72,7 @@ struct LVSAdminRunner {
             client = try ControlClient.connect(path: path)
         } catch {
             output.error("lvsadm: \(error.description)\n")
-            output.error(
-                "lvsadm: is lvsd running? Start it with `lvsd --control-socket \(path)`, or point lvsadm at it with --control-socket PATH or LVSD_SOCKET.\n"
-            )
+            if let advice = error.advice { output.error("lvsadm: \(advice)\n") }
             return 2
         }
         let session = AdminSession(

@@ -63,3 +63,12 @@ extension LVSD {
         return count >= 0 ? Array(bytes.prefix(count)) : nil
     }
 }
+
+extension LVSD {
+    /// Where `lvsd --help` sends readers for more (issue 13: the help points to the docs).
+    static let documentationPointer = """
+        Documentation: man lvsd(8) and lvsadm(8); in the source tree docs/configuration.md (the \
+        --config file), docs/lvsadm.md (the command line), docs/packet-engine.md, docs/vrrp.md, \
+        docs/sync.md and docs/architecture.md. Try it first with `lvsd --demo`.
+        """
+}

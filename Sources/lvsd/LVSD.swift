@@ -22,6 +22,7 @@ struct LVSD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lvsd",
         abstract: "SwiftLVS director daemon: holds the virtual services that lvsadm configures.",
+        discussion: documentationPointer,
         version: DaemonConfiguration.version)
 
     @Option(
@@ -88,7 +89,7 @@ struct LVSD: AsyncParsableCommand {
 
     @Option(
         name: .customLong("reactors"),
-        help: ArgumentHelp("Proxy engine reactor threads (default: one per online CPU).", valueName: "n"))
+        help: ArgumentHelp("Proxy engine reactor threads; 0: one per online CPU.", valueName: "n"))
     var reactors: Int = 0
 
     @Option(
@@ -124,7 +125,7 @@ struct LVSD: AsyncParsableCommand {
     @Option(
         name: .customLong("pipe-size"),
         help: ArgumentHelp(
-            "Capacity of each splice pipe (F_SETPIPE_SZ, 4 KiB to 1 MiB; 0 = system default).",
+            "Capacity of each splice pipe (F_SETPIPE_SZ, 4 KiB to 1 MiB; 0 = the kernel's size).",
             valueName: "bytes"))
     var pipeSize: Int = 256 * 1024
 
@@ -162,7 +163,7 @@ struct LVSD: AsyncParsableCommand {
 
     @Option(
         name: .customLong("packet-workers"),
-        help: ArgumentHelp("Packet engine worker threads (default: one per online CPU).", valueName: "n"))
+        help: ArgumentHelp("Packet engine worker threads; 0: one per online CPU.", valueName: "n"))
     var packetWorkers: Int = 0
 
     @Option(
@@ -194,7 +195,7 @@ struct LVSD: AsyncParsableCommand {
     @Option(
         name: .customLong("sync-threshold"),
         help: ArgumentHelp(
-            "When a master sends an entry, as IPVS sync_threshold: at the THRESHOLD-th inbound packet and every PERIOD packets after (default 3,50).",
+            "When a master sends an entry, as IPVS sync_threshold: at the THRESHOLD-th inbound packet and every PERIOD packets after.",
             valueName: "threshold,period"))
     var syncThreshold = "3,50"
 
@@ -360,7 +361,7 @@ struct LVSD: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(1)
         } catch {
-            printError("lvsd: \(error)")
+            printError("lvsd: \(NetworkErrorText.cause(of: error))")
             throw ExitCode(1)
         }
         hangup.onHangup { [daemon, logger, serviceManager] in
@@ -388,7 +389,7 @@ struct LVSD: AsyncParsableCommand {
         do {
             session = try await DemoSession.start(configuration, privateSocketDirectory: directory, logger: logger)
         } catch {
-            printError("lvsd: \(error)")
+            printError("lvsd: \(NetworkErrorText.cause(of: error))")
             throw ExitCode(1)
         }
         print(session.plan.instructions, terminator: "")

@@ -90,7 +90,7 @@ struct StateFile: Equatable, Sendable {
             }
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw HelperError("cannot write the state file \(path): \(error.localizedDescription)")
+            throw HelperError("cannot write the state file \(path): \(HelperError.cause(of: error))")
         }
     }
 

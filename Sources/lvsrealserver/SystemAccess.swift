@@ -26,7 +26,7 @@ enum SystemAccess {
         do {
             try handle.write(contentsOf: Data((value + "\n").utf8))
         } catch {
-            throw HelperError("cannot write \(value) to \(path): \(error.localizedDescription)")
+            throw HelperError("cannot write \(value) to \(path): \(HelperError.cause(of: error))")
         }
     }
 
@@ -96,7 +96,7 @@ enum SystemAccess {
         do {
             try process.run()
         } catch {
-            throw HelperError("cannot run \(tool): \(error.localizedDescription)")
+            throw HelperError("cannot run \(tool): \(HelperError.cause(of: error))")
         }
         // Read before waiting so a large output cannot fill the pipe and block ip.
         let outData = output.fileHandleForReading.readDataToEndOfFile()

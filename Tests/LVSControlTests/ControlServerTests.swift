@@ -247,7 +247,8 @@ struct ControlServerTests {
     @Test("the client names the path and reason when nothing listens")
     func unreachable() {
         #expect(
-            throws: ControlClientError.unreachable(path: "/nonexistent/lvsd.sock", reason: "No such file or directory")
+            throws: ControlClientError.noDaemon(
+                path: "/nonexistent/lvsd.sock", reason: "the socket file does not exist")
         ) {
             _ = try ControlClient.connect(path: "/nonexistent/lvsd.sock")
         }

@@ -223,8 +223,11 @@ struct LVSAdminEndToEndTests {
         let result = try await Subprocess.run("lvsadm", ["-L", "-n"], environment: ["LVSD_SOCKET": path])
         #expect(result.status == 2)
         #expect(result.standardOutput == "")
-        #expect(result.standardError.hasPrefix("lvsadm: cannot reach lvsd at \(path): No such file or directory\n"))
-        #expect(result.standardError.contains("Start it with `lvsd"))
+        #expect(
+            result.standardError
+                == "lvsadm: no lvsd is listening at \(path): the socket file does not exist\n"
+                + "lvsadm: start lvsd (e.g. `lvsd --control-socket \(path)`), or point lvsadm at the running daemon's socket with --control-socket PATH or LVSD_SOCKET\n"
+        )
         directory.remove()
     }
 }

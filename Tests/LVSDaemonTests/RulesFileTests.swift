@@ -23,6 +23,35 @@ struct RulesFileTests {
         #expect(rules.entries.first?.command == .addService(VirtualServiceConfig(id: vip, scheduler: "rr")))
     }
 
+    @Test("a line that is not a command, or has an unknown option, says so with file and line")
+    func unknownOptionNamed() {
+        let text = "-A -t 10.0.0.1:80 -s rr\n# fine so far\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 --bogus\n"
+        #expect(throws: RulesFileError(path: "f.rules", line: 3, message: "unknown option '--bogus'")) {
+            try RulesFile.parse(text, path: "f.rules", resolver: NumericResolver())
+        }
+        let error = RulesFileError(path: "f.rules", line: 3, message: "unknown option '--bogus'")
+        #expect(error.description == "f.rules:3: unknown option '--bogus'")
+        #expect(
+            throws: RulesFileError(
+                path: "f.rules", line: 1,
+                message:
+                    "'Service' is not a command; a line starts with a command such as -A, -E, -D, -a, -e, -d, -C or --set"
+            )
+        ) {
+            try RulesFile.parse("Service -t 10.0.0.1:80\n", path: "f.rules", resolver: NumericResolver())
+        }
+    }
+
+    @Test("a missing rules file is named with errno's words")
+    func missingFile() {
+        #expect(
+            throws: RulesFileError(
+                path: "/nonexistent/r.rules", line: nil, message: "cannot read: No such file or directory")
+        ) {
+            try RulesFile.load(path: "/nonexistent/r.rules", resolver: NumericResolver())
+        }
+    }
+
     @Test("a usage error names file and line")
     func usageError() {
         #expect(throws: RulesFileError(path: "f.rules", line: 2, message: "illegal weight specified")) {

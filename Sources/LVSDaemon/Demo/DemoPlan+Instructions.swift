@@ -15,6 +15,7 @@ extension DemoPlan {
             lines.append("  real server \(index + 1)  \(realServer(index))  Proxy  weight 1")
         }
         lines.append("  control socket \(controlSocketPath)")
+        lines += portNotes
         lines.append("configured as if by:")
         for line in ipvsadmLines {
             lines.append("  lvsadm \(line.joined(separator: " "))")
@@ -54,6 +55,27 @@ extension DemoPlan {
         }
         if safe && !path.isEmpty { return path }
         return "'" + path.replacingQuotes() + "'"
+    }
+
+    /// Why a port differs from the one the demo prefers (8080 for the service, 8081–8083 for the
+    /// real servers): another program held it when the demo started (DemoPorts). Without this
+    /// a user following a guide that says 8080 would not know why the address changed.
+    public var portNotes: [String] {
+        var notes: [String] = []
+        if virtualPort != Self.preferredVirtualPort {
+            notes.append(
+                "  note: port \(Self.preferredVirtualPort) is in use, so the virtual service listens on \(virtualService) instead"
+            )
+        }
+        for (index, port) in realServerPorts.enumerated() where index < Self.preferredRealServerPorts.count {
+            let preferred = Self.preferredRealServerPorts[index]
+            if port != preferred {
+                notes.append(
+                    "  note: port \(preferred) is in use, so real server \(index + 1) listens on \(realServer(index)) instead"
+                )
+            }
+        }
+        return notes
     }
 }
 

@@ -1,3 +1,4 @@
+import LVSControl
 import NIOCore
 import NIOPosix
 
@@ -34,7 +35,13 @@ public final class DemoRealServer: Sendable {
         do {
             channel = try await bind(port: preferredPort, number: number, group: group)
         } catch  where preferredPort != 0 {
-            channel = try await bind(port: 0, number: number, group: group)
+            do {
+                channel = try await bind(port: 0, number: number, group: group)
+            } catch {
+                throw DemoError("real server \(number): \(NetworkErrorText.listenFailure("127.0.0.1", error))")
+            }
+        } catch {
+            throw DemoError("real server \(number): \(NetworkErrorText.listenFailure("127.0.0.1:0", error))")
         }
         guard let port = channel.localAddress?.port else {
             try? await channel.close()
