@@ -237,6 +237,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings),
+        .testTarget(
             name: "LVSHTTPTests",
             dependencies: [
                 "LVSHTTP", "LVSDaemon", "LVSControl", "LVSCore", "IPVSAdmin",
