@@ -68,6 +68,8 @@ extension RESTAPI {
         case .engineStats(let statistics): data = try? encoder.encode(statistics)
         case .pong(let info): data = try? encoder.encode(info)
         case .reloaded(let report): data = try? encoder.encode(report)
+        case .events(let events): data = try? encoder.encode(events)
+        case .explanation(let explanation): data = try? encoder.encode(explanation)
         case .ok, .failure, .table, .connections, .timeouts, .daemons: data = nil
         }
         guard let data else { throw Self.unexpected(reply) }
