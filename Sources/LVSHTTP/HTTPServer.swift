@@ -30,7 +30,8 @@ public final class HTTPServer: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
     ) async throws -> HTTPServer {
         try await start(
-            configuration, routes: extraRoutes + [MetricsExporter(handler: handler).route] + RESTAPI(handler: handler).routes,
+            configuration,
+            routes: extraRoutes + [MetricsExporter(handler: handler).route] + RESTAPI(handler: handler).routes,
             group: group, logger: logger)
     }
 

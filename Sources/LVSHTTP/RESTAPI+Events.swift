@@ -11,7 +11,9 @@ extension RESTAPI {
         Self.guarded(request) { () throws in
             var since: Int?
             var limit: Int?
-            if request.query["since"] != nil { since = try Self.queryInteger(request, "since", default: 0, in: 0...Int.max) }
+            if request.query["since"] != nil {
+                since = try Self.queryInteger(request, "since", default: 0, in: 0...Int.max)
+            }
             if request.query["limit"] != nil {
                 limit = try Self.queryInteger(request, "limit", default: 1, in: 1...Self.maximumPageSize)
             }
