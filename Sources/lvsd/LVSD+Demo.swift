@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import LVSControl
 import LVSDaemon
 import Logging
 

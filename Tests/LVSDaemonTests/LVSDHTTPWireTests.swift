@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import LVSControl
+import LVSCore
 import Testing
 
 /// The HTTP endpoint of a real `lvsd --http` process with the proxy engine forwarding known
