@@ -1,4 +1,5 @@
 import LVSControl
+import LVSMetrics
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -21,15 +22,17 @@ public final class HTTPServer: Sendable {
         self.channel = channel
     }
 
-    /// The daemon's endpoint: the REST API over `handler` (the director host) plus
-    /// `extraRoutes` (`/metrics`, the event log, the dashboard, …). On the same method and path
-    /// an extra route wins over the API's own.
+    /// The daemon's endpoint: the REST API and `/metrics` over `handler` (the director host)
+    /// plus `extraRoutes` (the dashboard, …). On the same method and path an extra route wins
+    /// over the built-in ones.
     public static func start(
         _ configuration: HTTPServerConfiguration, handler: any ControlRequestHandler, extraRoutes: [HTTPRoute] = [],
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
     ) async throws -> HTTPServer {
         try await start(
-            configuration, routes: extraRoutes + RESTAPI(handler: handler).routes, group: group, logger: logger)
+            configuration,
+            routes: extraRoutes + [MetricsExporter(handler: handler).route] + RESTAPI(handler: handler).routes,
+            group: group, logger: logger)
     }
 
     /// An endpoint serving exactly `routes`.
