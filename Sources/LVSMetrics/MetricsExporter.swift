@@ -33,9 +33,24 @@ public struct MetricsExporter: Sendable {
         MetricsRendering.render(await gather(), now: wallClock())
     }
 
-    /// `render()` for an event loop's caller.
+    /// `render()` for an event loop's caller, chained on the handler's futures alone: no Swift
+    /// concurrency task, so a scrape never waits for a cooperative thread (a busy or blocked
+    /// pool must not stall the HTTP endpoint).
     public func render(on eventLoop: any EventLoop) -> EventLoopFuture<String> {
-        eventLoop.makeFutureWithTask { await self.render() }
+        var gathered = eventLoop.makeSucceededFuture(MetricsSnapshot())
+        for request in MetricsSnapshot.requests {
+            gathered = gathered.flatMap { snapshot in
+                self.handler.handle(request).hop(to: eventLoop).map { Optional($0) }
+                    .recover { _ in nil }
+                    .map { reply in
+                        var next = snapshot
+                        let accepted = next.accept(reply, for: request)
+                        next.requestSucceeded.append((request.typeName, accepted))
+                        return next
+                    }
+            }
+        }
+        return gathered.map { MetricsRendering.render($0, now: self.wallClock()) }
     }
 
     /// Asks every request once, one after the other (a scrape is rare; the daemon's lock is
