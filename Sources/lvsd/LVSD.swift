@@ -392,10 +392,11 @@ struct LVSD: AsyncParsableCommand {
             printError("lvsd: \(NetworkErrorText.cause(of: error))")
             throw ExitCode(1)
         }
-        print(session.plan.instructions, terminator: "")
+        let httpServer = try await startDemoHTTP(session, logger: logger)  // prints the instructions
         fflush(nil)
         let signal = await signals.next()
         logger.notice("\(TerminationSignals.name(of: signal)) received, stopping the demo")
+        await httpServer?.stop()
         await session.stop()
     }
 }
