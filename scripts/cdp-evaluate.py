@@ -4,6 +4,7 @@ the DevTools protocol, and prints the value as JSON (the dashboard's browser tes
 Tests/LVSDaemonTests/DashboardBrowserTests.swift).
 
 usage: cdp-evaluate.py USER_DATA_DIR EXPRESSION
+       cdp-evaluate.py USER_DATA_DIR --screenshot FILE.png   (docs/dashboard.png)
 
 Chromium started with --remote-debugging-port=0 writes its port to USER_DATA_DIR/DevToolsActivePort.
 Only the standard library; loopback only; every wait is bounded (10 s socket timeout)."""
@@ -74,13 +75,17 @@ def read_message(sock):
             return message.decode()
 
 def main():
-    if len(sys.argv) != 3:
-        fail("usage: cdp-evaluate.py USER_DATA_DIR EXPRESSION")
+    if len(sys.argv) != 3 and not (len(sys.argv) == 4 and sys.argv[2] == "--screenshot"):
+        fail("usage: cdp-evaluate.py USER_DATA_DIR EXPRESSION | --screenshot FILE")
     with open(os.path.join(sys.argv[1], "DevToolsActivePort")) as f:
         port = int(f.readline().strip())
     sock = websocket(port, page_socket_path(port))
-    send_text(sock, json.dumps({"id": 1, "method": "Runtime.evaluate", "params": {
-        "expression": sys.argv[2], "returnByValue": True, "awaitPromise": True}}))
+    screenshot = sys.argv[2] == "--screenshot"
+    if screenshot:
+        send_text(sock, json.dumps({"id": 1, "method": "Page.captureScreenshot", "params": {"format": "png"}}))
+    else:
+        send_text(sock, json.dumps({"id": 1, "method": "Runtime.evaluate", "params": {
+            "expression": sys.argv[2], "returnByValue": True, "awaitPromise": True}}))
     for _ in range(1000):
         reply = json.loads(read_message(sock))
         if reply.get("id") == 1:
@@ -88,6 +93,12 @@ def main():
     else:
         fail("no reply")
     result = reply.get("result", {})
+    if screenshot:
+        if "data" not in result:
+            fail("no screenshot: " + json.dumps(reply)[:500])
+        with open(sys.argv[3], "wb") as f:
+            f.write(base64.b64decode(result["data"]))
+        return
     if "exceptionDetails" in result:
         fail("exception: " + json.dumps(result["exceptionDetails"])[:500])
     print(json.dumps(result.get("result", {}).get("value")))

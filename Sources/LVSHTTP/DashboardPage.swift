@@ -44,7 +44,7 @@ enum DashboardPage {
           ol#events { list-style: none; margin: 0; padding: 0; max-height: 420px; overflow-y: auto; font-size: 12px; }
           ol#events li { padding: 3px 0; border-bottom: 1px solid var(--line); }
           ol#events .time { color: var(--muted); margin-right: 6px; }
-          ol#events .kind { display: inline-block; min-width: 6.5em; font-weight: 600; }
+          ol#events .kind { display: inline-block; min-width: 6.5em; margin-right: 6px; font-weight: 600; }
           .legend { color: var(--muted); font-size: 12px; }
           @media (max-width: 900px) { main { grid-template-columns: 1fr; } }
         </style>
