@@ -396,7 +396,6 @@ struct LVSD: AsyncParsableCommand {
         fflush(nil)
         let signal = await signals.next()
         logger.notice("\(TerminationSignals.name(of: signal)) received, stopping the demo")
-        await httpServer?.stop()
-        await session.stop()
+        await stopDemo(session, httpServer)
     }
 }

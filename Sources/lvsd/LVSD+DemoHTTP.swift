@@ -45,4 +45,10 @@ extension LVSD {
         }
         return nil
     }
+
+    /// The endpoint first, so that no page keeps asking a stopping daemon.
+    func stopDemo(_ session: DemoSession, _ httpServer: HTTPServer?) async {
+        await httpServer?.stop()
+        await session.stop()
+    }
 }
