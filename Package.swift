@@ -142,11 +142,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // The HTTP endpoint (`lvsd --http`): a small router on NIOHTTP1 and the REST API under
-        // /api/v1, every route mapped onto control requests (docs/design/0017-http-endpoint.md).
+        // /api/v1, every route mapped onto control requests, and /metrics (LVSMetrics, one level
+        // down: both only send control requests) (docs/design/0022-http-endpoint.md).
         .target(
             name: "LVSHTTP",
             dependencies: [
-                "LVSControl", "LVSCore", "IPVSAdmin",
+                "LVSControl", "LVSCore", "IPVSAdmin", "LVSMetrics",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

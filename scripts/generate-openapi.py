@@ -50,6 +50,37 @@ error = {"type": "object", "required": ["error"], "properties": {"error": {
     "properties": {"kind": {"type": "string"}, "message": {"type": "string"}}}}}
 timeouts = {"type": "object", "properties": {k: {"type": "integer", "minimum": 0, "maximum": 2678400} for k in ["tcp", "tcp_fin", "udp"]}}
 
+event = {"type": "object", "required": ["seq", "time", "kind", "reason", "fields"], "properties": {
+    "seq": {"type": "integer", "minimum": 1}, "time": {"type": "string", "example": "2026-12-07T14:49:17.123Z"},
+    "kind": {"type": "string", "enum": ["transaction", "health", "weight", "drain_finished", "vrrp", "reload", "sync"]},
+    "reason": {"type": "string"}, "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}
+# The explanation travels as the control reply's Codable encoding (`lvsadm --explain --json`):
+# camelCase members, absent when nil, families and protocols as their numbers (2, 10; 6, 17, 132).
+port_schema = {"type": "integer", "minimum": 0, "maximum": 65535}
+real_server_key = {"type": "object", "required": ["address", "port"], "properties": {"address": {"type": "string"}, "port": port_schema}}
+service_id = {"type": "object", "required": ["firewallMark", "family", "protocolNumber", "address", "port"], "properties": {
+    "firewallMark": uint, "family": {"type": "integer"}, "protocolNumber": {"type": "integer"},
+    "address": {"type": "string"}, "port": port_schema}}
+explained_real_server = {"type": "object", "required": [
+    "key", "weight", "activeConnections", "inactiveConnections", "persistentConnections", "overloaded", "verdict", "reason"],
+    "properties": {"key": ref("RealServerKey"), "weight": {"type": "integer"}, "activeConnections": {"type": "integer"},
+                   "inactiveConnections": {"type": "integer"}, "persistentConnections": {"type": "integer"},
+                   "overloaded": {"type": "boolean"}, "health": {"type": "string"},
+                   "verdict": {"type": "string", "enum": ["chosen", "weightZero", "overloaded", "unhealthy", "notPreferred", "notConsidered"]},
+                   "reason": {"type": "string"}}}
+explanation = {"type": "object", "required": ["decision", "realServers", "notes"], "properties": {
+    "service": ref("ServiceID"), "scheduler": {"type": "string"},
+    "decision": {"type": "string", "enum": ["noService", "connectionEntry", "persistenceTemplate", "scheduler", "noRealServer"]},
+    "chosen": ref("RealServerKey"), "connection": {"type": "object"},
+    "persistence": {"type": "object", "required": ["netmask", "network", "virtualPort", "timeout", "valid"], "properties": {
+        "netmask": {"type": "string"}, "network": {"type": "string"}, "virtualPort": port_schema, "timeout": uint,
+        "realServer": ref("RealServerKey"), "expiresIn": uint, "valid": {"type": "boolean"}}},
+    "hashRow": {"type": "object", "required": ["scheduler", "key", "row", "tableSize", "fallback"], "properties": {
+        "scheduler": {"type": "string"}, "key": {"type": "string"}, "row": uint, "tableSize": uint,
+        "owner": ref("RealServerKey"), "fallback": {"type": "boolean"}}},
+    "realServers": {"type": "array", "items": explained_real_server},
+    "notes": {"type": "array", "items": {"type": "string"}}}}
+
 def json_body(schema):
     return {"content": {"application/json": {"schema": schema}}}
 
@@ -99,6 +130,20 @@ paths = {
     "/api/v1/engine": {"get": {"summary": "Engine counters (lvsadm --engine-stats)", "responses": responses("200", "The counters", {"type": "object"})}},
     "/api/v1/vrrp": {"get": {"summary": "VRRP instances (lvsadm --vrrp --json)", "responses": responses("200", "The VRRP report", {"type": "object"})}},
     "/api/v1/sync": {"get": {"summary": "Connection sync (lvsadm --sync --json)", "responses": responses("200", "The sync report", {"type": "object"})}},
+    "/api/v1/events": {"get": {"summary": "The event log after seq `since`, oldest first (lvsadm --events --json)", "parameters": [
+        {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0}, "example": 0},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}, "example": 10}],
+        "responses": responses("200", "The events", {"type": "array", "items": ref("Event")}, "400")}},
+    "/api/v1/explain": {"get": {"summary": "Where a new packet from a client would go now, and why (lvsadm --explain --json); "
+        "name the service with protocol, address and port, or with fwmark or fwmark6", "parameters": [
+        {"name": "protocol", "in": "query", "schema": {"type": "string", "enum": ["tcp", "udp", "sctp"]}, "example": "tcp"},
+        {"name": "address", "in": "query", "schema": {"type": "string"}, "example": "10.0.0.1"},
+        {"name": "port", "in": "query", "schema": port_schema, "example": 80},
+        {"name": "fwmark", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 4294967295}},
+        {"name": "fwmark6", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 4294967295}},
+        {"name": "client", "in": "query", "required": True, "schema": {"type": "string"}, "example": "192.0.2.7"},
+        {"name": "client_port", "in": "query", "schema": port_schema, "example": 40000}],
+        "responses": responses("200", "The explanation", ref("Explanation"), "400")}},
     "/api/v1/zero": {"post": {"summary": "Zero every counter (-Z)", "responses": responses("204", "Zeroed")}},
     "/api/v1/reload": {"post": {"summary": "Reload the configuration file (lvsadm --reload)", "responses": responses("200", "What changed", {"type": "object"}, "409")}},
 }
@@ -143,7 +188,8 @@ document = {
         "ConnectionPage": {"type": "object", "required": ["total", "offset", "limit", "connections"], "properties": {
             "version": {"type": "integer"}, "kind": {"type": "string"}, "total": uint, "offset": uint, "limit": uint,
             "connections": {"type": "array", "items": {"type": "object"}}}},
-        "Timeouts": timeouts,
+        "Timeouts": timeouts, "Event": event, "Explanation": explanation, "ServiceID": service_id,
+        "RealServerKey": real_server_key,
         "TimeoutList": {"type": "object", "required": ["timeouts"], "properties": {"timeouts": timeouts}}}},
     "security": [{}, {"bearer": []}],
     "paths": paths,

@@ -1,4 +1,5 @@
 import LVSControl
+import LVSMetrics
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -24,17 +25,19 @@ public final class HTTPServer: Sendable {
         self.dashboard = dashboard
     }
 
-    /// The daemon's endpoint: the REST API and the dashboard (`/`, `/api/v1/stream`) over
-    /// `handler` (the director host) plus `extraRoutes` (`/metrics`, the event log, …). On the
-    /// same method and path an extra route wins over the built-in ones.
+    /// The daemon's endpoint: the REST API, `/metrics` and the dashboard (`/`, `/api/v1/stream`)
+    /// over `handler` (the director host) plus `extraRoutes`. On the same method and path an
+    /// extra route wins over the built-in ones.
     public static func start(
         _ configuration: HTTPServerConfiguration, handler: any ControlRequestHandler, extraRoutes: [HTTPRoute] = [],
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
     ) async throws -> HTTPServer {
         let dashboard = Dashboard(handler: handler)
         return try await start(
-            configuration, routes: extraRoutes + dashboard.routes + RESTAPI(handler: handler).routes, group: group,
-            logger: logger, dashboard: dashboard)
+            configuration,
+            routes: extraRoutes + [MetricsExporter(handler: handler).route] + dashboard.routes
+                + RESTAPI(handler: handler).routes,
+            group: group, logger: logger, dashboard: dashboard)
     }
 
     /// An endpoint serving exactly `routes`.

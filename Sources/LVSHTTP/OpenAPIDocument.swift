@@ -774,6 +774,254 @@ enum OpenAPIDocument {
                   }
                 }
               },
+              "Event": {
+                "type": "object",
+                "required": [
+                  "seq",
+                  "time",
+                  "kind",
+                  "reason",
+                  "fields"
+                ],
+                "properties": {
+                  "seq": {
+                    "type": "integer",
+                    "minimum": 1
+                  },
+                  "time": {
+                    "type": "string",
+                    "example": "2026-12-07T14:49:17.123Z"
+                  },
+                  "kind": {
+                    "type": "string",
+                    "enum": [
+                      "transaction",
+                      "health",
+                      "weight",
+                      "drain_finished",
+                      "vrrp",
+                      "reload",
+                      "sync"
+                    ]
+                  },
+                  "reason": {
+                    "type": "string"
+                  },
+                  "fields": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "string"
+                    }
+                  }
+                }
+              },
+              "Explanation": {
+                "type": "object",
+                "required": [
+                  "decision",
+                  "realServers",
+                  "notes"
+                ],
+                "properties": {
+                  "service": {
+                    "$ref": "#/components/schemas/ServiceID"
+                  },
+                  "scheduler": {
+                    "type": "string"
+                  },
+                  "decision": {
+                    "type": "string",
+                    "enum": [
+                      "noService",
+                      "connectionEntry",
+                      "persistenceTemplate",
+                      "scheduler",
+                      "noRealServer"
+                    ]
+                  },
+                  "chosen": {
+                    "$ref": "#/components/schemas/RealServerKey"
+                  },
+                  "connection": {
+                    "type": "object"
+                  },
+                  "persistence": {
+                    "type": "object",
+                    "required": [
+                      "netmask",
+                      "network",
+                      "virtualPort",
+                      "timeout",
+                      "valid"
+                    ],
+                    "properties": {
+                      "netmask": {
+                        "type": "string"
+                      },
+                      "network": {
+                        "type": "string"
+                      },
+                      "virtualPort": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 65535
+                      },
+                      "timeout": {
+                        "type": "integer",
+                        "minimum": 0
+                      },
+                      "realServer": {
+                        "$ref": "#/components/schemas/RealServerKey"
+                      },
+                      "expiresIn": {
+                        "type": "integer",
+                        "minimum": 0
+                      },
+                      "valid": {
+                        "type": "boolean"
+                      }
+                    }
+                  },
+                  "hashRow": {
+                    "type": "object",
+                    "required": [
+                      "scheduler",
+                      "key",
+                      "row",
+                      "tableSize",
+                      "fallback"
+                    ],
+                    "properties": {
+                      "scheduler": {
+                        "type": "string"
+                      },
+                      "key": {
+                        "type": "string"
+                      },
+                      "row": {
+                        "type": "integer",
+                        "minimum": 0
+                      },
+                      "tableSize": {
+                        "type": "integer",
+                        "minimum": 0
+                      },
+                      "owner": {
+                        "$ref": "#/components/schemas/RealServerKey"
+                      },
+                      "fallback": {
+                        "type": "boolean"
+                      }
+                    }
+                  },
+                  "realServers": {
+                    "type": "array",
+                    "items": {
+                      "type": "object",
+                      "required": [
+                        "key",
+                        "weight",
+                        "activeConnections",
+                        "inactiveConnections",
+                        "persistentConnections",
+                        "overloaded",
+                        "verdict",
+                        "reason"
+                      ],
+                      "properties": {
+                        "key": {
+                          "$ref": "#/components/schemas/RealServerKey"
+                        },
+                        "weight": {
+                          "type": "integer"
+                        },
+                        "activeConnections": {
+                          "type": "integer"
+                        },
+                        "inactiveConnections": {
+                          "type": "integer"
+                        },
+                        "persistentConnections": {
+                          "type": "integer"
+                        },
+                        "overloaded": {
+                          "type": "boolean"
+                        },
+                        "health": {
+                          "type": "string"
+                        },
+                        "verdict": {
+                          "type": "string",
+                          "enum": [
+                            "chosen",
+                            "weightZero",
+                            "overloaded",
+                            "unhealthy",
+                            "notPreferred",
+                            "notConsidered"
+                          ]
+                        },
+                        "reason": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  },
+                  "notes": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  }
+                }
+              },
+              "ServiceID": {
+                "type": "object",
+                "required": [
+                  "firewallMark",
+                  "family",
+                  "protocolNumber",
+                  "address",
+                  "port"
+                ],
+                "properties": {
+                  "firewallMark": {
+                    "type": "integer",
+                    "minimum": 0
+                  },
+                  "family": {
+                    "type": "integer"
+                  },
+                  "protocolNumber": {
+                    "type": "integer"
+                  },
+                  "address": {
+                    "type": "string"
+                  },
+                  "port": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 65535
+                  }
+                }
+              },
+              "RealServerKey": {
+                "type": "object",
+                "required": [
+                  "address",
+                  "port"
+                ],
+                "properties": {
+                  "address": {
+                    "type": "string"
+                  },
+                  "port": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 65535
+                  }
+                }
+              },
               "TimeoutList": {
                 "type": "object",
                 "required": [
@@ -1246,6 +1494,174 @@ enum OpenAPIDocument {
                         }
                       }
                     }
+                  },
+                  "401": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    },
+                    "description": "Credentials needed"
+                  }
+                }
+              }
+            },
+            "/api/v1/events": {
+              "get": {
+                "summary": "The event log after seq `since`, oldest first (lvsadm --events --json)",
+                "parameters": [
+                  {
+                    "name": "since",
+                    "in": "query",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 0
+                    },
+                    "example": 0
+                  },
+                  {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 1000
+                    },
+                    "example": 10
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The events",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "array",
+                          "items": {
+                            "$ref": "#/components/schemas/Event"
+                          }
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    },
+                    "description": "Bad input"
+                  },
+                  "401": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    },
+                    "description": "Credentials needed"
+                  }
+                }
+              }
+            },
+            "/api/v1/explain": {
+              "get": {
+                "summary": "Where a new packet from a client would go now, and why (lvsadm --explain --json); name the service with protocol, address and port, or with fwmark or fwmark6",
+                "parameters": [
+                  {
+                    "name": "protocol",
+                    "in": "query",
+                    "schema": {
+                      "type": "string",
+                      "enum": [
+                        "tcp",
+                        "udp",
+                        "sctp"
+                      ]
+                    },
+                    "example": "tcp"
+                  },
+                  {
+                    "name": "address",
+                    "in": "query",
+                    "schema": {
+                      "type": "string"
+                    },
+                    "example": "10.0.0.1"
+                  },
+                  {
+                    "name": "port",
+                    "in": "query",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 0,
+                      "maximum": 65535
+                    },
+                    "example": 80
+                  },
+                  {
+                    "name": "fwmark",
+                    "in": "query",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 4294967295
+                    }
+                  },
+                  {
+                    "name": "fwmark6",
+                    "in": "query",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 1,
+                      "maximum": 4294967295
+                    }
+                  },
+                  {
+                    "name": "client",
+                    "in": "query",
+                    "required": true,
+                    "schema": {
+                      "type": "string"
+                    },
+                    "example": "192.0.2.7"
+                  },
+                  {
+                    "name": "client_port",
+                    "in": "query",
+                    "schema": {
+                      "type": "integer",
+                      "minimum": 0,
+                      "maximum": 65535
+                    },
+                    "example": 40000
+                  }
+                ],
+                "responses": {
+                  "200": {
+                    "description": "The explanation",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Explanation"
+                        }
+                      }
+                    }
+                  },
+                  "400": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    },
+                    "description": "Bad input"
                   },
                   "401": {
                     "content": {

@@ -381,21 +381,4 @@ struct LVSD: AsyncParsableCommand {
         await httpServer?.stop()
         await daemon.stop()
     }
-
-    private func runDemo(
-        _ configuration: DaemonConfiguration, directory: String?, signals: TerminationSignals, logger: Logger
-    ) async throws {
-        let session: DemoSession
-        do {
-            session = try await DemoSession.start(configuration, privateSocketDirectory: directory, logger: logger)
-        } catch {
-            printError("lvsd: \(NetworkErrorText.cause(of: error))")
-            throw ExitCode(1)
-        }
-        let httpServer = try await startDemoHTTP(session, logger: logger)  // prints the instructions
-        fflush(nil)
-        let signal = await signals.next()
-        logger.notice("\(TerminationSignals.name(of: signal)) received, stopping the demo")
-        await stopDemo(session, httpServer)
-    }
 }
