@@ -138,6 +138,10 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func write(_ response: HTTPResponse, keepAlive: Bool, headOnly: Bool, context: ChannelHandlerContext) {
+        if let stream = response.stream {
+            writeStream(response, stream, headOnly: headOnly, context: context)
+            return
+        }
         var headers = response.headers
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
@@ -155,5 +159,25 @@ final class HTTPRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
             let channel = context.channel
             done.futureResult.whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+
+    /// A streamed body: no length, so HTTP/1.1 chunked; the connection is the stream's until it
+    /// ends (it is never reused for another request).
+    private func writeStream(
+        _ response: HTTPResponse, _ stream: HTTPStreamBody, headOnly: Bool, context: ChannelHandlerContext
+    ) {
+        var headers = response.headers
+        headers.remove(name: "Content-Length")
+        headers.replaceOrAdd(name: "Connection", value: "close")
+        context.writeAndFlush(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),
+            promise: nil)
+        if headOnly {
+            stream.cancel()
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
+        stream.start(HTTPStreamWriter(channel: context.channel))
     }
 }

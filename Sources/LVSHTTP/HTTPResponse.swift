@@ -1,11 +1,14 @@
 import IPVSAdmin
 import NIOHTTP1
 
-/// A complete response: status, headers and body (the API's documents are small; nothing streams).
+/// A response: status, headers and a complete body (the API's documents are small), or a body
+/// written over time (`stream`, for server-sent events).
 public struct HTTPResponse: Sendable {
     public var status: HTTPResponseStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// When set, `body` is ignored: the head goes out, then the stream writes the body.
+    public var stream: HTTPStreamBody?
 
     public init(status: HTTPResponseStatus, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status

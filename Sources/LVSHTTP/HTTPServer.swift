@@ -15,30 +15,42 @@ public final class HTTPServer: Sendable {
     /// The port actually bound (the configured one, or the kernel's choice for port 0).
     public let port: Int
     private let channel: any Channel
+    /// The dashboard whose open streams `stop` ends, if this endpoint serves one.
+    private let dashboard: Dashboard?
 
-    private init(configuration: HTTPServerConfiguration, port: Int, channel: any Channel) {
+    private init(configuration: HTTPServerConfiguration, port: Int, channel: any Channel, dashboard: Dashboard?) {
         self.configuration = configuration
         self.port = port
         self.channel = channel
+        self.dashboard = dashboard
     }
 
-    /// The daemon's endpoint: the REST API and `/metrics` over `handler` (the director host)
-    /// plus `extraRoutes` (the dashboard, …). On the same method and path an extra route wins
-    /// over the built-in ones.
+    /// The daemon's endpoint: the REST API, `/metrics` and the dashboard (`/`, `/api/v1/stream`)
+    /// over `handler` (the director host) plus `extraRoutes`. On the same method and path an
+    /// extra route wins over the built-in ones.
     public static func start(
         _ configuration: HTTPServerConfiguration, handler: any ControlRequestHandler, extraRoutes: [HTTPRoute] = [],
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
     ) async throws -> HTTPServer {
-        try await start(
+        let dashboard = Dashboard(handler: handler)
+        return try await start(
             configuration,
-            routes: extraRoutes + [MetricsExporter(handler: handler).route] + RESTAPI(handler: handler).routes,
-            group: group, logger: logger)
+            routes: extraRoutes + [MetricsExporter(handler: handler).route] + dashboard.routes
+                + RESTAPI(handler: handler).routes,
+            group: group, logger: logger, dashboard: dashboard)
     }
 
     /// An endpoint serving exactly `routes`.
     public static func start(
         _ configuration: HTTPServerConfiguration, routes: [HTTPRoute],
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
+    ) async throws -> HTTPServer {
+        try await start(configuration, routes: routes, group: group, logger: logger, dashboard: nil)
+    }
+
+    private static func start(
+        _ configuration: HTTPServerConfiguration, routes: [HTTPRoute], group: any EventLoopGroup, logger: Logger,
+        dashboard: Dashboard?
     ) async throws -> HTTPServer {
         let router = HTTPRouter(routes)
         let channel = try await ServerBootstrap(group: group)
@@ -54,7 +66,7 @@ public final class HTTPServer: Sendable {
             .bind(host: configuration.host, port: configuration.port).get()
         let port = channel.localAddress?.port ?? configuration.port
         logger.info("HTTP endpoint listening on \(configuration.host):\(port)")
-        return HTTPServer(configuration: configuration, port: port, channel: channel)
+        return HTTPServer(configuration: configuration, port: port, channel: channel, dashboard: dashboard)
     }
 
     /// `http://HOST:PORT/` (IPv6 in brackets).
@@ -64,6 +76,7 @@ public final class HTTPServer: Sendable {
     }
 
     public func stop() async {
+        dashboard?.closeStreams()
         try? await channel.close()
     }
 }

@@ -16,10 +16,10 @@ extension LVSD {
             printError("lvsd: \(NetworkErrorText.cause(of: error))")
             throw ExitCode(1)
         }
-        print(session.plan.instructions, terminator: "")
+        let httpServer = try await startDemoHTTP(session, logger: logger)  // prints the instructions
         fflush(nil)
         let signal = await signals.next()
         logger.notice("\(TerminationSignals.name(of: signal)) received, stopping the demo")
-        await session.stop()
+        await stopDemo(session, httpServer)
     }
 }

@@ -42,6 +42,8 @@ struct DemoEndToEndTests {
         var list = ProcessResult(status: -1, standardOutput: "", standardError: "")
         var stats = ProcessResult(status: -1, standardOutput: "", standardError: "")
         var failure: String?
+        /// The reply to `GET /` at the dashboard address the demo printed.
+        var dashboard = ""
         var status: Int32 = -1
         var standardError = ""
     }
@@ -89,6 +91,9 @@ struct DemoEndToEndTests {
             #expect(conns == "2", "\(observed.stats.standardOutput)")
         }
 
+        #expect(observed.dashboard.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(observed.printed)")
+        #expect(observed.dashboard.contains("<title>lvsd dashboard</title>"))
+
         #expect(observed.status == 0, "lvsd --demo exited \(observed.status); stderr:\n\(observed.standardError)")
         #expect(!FileManager.default.fileExists(atPath: socket))
     }
@@ -124,6 +129,13 @@ struct DemoEndToEndTests {
             observed.list = try Subprocess.runSynchronously("lvsadm", ["--control-socket", socket, "-L", "-n"])
             observed.stats = try Subprocess.runSynchronously(
                 "lvsadm", ["--control-socket", socket, "-L", "-n", "--stats"])
+            let dashboardLine = observed.printed.split(separator: "\n").first {
+                $0.hasPrefix("  dashboard http://127.0.0.1:")
+            }
+            let dashboardPort = dashboardLine.flatMap { Int($0.dropFirst(29).prefix { $0.isNumber }) }
+            observed.dashboard = try HTTPTestClient.exchange(
+                port: try #require(dashboardPort, "no dashboard line"),
+                request: "GET / HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n")
         } catch {
             observed.failure = "\(error)"
         }

@@ -37,4 +37,21 @@ struct DemoPortNoteTests {
         try await group.shutdownGracefully()
         #expect(chosen != busy && chosen > 0)
     }
+
+    @Test("the dashboard's address is printed, with a note when its port is not 8090")
+    func dashboardLines() {
+        let plan = DemoPlan(virtualPort: 8080, realServerPorts: [8081, 8082, 8083], controlSocketPath: "/s")
+        #expect(!plan.instructions.contains("dashboard"))
+        let preferred = plan.instructions(dashboardPort: 8090)
+        #expect(
+            preferred.contains(
+                "\n  dashboard http://127.0.0.1:8090/  (live table and events; REST API under api/v1/)\n"))
+        #expect(!preferred.contains("note:"))
+        #expect(preferred.hasSuffix("  http://127.0.0.1:8090/\n\n\(DemoPlan.readyLine)\n"))
+        #expect(
+            DemoPlan.dashboardLines(port: 8093) == [
+                "  dashboard http://127.0.0.1:8093/  (live table and events; REST API under api/v1/)",
+                "  note: port 8090 is in use, so the dashboard listens on http://127.0.0.1:8093/ instead",
+            ])
+    }
 }

@@ -5,7 +5,27 @@ extension DemoPlan {
     public static let readyLine = "Ctrl-C stops the demo and removes the control socket."
 
     /// The text, ending in a newline.
-    public var instructions: String {
+    public var instructions: String { instructions(dashboardPort: nil) }
+
+    /// The dashboard's preferred port; the demo takes the next free one after it when it is taken.
+    public static let preferredDashboardPort = 8090
+
+    /// `http://127.0.0.1:PORT/`: the demo's HTTP endpoint is always on loopback.
+    public static func dashboardURL(port: Int) -> String { "http://127.0.0.1:\(port)/" }
+
+    /// The dashboard's line, and why its port is not the preferred one when so (as `portNotes`).
+    public static func dashboardLines(port: Int) -> [String] {
+        var lines = ["  dashboard \(dashboardURL(port: port))  (live table and events; REST API under api/v1/)"]
+        if port != preferredDashboardPort {
+            lines.append(
+                "  note: port \(preferredDashboardPort) is in use, so the dashboard listens on \(dashboardURL(port: port)) instead"
+            )
+        }
+        return lines
+    }
+
+    /// The text with the dashboard's address when the demo serves one on `dashboardPort`.
+    public func instructions(dashboardPort: Int?) -> String {
         let lvsadm = "swift run lvsadm --control-socket \(shellQuoted(controlSocketPath))"
         let url = "http://\(virtualService)/"
         let quiesced = realServerPorts.count > 1 ? realServer(1) : realServer(0)
@@ -16,6 +36,7 @@ extension DemoPlan {
         }
         lines.append("  control socket \(controlSocketPath)")
         lines += portNotes
+        if let dashboardPort { lines += Self.dashboardLines(port: dashboardPort) }
         lines.append("configured as if by:")
         for line in ipvsadmLines {
             lines.append("  lvsadm \(line.joined(separator: " "))")
@@ -39,8 +60,15 @@ extension DemoPlan {
             "  # the connection entries, with their TCP state and expiry:",
             "  \(lvsadm) -L -c -n",
             "",
-            Self.readyLine,
         ]
+        if let dashboardPort {
+            lines += [
+                "  # watch it live, drain and restore real servers: open in a browser",
+                "  \(Self.dashboardURL(port: dashboardPort))",
+                "",
+            ]
+        }
+        lines += [Self.readyLine]
         return lines.joined(separator: "\n") + "\n"
     }
 

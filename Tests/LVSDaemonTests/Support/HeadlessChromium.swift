@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// Debian's headless Chromium showing one page, driven through the DevTools protocol by
+/// scripts/cdp-evaluate.py (the dashboard's browser test, docs/http-api.md "Dashboard").
+/// Its output goes to a file; `stop` kills it by pid and removes its profile directory.
+final class HeadlessChromium: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: `process` is started in `launch` and then only
+    // signalled and waited for; the paths never change.
+    static let executable = "/usr/bin/chromium"
+    static let python = "/usr/bin/python3"
+
+    let process: Process
+    let profile: String
+
+    private init(process: Process, profile: String) {
+        self.process = process
+        self.profile = profile
+    }
+
+    static var isInstalled: Bool {
+        FileManager.default.isExecutableFile(atPath: executable) && FileManager.default.isExecutableFile(atPath: python)
+    }
+
+    /// Starts Chromium on `url` with a fresh profile under `directory`, and waits (bounded) until
+    /// its DevTools port file exists.
+    static func launch(_ url: String, in directory: TemporaryDirectory) async throws -> HeadlessChromium {
+        let profile = directory.file("chromium-profile")
+        try FileManager.default.createDirectory(
+            atPath: profile, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let output = directory.file("chromium.log")
+        _ = FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+            "--disable-extensions", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
+            "--user-data-dir=\(profile)", "--window-size=1400,900", url,
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let browser = HeadlessChromium(process: process, profile: profile)
+        let portFile = profile + "/DevToolsActivePort"
+        let ready = await eventually(within: 30) { FileManager.default.fileExists(atPath: portFile) }
+        if !ready {
+            browser.stop()
+            throw BrowserError.notStarted((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+        }
+        return browser
+    }
+
+    /// The value of `expression` in the page (JSON text), or nil when the evaluation failed
+    /// (page not loaded yet, an exception).
+    func evaluate(_ expression: String) async throws -> String? {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/cdp-evaluate.py")
+        let result = try await Subprocess.run(
+            "python3", [script.path, profile, expression], executableOverride: Self.python)
+        guard result.status == 0 else { return nil }
+        return result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Kills Chromium (SIGKILL by pid: the test is done with it) and removes its profile.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: profile)
+    }
+
+    enum BrowserError: Error { case notStarted(String) }
+}
