@@ -7,7 +7,9 @@ import Testing
 final class HeadlessChromium: @unchecked Sendable {
     // Invariant for @unchecked Sendable: `process` is started in `launch` and then only
     // signalled and waited for; the paths never change.
-    static let executable = "/usr/bin/chromium"
+    /// The browser itself, not Debian's /usr/bin/chromium wrapper script: the pid we kill is
+    /// Chromium's own.
+    static let executable = "/usr/lib/chromium/chromium"
     static let python = "/usr/bin/python3"
 
     let process: Process
@@ -23,33 +25,39 @@ final class HeadlessChromium: @unchecked Sendable {
     }
 
     /// Starts Chromium on `url` with a fresh profile under `directory`, and waits (bounded) until
-    /// its DevTools port file exists.
+    /// its DevTools port file exists. A browser that does not come up (seen once while the whole
+    /// suite loaded the machine: its zygote died) is killed and started again, three tries.
     static func launch(_ url: String, in directory: TemporaryDirectory) async throws -> HeadlessChromium {
-        let profile = directory.file("chromium-profile")
-        try FileManager.default.createDirectory(
-            atPath: profile, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let output = directory.file("chromium.log")
-        _ = FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
-            "--disable-extensions", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-            "--user-data-dir=\(profile)", "--window-size=1400,900", url,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let browser = HeadlessChromium(process: process, profile: profile)
-        let portFile = profile + "/DevToolsActivePort"
-        let ready = await eventually(within: 30) { FileManager.default.fileExists(atPath: portFile) }
-        if !ready {
+        var log = ""
+        for attempt in 1...3 {
+            let profile = directory.file("chromium-profile-\(attempt)")
+            try FileManager.default.createDirectory(
+                atPath: profile, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let output = directory.file("chromium-\(attempt).log")
+            _ = FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600])
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = [
+                "--headless=new", "--no-sandbox", "--no-zygote", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=\(profile)",
+                "--window-size=1400,900", url,
+            ]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let browser = HeadlessChromium(process: process, profile: profile)
+            let portFile = profile + "/DevToolsActivePort"
+            let ready = await eventually(within: 45) {
+                FileManager.default.fileExists(atPath: portFile) || !process.isRunning
+            }
+            if ready && FileManager.default.fileExists(atPath: portFile) { return browser }
             browser.stop()
-            throw BrowserError.notStarted((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+            log += "attempt \(attempt): " + ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "") + "\n"
         }
-        return browser
+        throw BrowserError.notStarted(log)
     }
 
     /// The value of `expression` in the page (JSON text), or nil when the evaluation failed
