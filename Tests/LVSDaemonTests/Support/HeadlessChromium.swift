@@ -15,6 +15,19 @@ final class HeadlessChromium: @unchecked Sendable {
     let process: Process
     let profile: String
 
+    /// `python3 -c` program: default dispositions and an empty mask for every signal, then
+    /// exec argv[1] with the rest of the arguments.
+    static let execWithDefaultSignals = """
+        import os, signal, sys
+        for number in range(1, signal.NSIG):
+            try:
+                signal.signal(number, signal.SIG_DFL)
+            except (OSError, ValueError):
+                pass
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        os.execv(sys.argv[1], sys.argv[1:])
+        """
+
     private init(process: Process, profile: String) {
         self.process = process
         self.profile = profile
@@ -36,14 +49,19 @@ final class HeadlessChromium: @unchecked Sendable {
             let output = directory.file("chromium-\(attempt).log")
             _ = FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600])
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = [
-                "--headless=new", "--no-sandbox", "--no-zygote", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=\(profile)",
-                "--window-size=1400,900", url,
-            ]
+            // Through python3, which puts every signal back to its default disposition and
+            // unblocks them all before it becomes Chromium (exec keeps the pid): other suites of
+            // this process ignore or block signals, children inherit that, and Chromium then
+            // stops itself with SIGTRAP at start (seen in the whole suite's runs).
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments =
+                ["-c", Self.execWithDefaultSignals, executable] + [
+                    "--headless=new", "--no-sandbox", "--no-zygote", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=\(profile)",
+                    "--window-size=1400,900", "--enable-logging=stderr", url,
+                ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
             process.standardInput = FileHandle.nullDevice
@@ -54,8 +72,13 @@ final class HeadlessChromium: @unchecked Sendable {
                 FileManager.default.fileExists(atPath: portFile) || !process.isRunning
             }
             if ready && FileManager.default.fileExists(atPath: portFile) { return browser }
+            let exit =
+                process.isRunning
+                ? "still running"
+                : "exit \(process.terminationStatus) (\(process.terminationReason == .uncaughtSignal ? "signal" : "status"))"
             browser.stop()
-            log += "attempt \(attempt): " + ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "") + "\n"
+            log +=
+                "attempt \(attempt), \(exit): " + ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "") + "\n"
         }
         throw BrowserError.notStarted(log)
     }
