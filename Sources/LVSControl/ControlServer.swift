@@ -52,15 +52,14 @@ public final class ControlServer: Sendable {
         // Mode 0600 from the start (DESIGN.md §5): the umask covers the instant between bind(2)
         // and the chmod below. umask is process-wide; files created by other threads in that
         // instant only get stricter modes, never looser ones.
-        let previousMask = umask(0o177)
         let channel: any Channel
         do {
-            channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
+            channel = try await RestrictiveUmask.during {
+                try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false).get()
+            }
         } catch {
-            umask(previousMask)
             throw ControlServerError.cannotBind(path: path, reason: NetworkErrorText.cause(of: error))
         }
-        umask(previousMask)
         guard chmod(path, 0o600) == 0 else {
             let reason = String(cString: strerror(errno))
             try? await channel.close()

@@ -186,6 +186,34 @@ struct ControlServerTests {
         await server.stop()
     }
 
+    @Test("servers started at the same time leave the process's umask as it was")
+    func overlappingStartsRestoreTheUmask() async throws {
+        /// The umask as /proc reports it (reading it with umask(2) would change it).
+        func currentMask() -> String {
+            let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+            return status.split(separator: "\n").first { $0.hasPrefix("Umask:") }.map {
+                $0.dropFirst("Umask:".count).trimmingCharacters(in: .whitespaces)
+            } ?? "unknown"
+        }
+        let servers = try await withThrowingTaskGroup(of: TestServer.self) { group in
+            for _ in 0..<12 { group.addTask { try await TestServer.start() } }
+            return try await group.reduce(into: [TestServer]()) { $0.append($1) }
+        }
+        for server in servers {
+            let mode = try FileManager.default.attributesOfItem(atPath: server.path)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            await server.stop()
+        }
+        // Before the fix an overlap left 0177 for good. Another test may be binding at this
+        // instant (it holds 0177 for microseconds), so a few looks are allowed.
+        var restored = false
+        for _ in 0..<50 where !restored {
+            restored = currentMask() != "0177"
+            if !restored { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(restored, "umask is \(currentMask())")
+    }
+
     @Test("a second server on a live socket refuses to start; a stale socket is replaced")
     func liveAndStaleSockets() async throws {
         let server = try await TestServer.start()

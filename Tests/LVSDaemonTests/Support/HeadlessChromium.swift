@@ -15,8 +15,8 @@ final class HeadlessChromium: @unchecked Sendable {
     let process: Process
     let profile: String
 
-    /// `python3 -c` program: default dispositions and an empty mask for every signal, then
-    /// exec argv[1] with the rest of the arguments.
+    /// `python3 -c` program: default dispositions and an empty mask for every signal, umask
+    /// 022, then exec argv[1] with the rest of the arguments.
     static let execWithDefaultSignals = """
         import os, signal, sys
         for number in range(1, signal.NSIG):
@@ -25,6 +25,7 @@ final class HeadlessChromium: @unchecked Sendable {
             except (OSError, ValueError):
                 pass
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
+        os.umask(0o022)
         os.execv(sys.argv[1], sys.argv[1:])
         """
 
@@ -49,10 +50,10 @@ final class HeadlessChromium: @unchecked Sendable {
             let output = directory.file("chromium-\(attempt).log")
             _ = FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600])
             let process = Process()
-            // Through python3, which puts every signal back to its default disposition and
-            // unblocks them all before it becomes Chromium (exec keeps the pid): other suites of
-            // this process ignore or block signals, children inherit that, and Chromium then
-            // stops itself with SIGTRAP at start (seen in the whole suite's runs).
+            // Through python3, which puts every signal back to its default disposition, unblocks
+            // them and sets umask 022 before it becomes Chromium (exec keeps the pid): children
+            // inherit what other suites of this process changed, and Chromium stopped itself
+            // with SIGTRAP at start under umask 0177 (seen in the whole suite's runs).
             process.executableURL = URL(fileURLWithPath: python)
             process.arguments =
                 ["-c", Self.execWithDefaultSignals, executable] + [
