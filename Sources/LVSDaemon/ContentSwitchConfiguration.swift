@@ -31,9 +31,9 @@ struct ContentSwitchConfiguration {
     }
 
     private mutating func compile(_ node: ConfigurationNode, of vs: VirtualServer) -> ContentSwitchService? {
-        guard case .endpoint(let address, let port) = vs.address, port != 0, (vs.protocolNumber ?? .tcp) == .tcp
-        else {
-            error(node.location, "content_switch needs a TCP virtual_server with an address and a port")
+        guard case .endpoint(let address, let port) = vs.address, port != 0, vs.protocolNumber == .tcp else {
+            error(
+                node.location, "content_switch needs a virtual_server with an address, a port and protocol TCP")
             return nil
         }
         if let method = vs.forwarding?.method, method != .proxy {

@@ -256,9 +256,12 @@ extension ProxyWorker {
         slots[client].partner = .max
         session.serverConnecting = false
         let groupID = VirtualServiceID(firewallMark: session.groupMark, family: session.content.service.address.family)
-        release(
-            session.ref, service: groupID, reset: reset,
-            traffic: Traffic(inBytes: session.inBytes, outBytes: session.outBytes), now: reactor.now)
+        let ref = session.ref
+        let traffic = Traffic(inBytes: session.inBytes, outBytes: session.outBytes)
+        let now = reactor.now
+        shared.withState { state in
+            Self.releaseLocked(&state, ref, service: groupID, reset: reset, traffic: traffic, now: now)
+        }
         session.ref = ConnectionRef(index: -1, generation: 0)
         session.server = nil
         session.inBytes = 0

@@ -188,14 +188,21 @@ extension ProxyWorker {
         return value
     }
 
-    /// `release` for a caller already under the lock.
+    /// Ends a group entry under the lock: its traffic, then both FINs (the entry lingers in
+    /// TIME_WAIT as an inactive connection, as a proxied pair's does) or the reset.
     static func releaseLocked(
-        _ state: inout SharedDirector.State, _ ref: ConnectionRef, service: VirtualServiceID, traffic: Traffic,
-        now: MonotonicInstant
+        _ state: inout SharedDirector.State, _ ref: ConnectionRef, service: VirtualServiceID,
+        reset: ConnectionSide? = nil, traffic: Traffic, now: MonotonicInstant
     ) {
         state.director.recordTraffic(
             ref, inPackets: 0, inBytes: traffic.inBytes, outPackets: 0, outBytes: traffic.outBytes, now: now)
-        state.director.connectionClosed(ref, now: now)
+        if let reset {
+            state.director.connectionReset(ref, reset, now: now)
+        } else {
+            state.director.sideClosed(ref, .client, now: now)
+            state.director.sideClosed(ref, .server, now: now)
+            state.director.connectionClosed(ref, now: now)
+        }
         state.liveConnections -= 1
         let remaining = state.liveByService[service, default: 1] - 1
         state.liveByService[service] = remaining > 0 ? remaining : nil

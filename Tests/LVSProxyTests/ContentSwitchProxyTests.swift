@@ -20,7 +20,8 @@ struct ContentSwitchProxyTests {
         init(
             rules: [ContentRule] = [ContentRule(name: "api", condition: .path(.prefix("/api")), group: "api")],
             groups: [String: (mark: UInt32, servers: [String])] = ["api": (101, ["a"]), "web": (102, ["b", "c"])],
-            persistence: ContentPersistence = .none, limits: HTTPParserLimits = .default
+            persistence: ContentPersistence = .none, limits: HTTPParserLimits = .default,
+            mode: ContentSwitchMode = .http, headerTimeoutMilliseconds: UInt64 = 10_000
         ) throws {
             h = try ProxyHarness()
             service = h.service(port: ProxyHarness.freePort())
@@ -37,8 +38,9 @@ struct ContentSwitchProxyTests {
             }
             h.engine.setContentServices([
                 ContentSwitchService(
-                    service: service, ruleSet: ContentRuleSet(rules: rules, defaultGroup: "web"), groups: marks,
-                    persistence: persistence, limits: limits)
+                    service: service, mode: mode, ruleSet: ContentRuleSet(rules: rules, defaultGroup: "web"),
+                    groups: marks, persistence: persistence, limits: limits,
+                    headerTimeoutMilliseconds: headerTimeoutMilliseconds)
             ])
         }
 
@@ -224,5 +226,92 @@ struct ContentSwitchProxyTests {
         #expect(Net.send(fd, Array("raw frame bytes".utf8)))
         #expect(Net.text(Net.receive(fd, count: 15)) == "raw frame bytes")
         #expect(s.h.engine.count(.httpUpgrades) == 1)
+    }
+
+    @Test("hash persistence: removing a real server moves only the keys it held")
+    func hashPersistence() throws {
+        let s = try Setup(
+            rules: [], groups: ["api": (131, []), "web": (132, ["b", "c", "d"])], persistence: .hash(.path))
+        defer { s.stop() }
+        func owners() -> [String: String] {
+            var result: [String: String] = [:]
+            for key in 0..<40 {
+                let fd = s.connect()
+                result["/k\(key)"] = String(Self.exchange(fd, Self.get("/k\(key)")).body.prefix(1))
+                close(fd)
+            }
+            return result
+        }
+        let before = owners()
+        #expect(Set(before.values) == ["b", "c", "d"])
+        // The same keys go to the same real servers again.
+        #expect(owners() == before)
+        let group = VirtualServiceID(firewallMark: 132, family: .inet)
+        let d = s.servers["d"]!
+        let key = RealServerKey(address: d.address.ip, port: d.port)
+        #expect(s.h.apply(.deleteRealServer(group, key)) == .ok)
+        let after = owners()
+        for (path, owner) in before {
+            if owner == "d" {
+                #expect(after[path] == "b" || after[path] == "c")
+            } else {
+                #expect(after[path] == owner, "\(path) moved from \(owner) to \(after[path] ?? "?")")
+            }
+        }
+    }
+
+    @Test("a client that does not finish its request head within the header timeout gets 408")
+    func headerTimeout() throws {
+        let s = try Setup(headerTimeoutMilliseconds: 300)
+        defer { s.stop() }
+        let fd = s.connect()
+        defer { close(fd) }
+        let answer = Self.exchange(fd, "GET /slow HTTP/1.1\r\nHost: h\r\n")
+        #expect(answer.status == 408)
+        #expect(s.h.engine.count(.httpHeaderTimeouts) == 1)
+    }
+
+    /// A TLS 1.3-style ClientHello record naming `serverName` (RFC 6066 §3) and offering h2.
+    static func clientHello(serverName: String) -> [UInt8] {
+        let name = Array(serverName.utf8)
+        func u16(_ value: Int) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
+        let sni = u16(0) + u16(name.count + 5) + u16(name.count + 3) + [0] + u16(name.count) + name
+        let alpnList = [UInt8(2)] + Array("h2".utf8)
+        let alpn = u16(16) + u16(alpnList.count + 2) + u16(alpnList.count) + alpnList
+        let extensions = sni + alpn
+        var body: [UInt8] = [0x03, 0x03] + [UInt8](repeating: 7, count: 32) + [0]
+        body += u16(2) + [0x13, 0x01] + [1, 0] + u16(extensions.count) + extensions
+        let handshake = [UInt8(1), 0, UInt8(body.count >> 8), UInt8(body.count & 0xFF)] + body
+        return [0x16, 0x03, 0x01] + u16(handshake.count) + handshake
+    }
+
+    @Test("TLS: the ClientHello's server name chooses the group; the bytes reach the real server untouched")
+    func serverNameRouting() throws {
+        let h = try ProxyHarness()
+        defer { h.stop() }
+        let service = h.service(port: ProxyHarness.freePort())
+        for (mark, name) in [(UInt32(141), "alpha"), (142, "beta")] {
+            let id = VirtualServiceID(firewallMark: mark, family: .inet)
+            #expect(h.apply(.addService(VirtualServiceConfig(id: id, scheduler: "rr"))) == .ok)
+            h.add(h.realServer(h.server(.name(name))), to: id)
+        }
+        let rules = [ContentRule(name: "alpha", condition: .serverName(.suffix(".alpha.test")), group: "alpha")]
+        h.engine.setContentServices([
+            ContentSwitchService(
+                service: service, mode: .tls, ruleSet: ContentRuleSet(rules: rules, defaultGroup: "beta"),
+                groups: ["alpha": 141, "beta": 142])
+        ])
+        for (serverName, expected) in [("www.alpha.test", "alpha\n"), ("www.beta.test", "beta\n")] {
+            let fd = Net.connect(SocketAddress(service.address, port: service.port))
+            #expect(Net.send(fd, Self.clientHello(serverName: serverName)))
+            #expect(Net.text(Net.receive(fd, count: expected.utf8.count)) == expected)
+            close(fd)
+        }
+        let garbage = Net.connect(SocketAddress(service.address, port: service.port))
+        #expect(Net.send(garbage, Array("GET / HTTP/1.1\r\n\r\n".utf8)))
+        #expect(Net.receive(garbage, count: 1).isEmpty)
+        close(garbage)
+        #expect(h.engine.count(.tlsRouted) == 2)
+        #expect(h.engine.count(.tlsRefused) == 1)
     }
 }

@@ -56,10 +56,9 @@ final class PythonHTTPServer: @unchecked Sendable {
         }
     }
 
+    /// SIGKILL by process id; Foundation reaps it (no wait on the concurrency pool, where
+    /// `waitUntilExit` can stall).
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
