@@ -176,4 +176,96 @@ struct ContentSwitchDaemonTests {
         for _ in 0..<4 { #expect(try await Self.curl([url]).standardOutput == "A2 GET /api/h\n") }
         _ = await lvsd.stop()
     }
+
+    /// Runs a program to its end (output kept), off the concurrency pool.
+    static func run(_ path: String, _ arguments: [String]) async throws -> ProcessResult {
+        try await Subprocess.run(URL(fileURLWithPath: path).lastPathComponent, arguments, executableOverride: path)
+    }
+
+    @Test("TLS mode: openssl s_client -servername reaches the s_server of its group, untouched")
+    func serverNameRouting() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let vip = try TestSockets.freePort()
+        var servers: [Process] = []
+        defer { for server in servers where server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        var ports: [UInt16] = []
+        for name in ["alpha", "beta"] {
+            let key = directory.file("\(name).key")
+            let cert = directory.file("\(name).pem")
+            let made = try await Self.run(
+                "/usr/bin/openssl",
+                [
+                    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days",
+                    "1", "-subj", "/CN=\(name)", "-keyout", key, "-out", cert,
+                ])
+            #expect(made.status == 0, "\(made)")
+            chmod(key, 0o600)
+            let port = try TestSockets.freePort()
+            ports.append(port)
+            let server = Process()
+            server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            server.arguments = [
+                "s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-www", "-quiet",
+            ]
+            server.standardInput = FileHandle.nullDevice
+            server.standardOutput = FileHandle.nullDevice
+            server.standardError = FileHandle.nullDevice
+            try server.run()
+            servers.append(server)
+        }
+        for port in ports {
+            for _ in 0..<100 {
+                if let fd = try? TestSockets.connect(port: port, timeoutSeconds: 1) {
+                    close(fd)
+                    break
+                }
+                usleep(50_000)
+            }
+        }
+        let config = directory.file("keepalived.conf")
+        try """
+        virtual_server 127.0.0.1 \(vip) {
+            lb_kind PROXY
+            protocol TCP
+            content_switch {
+                mode tls
+                group alpha 201
+                group beta 202
+                rule alpha {
+                    sni_suffix .alpha.test
+                    use_group alpha
+                }
+                default_group beta
+            }
+        }
+
+        virtual_server fwmark 201 {
+            lb_algo rr
+            lb_kind PROXY
+            real_server 127.0.0.1 \(ports[0]) {
+            }
+        }
+
+        virtual_server fwmark 202 {
+            lb_algo rr
+            lb_kind PROXY
+            real_server 127.0.0.1 \(ports[1]) {
+            }
+        }
+
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let lvsd = try await LVSDProcess.start(["--config", config, "--reactors", "1"], in: directory)
+        #expect(lvsd.isReady, "lvsd did not start: \(lvsd.log)")
+        for (name, expected) in [("www.alpha.test", "alpha"), ("www.beta.test", "beta"), ("other.test", "beta")] {
+            let result = try await Self.run(
+                "/usr/bin/openssl",
+                ["s_client", "-connect", "127.0.0.1:\(vip)", "-servername", name, "-brief"])
+            let output = result.standardOutput + result.standardError
+            #expect(output.contains("CN = \(expected)") || output.contains("CN=\(expected)"), "\(name): \(output)")
+        }
+        let stats = try await lvsd.lvsadm(["--engine-stats"]).standardOutput
+        #expect(stats.contains("tls_routed 3\n"))
+        _ = await lvsd.stop()
+    }
 }
