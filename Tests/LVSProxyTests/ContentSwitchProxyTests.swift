@@ -118,6 +118,18 @@ struct ContentSwitchProxyTests {
         #expect(hits == [3, 1])
     }
 
+    @Test("pipelined requests to two groups are answered in order")
+    func pipelining() throws {
+        let s = try Setup()
+        defer { s.stop() }
+        let fd = s.connect()
+        defer { close(fd) }
+        #expect(Net.send(fd, Array((Self.get("/api/1") + Self.get("/2") + Self.get("/api/3")).utf8)))
+        #expect(Self.exchange(fd, "").body == "a GET /api/1\n")
+        #expect(Self.exchange(fd, "").body.hasSuffix(" GET /2\n"))
+        #expect(Self.exchange(fd, "").body == "a GET /api/3\n")
+    }
+
     @Test("host, header, cookie, query, method and client-address conditions route as configured")
     func conditions() throws {
         let rules = [
