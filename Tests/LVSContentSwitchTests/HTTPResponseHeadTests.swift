@@ -15,16 +15,24 @@ struct HTTPResponseHeadTests {
     }
 
     static let cases: [Case] = [
-        Case(text: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", status: 200, framing: .contentLength(5), keepAlive: true),
+        Case(
+            text: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", status: 200, framing: .contentLength(5),
+            keepAlive: true),
         Case(text: "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n", status: 200, framing: .none, keepAlive: true),
         Case(
             text: "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", status: 200, framing: .chunked,
             keepAlive: true),
-        Case(text: "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", status: 200, framing: .untilClose, keepAlive: false),
+        Case(
+            text: "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", status: 200, framing: .untilClose,
+            keepAlive: false),
         Case(text: "HTTP/1.1 200 OK\r\n\r\n", status: 200, framing: .untilClose, keepAlive: false),
-        Case(text: "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", head: true, status: 200, framing: .none, keepAlive: true),
+        Case(
+            text: "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", head: true, status: 200, framing: .none,
+            keepAlive: true),
         Case(text: "HTTP/1.1 204 No Content\r\n\r\n", status: 204, framing: .none, keepAlive: true),
-        Case(text: "HTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\n", status: 304, framing: .none, keepAlive: true),
+        Case(
+            text: "HTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\n", status: 304, framing: .none, keepAlive: true
+        ),
         Case(text: "HTTP/1.1 100 Continue\r\n\r\n", status: 100, framing: .none, keepAlive: true),
         Case(
             text: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", status: 101,
@@ -32,7 +40,9 @@ struct HTTPResponseHeadTests {
         Case(
             text: "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n", status: 200,
             framing: .contentLength(2), keepAlive: false),
-        Case(text: "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n", status: 200, framing: .contentLength(2), keepAlive: false),
+        Case(
+            text: "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n", status: 200, framing: .contentLength(2),
+            keepAlive: false),
         Case(
             text: "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n", status: 200,
             framing: .contentLength(2), keepAlive: true),
