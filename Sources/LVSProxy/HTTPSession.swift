@@ -34,6 +34,8 @@ final class HTTPSession {
     var toClient: [UInt8] = []
     var toClientOffset = 0
     var responseHead: [UInt8] = []
+    /// `X-Forwarded-For: …\r\n` (or `Forwarded`) for this client, built once per connection.
+    var forwardedField: [UInt8] = []
     var request = RequestPhase.head
     var response = ResponsePhase.idle
     /// The group (firewall mark) and real server of the current real-server connection.

@@ -121,12 +121,23 @@ extension ProxyWorker {
                 session.serverKeepAlive = false
                 return
             case .head:
-                session.responseHead.append(contentsOf: rest)
-                rest = rest[rest.endIndex...]
-                guard responseHeadArrived(client, session: session, reactor: reactor) else { return }
-                if !session.responseHead.isEmpty {
-                    // Body bytes that came with the head: go round again over them.
-                    let leftover = session.responseHead
+                if session.responseHead.isEmpty {
+                    // The common case: the whole head in this read, framed in place.
+                    switch responseHead(in: UnsafeRawBufferPointer(rebasing: rest), client, session, reactor) {
+                    case .parsed(let length): rest = rest.dropFirst(length)
+                    case .incomplete:
+                        session.responseHead.append(contentsOf: rest)
+                        return
+                    case .refused: return
+                    }
+                } else {
+                    // A head split over reads: gathered, then framed; what follows it goes round again.
+                    session.responseHead.append(contentsOf: rest)
+                    let outcome = session.responseHead.withUnsafeBytes {
+                        responseHead(in: $0, client, session, reactor)
+                    }
+                    guard case .parsed(let length) = outcome else { return }
+                    let leftover = Array(session.responseHead[length...])
                     session.responseHead.removeAll(keepingCapacity: true)
                     leftover.withUnsafeBytes { responseBytes($0, client: client, session: session, reactor: reactor) }
                     return
@@ -163,41 +174,43 @@ extension ProxyWorker {
         }
     }
 
-    /// Parses the response head gathered so far; false while incomplete or refused. On success
-    /// the head (with our `Set-Cookie`) is queued and `responseHead` keeps only what followed it.
-    private func responseHeadArrived(_ client: UInt32, session: HTTPSession, reactor: Reactor<ProxyWorker>) -> Bool {
-        let isHead = session.requestIsHead
-        let parsed = session.responseHead.withUnsafeBytes { buffer -> Result<HTTPResponseHead?, HTTPResponseRefusal> in
-            do throws(HTTPResponseRefusal) {
-                return .success(try HTTPResponseHead.parse(buffer, requestMethodIsHead: isHead))
-            } catch {
-                return .failure(error)
-            }
-        }
-        guard case .success(let result) = parsed else {
+    enum ResponseHeadOutcome {
+        case parsed(Int)
+        case incomplete
+        case refused
+    }
+
+    /// Frames the response head at the start of `buffer`: queues it (with our `Set-Cookie`) and
+    /// sets the response phase; `.parsed(length)` says how many bytes it took.
+    private func responseHead(
+        in buffer: UnsafeRawBufferPointer, _ client: UInt32, _ session: HTTPSession, _ reactor: Reactor<ProxyWorker>
+    ) -> ResponseHeadOutcome {
+        let parsed: HTTPResponseHead?
+        do throws(HTTPResponseRefusal) {
+            parsed = try HTTPResponseHead.parse(buffer, requestMethodIsHead: session.requestIsHead)
+        } catch {
             counters.increment(.httpBadGateway)
             closeHTTPServer(client, session: session, reset: .server, reactor: reactor)
             answer(502, session: session)
-            return false
+            return .refused
         }
-        guard let head = result else { return false }
+        guard let head = parsed else { return .incomplete }
         let interim = head.status >= 100 && head.status < 200 && head.status != 101
         if let cookie = session.setCookie, !interim {
-            session.toClient.append(contentsOf: session.responseHead[0..<head.endOfFields])
+            session.toClient.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<head.endOfFields]))
             session.toClient.append(contentsOf: cookie)
             session.toClient.append(contentsOf: [0x0D, 0x0A])
             session.setCookie = nil
         } else {
-            session.toClient.append(contentsOf: session.responseHead[0..<head.length])
+            session.toClient.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<head.length]))
         }
-        session.responseHead.removeFirst(head.length)
-        if interim { return true }
+        if interim { return .parsed(head.length) }
         session.serverKeepAlive = head.keepAlive
         if head.status == 101 && session.upgradeRequested {
             counters.increment(.httpUpgrades)
             session.tunnel = true
             session.response = .untilClose
-            return true
+            return .parsed(head.length)
         }
         switch head.framing {
         case .none: responseDone(client, session: session, reactor: reactor)
@@ -207,7 +220,7 @@ extension ProxyWorker {
             session.response = .untilClose
             session.clientKeepAlive = false
         }
-        return true
+        return .parsed(head.length)
     }
 
     /// A response is complete: the next request may start (or the client is closed).

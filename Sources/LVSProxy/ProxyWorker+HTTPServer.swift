@@ -60,13 +60,16 @@ extension ProxyWorker {
         }
         // The head as received, plus the client's address (docs/design/0019 "Forwarding").
         session.toServer.append(contentsOf: session.inbound[head.start..<(headLength - 2)])
-        switch content.forwardedHeader {
-        case .none: break
-        case .xForwardedFor: session.toServer.append(contentsOf: Array("X-Forwarded-For: \(peer.ip)\r\n".utf8))
-        case .forwarded:
-            let node = peer.ip.family == .inet ? "\(peer.ip)" : "\"[\(peer.ip)]\""
-            session.toServer.append(contentsOf: Array("Forwarded: for=\(node)\r\n".utf8))
+        if session.forwardedField.isEmpty {
+            switch content.forwardedHeader {
+            case .none: break
+            case .xForwardedFor: session.forwardedField = Array("X-Forwarded-For: \(peer.ip)\r\n".utf8)
+            case .forwarded:
+                let node = peer.ip.family == .inet ? "\(peer.ip)" : "\"[\(peer.ip)]\""
+                session.forwardedField = Array("Forwarded: for=\(node)\r\n".utf8)
+            }
         }
+        session.toServer.append(contentsOf: session.forwardedField)
         session.toServer.append(contentsOf: [0x0D, 0x0A])
         session.inbound.removeFirst(headLength)
         switch head.framing {
