@@ -97,7 +97,8 @@ let package = Package(
         .target(
             name: "LVSProxy",
             dependencies: [
-                "LVSReactor", "CLinuxNet", "LVSCore", "LVSFTP", .product(name: "Logging", package: "swift-log"),
+                "LVSReactor", "CLinuxNet", "LVSCore", "LVSFTP", "LVSContentSwitch",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -221,7 +222,9 @@ let package = Package(
             name: "LVSReactorTests", dependencies: ["LVSReactor", "CLinuxNet"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSProxyTests",
-            dependencies: ["LVSProxy", "LVSReactor", "LVSCore", "LVSDaemon", "LVSControl", "CLinuxNet"],
+            dependencies: [
+                "LVSProxy", "LVSReactor", "LVSCore", "LVSDaemon", "LVSControl", "CLinuxNet", "LVSContentSwitch",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

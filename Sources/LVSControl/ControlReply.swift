@@ -124,9 +124,59 @@ public struct EngineStatistics: Sendable, Hashable, Codable {
     /// `proxy`, or `none` in a dry run.
     public var engine: String
     public var counters: [String: UInt64]
+    /// The content-switched services with their rules, groups and hits (`lvsadm --content`,
+    /// docs/design/0019); absent from daemons that have none.
+    public var contentSwitching: [ContentSwitchSummary]?
 
-    public init(engine: String, counters: [String: UInt64]) {
+    public init(engine: String, counters: [String: UInt64], contentSwitching: [ContentSwitchSummary]? = nil) {
         self.engine = engine
         self.counters = counters
+        self.contentSwitching = contentSwitching
+    }
+}
+
+/// One content-switched virtual service as `lvsadm --content` shows it.
+public struct ContentSwitchSummary: Sendable, Hashable, Codable {
+    /// `TCP 127.0.0.1:8080` as in `-L -n`.
+    public var service: String
+    /// `http` or `tls`.
+    public var mode: String
+    public var persistence: String
+    public var groups: [Group]
+    public var rules: [Rule]
+    public var defaultGroup: String
+    public var defaultHits: UInt64
+
+    public struct Group: Sendable, Hashable, Codable {
+        public var name: String
+        public var firewallMark: UInt32
+        public init(name: String, firewallMark: UInt32) {
+            self.name = name
+            self.firewallMark = firewallMark
+        }
+    }
+
+    public struct Rule: Sendable, Hashable, Codable {
+        public var name: String
+        public var group: String
+        public var hits: UInt64
+        public init(name: String, group: String, hits: UInt64) {
+            self.name = name
+            self.group = group
+            self.hits = hits
+        }
+    }
+
+    public init(
+        service: String, mode: String, persistence: String, groups: [Group], rules: [Rule], defaultGroup: String,
+        defaultHits: UInt64
+    ) {
+        self.service = service
+        self.mode = mode
+        self.persistence = persistence
+        self.groups = groups
+        self.rules = rules
+        self.defaultGroup = defaultGroup
+        self.defaultHits = defaultHits
     }
 }

@@ -53,7 +53,13 @@ public struct ConfigurationCheck: Sendable {
         } catch {
             return error.diagnostics
         }
-        var diagnostics: [ConfigurationDiagnostic] = []
+        let content = ContentSwitchConfiguration.services(for: configuration)
+        var diagnostics: [ConfigurationDiagnostic] = content.diagnostics
+        // Firewall-mark services named as content-switching groups (docs/design/0019).
+        var groups: [UInt32: String] = [:]
+        for service in content.services {
+            for (name, mark) in service.groups { groups[mark] = "group \(name) of content-switched \(service.service)" }
+        }
         var model = ConfigurationModel(knownSchedulers: Set(SchedulerRegistry.names))
         var packetServices: [(VirtualServiceID, AdminCommand)] = []
         var refusedServices = Set<VirtualServiceID>()
@@ -65,7 +71,26 @@ public struct ConfigurationCheck: Sendable {
                 if case .addService(let config) = command { refusedServices.insert(config.id) }
                 continue
             }
-            if !dryRun, case .addService(let config) = command, config.id.isFirewallMark {
+            if case .addRealServer(let service, let server) = command, service.isFirewallMark,
+                server.forwarding == .proxy, groups[service.firewallMark] == nil
+            {
+                diagnostics.append(
+                    diagnostic(
+                        for: command,
+                        error: .notSupported(
+                            "The proxy engine serves a firewall-mark service only as a content-switching group: name it in a content_switch block (group NAME \(service.firewallMark)), or use -m, -g or -i"
+                        ), in: configuration, path: path))
+                continue
+            }
+            if !dryRun, case .addService(let config) = command, config.id.isFirewallMark,
+                let group = groups[config.id.firewallMark]
+            {
+                let location =
+                    configuration.location(of: command) ?? ConfigurationLocation(file: path, line: 1, column: 1)
+                diagnostics.append(
+                    ConfigurationDiagnostic(
+                        .note, location, "\(config.id) is the \(group): only its rules send requests to it"))
+            } else if !dryRun, case .addService(let config) = command, config.id.isFirewallMark {
                 let location =
                     configuration.location(of: command) ?? ConfigurationLocation(file: path, line: 1, column: 1)
                 diagnostics.append(

@@ -16,6 +16,7 @@ extension DirectorHost {
     {
         try accept(parsed, from: file)
         let configuration = parsed.configuration
+        try installContentServices(configuration, from: file)
         let commands: [AdminCommand]
         do {
             commands = try configuration.adminCommands()
@@ -117,6 +118,12 @@ extension DirectorHost {
         _ configuration: KeepalivedConfiguration, from file: ConfigurationFile, warnings: [String],
         healthActions: [HealthAction], quiet: Bool = false
     ) -> Result<ReloadReport, ReloadFailure> {
+        let previousContent = engine?.shared.contentServices.values.map { $0 } ?? []
+        do throws(ConfigurationFileError) {
+            try installContentServices(configuration, from: file)
+        } catch {
+            return refused(error)
+        }
         let outcome: Result<[AdminCommand], TransactionRefusal>
         do throws(KeepalivedConfigurationError) {
             outcome = try transaction(now: clock()) { (current) throws(KeepalivedConfigurationError) in
@@ -124,6 +131,7 @@ extension DirectorHost {
                 return TableDifference.net(of: raw, from: current) ?? raw
             }
         } catch {
+            engine?.setContentServices(previousContent)
             return refused(ConfigurationFileError(path: file.path, diagnostics: error.diagnostics))
         }
         switch outcome {
@@ -137,6 +145,7 @@ extension DirectorHost {
                 fields: ["result": "ok", "path": file.path, "changes": String(commands.count)])
             return .success(ReloadReport(path: file.path, changes: commands.count, warnings: warnings))
         case .failure(let refusal):
+            engine?.setContentServices(previousContent)
             return refused(
                 ConfigurationFileError(
                     path: file.path,
@@ -145,6 +154,18 @@ extension DirectorHost {
                             for: refusal.command, error: refusal.error, in: configuration, path: file.path)
                     ]))
         }
+    }
+
+    /// Compiles the `content_switch` blocks and gives them to the engine before the transaction
+    /// that opens their listeners (a client accepted at once must find its rules).
+    private func installContentServices(_ configuration: KeepalivedConfiguration, from file: ConfigurationFile)
+        throws(ConfigurationFileError)
+    {
+        let compiled = ContentSwitchConfiguration.services(for: configuration)
+        guard compiled.diagnostics.isEmpty else {
+            throw ConfigurationFileError(path: file.path, diagnostics: compiled.diagnostics)
+        }
+        engine?.setContentServices(compiled.services)
     }
 
     private func refused(_ failure: ConfigurationFileError) -> Result<ReloadReport, ReloadFailure> {

@@ -103,17 +103,13 @@ extension DirectorHost {
     static func engineRefusal(of command: AdminCommand, packetEngine: Bool = false) -> AdminError? {
         switch command {
         case .addService(let config), .editService(let config):
-            if config.id.isFirewallMark && !packetEngine {
-                // The packet engine takes marked packets from netfilter after mangle; the proxy
-                // engine listens on an address and port and cannot tell a mark.
-                return .notSupported(
-                    "Firewall-mark services are served by the packet engine only (run lvsd as root with --packet-engine, or a --config that uses -m/-g/-i real servers)"
-                )
-            }
+            // Firewall-mark services are accepted without the packet engine: the proxy engine uses
+            // them as the groups of content-switched services (docs/design/0019); marked packets
+            // reach them only through the packet engine.
             if config.id.protocolNumber == .sctp {
                 return .notSupported("SCTP services are not served by lvsd: neither engine forwards SCTP")
             }
-            if config.id.port == 0 && !packetEngine {
+            if config.id.port == 0 && !config.id.isFirewallMark && !packetEngine {
                 return .notSupported(
                     "Port-zero services are served by the packet engine only (run lvsd as root with --packet-engine, or a --config that uses -m/-g/-i real servers); the proxy engine needs a port"
                 )
@@ -123,12 +119,9 @@ extension DirectorHost {
             let method: String
             switch server.forwarding {
             case .proxy:
-                if service.isFirewallMark {
-                    return .notSupported(
-                        "The proxy engine cannot serve a firewall-mark service (it listens on an address and port): use -m, -g or -i"
-                    )
-                }
-                if service.port == 0 {
+                // A firewall-mark service with proxy real servers is a content-switching group
+                // (docs/design/0019): requests reach it through a content-switched service's rules.
+                if !service.isFirewallMark && service.port == 0 {
                     return .notSupported(
                         "The proxy engine cannot serve a port-zero service: give the service a port, or use -m, -g or -i"
                     )

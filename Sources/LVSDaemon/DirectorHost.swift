@@ -227,9 +227,12 @@ public final class DirectorHost: ControlRequestHandler {
         guard let engine else { return EngineStatistics(engine: "none", counters: [:]) }
         var counters: [String: UInt64] = [:]
         for (name, value) in engine.statistics() { counters[name] = value }
-        guard let packetEngine else { return EngineStatistics(engine: "proxy", counters: counters) }
+        let content = Self.contentSummaries(engine)
+        guard let packetEngine else {
+            return EngineStatistics(engine: "proxy", counters: counters, contentSwitching: content)
+        }
         for (name, value) in packetEngine.statistics() { counters["packet_\(name)"] = value }
-        return EngineStatistics(engine: "proxy+packet", counters: counters)
+        return EngineStatistics(engine: "proxy+packet", counters: counters, contentSwitching: content)
     }
 
     /// A short name of the command for logs.

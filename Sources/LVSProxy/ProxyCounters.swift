@@ -1,3 +1,4 @@
+import LVSContentSwitch
 import Synchronization
 
 /// Counts kept by one reactor's worker: every drop and every unusual event, so that nothing the
@@ -7,15 +8,27 @@ import Synchronization
 /// `@unchecked Sendable` invariant: the storage is only ever accessed through the atomics.
 final class ProxyCounters: @unchecked Sendable {
     private let storage: UnsafeMutablePointer<Atomic<UInt64>>
+    /// The named counters, then one per `HTTPRequestRefusal` (docs/design/0019).
+    private static let capacity = ProxyCounter.allCases.count + HTTPRequestRefusal.allCases.count
 
     init() {
-        storage = .allocate(capacity: ProxyCounter.allCases.count)
-        for index in 0..<ProxyCounter.allCases.count { (storage + index).initialize(to: Atomic<UInt64>(0)) }
+        storage = .allocate(capacity: Self.capacity)
+        for index in 0..<Self.capacity { (storage + index).initialize(to: Atomic<UInt64>(0)) }
     }
 
     deinit {
-        storage.deinitialize(count: ProxyCounter.allCases.count)
+        storage.deinitialize(count: Self.capacity)
         storage.deallocate()
+    }
+
+    func increment(_ refusal: HTTPRequestRefusal) {
+        guard let index = HTTPRequestRefusal.allCases.firstIndex(of: refusal) else { return }
+        _ = storage[ProxyCounter.allCases.count + index].add(1, ordering: .relaxed)
+    }
+
+    func value(_ refusal: HTTPRequestRefusal) -> UInt64 {
+        guard let index = HTTPRequestRefusal.allCases.firstIndex(of: refusal) else { return 0 }
+        return storage[ProxyCounter.allCases.count + index].load(ordering: .relaxed)
     }
 
     @inline(__always)
@@ -60,6 +73,24 @@ public enum ProxyCounter: Int, Sendable, CaseIterable {
     case ftpDataAcceptTimeouts
     /// Connections to an FTP data listener from another address than expected, closed.
     case ftpDataWrongPeer
+    /// Requests read on content-switched services (docs/design/0019).
+    case httpRequests
+    /// Requests sent on a real-server connection kept from the previous request.
+    case httpServerReuses
+    /// 503 answers: the chosen group had no usable real server.
+    case httpNoServer
+    /// 502 answers: the real server's response could not be framed, or it closed early.
+    case httpBadGateway
+    /// Clients closed for not completing a request head within the header timeout (408).
+    case httpHeaderTimeouts
+    /// Clients closed for stalling a request body longer than the body timeout.
+    case httpBodyTimeouts
+    /// Connections that became tunnels after a 101 (WebSocket).
+    case httpUpgrades
+    /// TLS services: connections routed by their ClientHello.
+    case tlsRouted
+    /// TLS services: ClientHellos refused (not TLS, malformed, too long).
+    case tlsRefused
 
     /// The name shown by `lvsadm --engine-stats` and in the control protocol.
     public var name: String {
@@ -90,6 +121,15 @@ public enum ProxyCounter: Int, Sendable, CaseIterable {
         case .ftpRefusedLines: return "ftp_refused_lines"
         case .ftpDataAcceptTimeouts: return "ftp_data_accept_timeouts"
         case .ftpDataWrongPeer: return "ftp_data_wrong_peer"
+        case .httpRequests: return "http_requests"
+        case .httpServerReuses: return "http_server_reuses"
+        case .httpNoServer: return "http_no_server"
+        case .httpBadGateway: return "http_bad_gateway"
+        case .httpHeaderTimeouts: return "http_header_timeouts"
+        case .httpBodyTimeouts: return "http_body_timeouts"
+        case .httpUpgrades: return "http_upgrades"
+        case .tlsRouted: return "tls_routed"
+        case .tlsRefused: return "tls_refused"
         }
     }
 }

@@ -1,5 +1,6 @@
 import CLinuxNet
 import Glibc
+import LVSContentSwitch
 import LVSCore
 import LVSReactor
 
@@ -90,6 +91,11 @@ public final class ProxyEngine: Sendable {
         group.postToAll(.timeouts(timeouts))
     }
 
+    /// Replaces the content-switched services (docs/design/0019).
+    public func setContentServices(_ services: [ContentSwitchService]) {
+        shared.setContentServices(services)
+    }
+
     /// Asks every worker to report its traffic to the director now.
     public func flush() {
         group.postToAll(.flush)
@@ -102,6 +108,9 @@ public final class ProxyEngine: Sendable {
         ]
         for counter in ProxyCounter.allCases {
             result.append((counter.name, counters.reduce(0) { $0 &+ $1.value(counter) }))
+        }
+        for refusal in HTTPRequestRefusal.allCases {
+            result.append(("http_refused_" + refusal.name, counters.reduce(0) { $0 &+ $1.value(refusal) }))
         }
         return result
     }

@@ -43,6 +43,9 @@ struct ProxySlot {
     /// Both sockets of an FTP control connection: bytes are copied line by line through
     /// `ProxyWorker.pumpControl` (never spliced) so PORT/EPRT/227/229 can be rewritten.
     var ftpControl = false
+    /// Both sockets of a content-switched HTTP connection: driven by `ProxyWorker.driveHTTP`
+    /// (docs/design/0019), never by `pump`.
+    var http = false
 
     // FTP data connection (client slot) or data listener: the control connection's client slot.
     // A data connection's `ref` is its own related entry, made when the listener opened

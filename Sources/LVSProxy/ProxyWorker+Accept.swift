@@ -34,6 +34,10 @@ extension ProxyWorker {
 
     func accepted(_ fd: Int32, peer: SocketAddress, service: VirtualServiceID, reactor: Reactor<ProxyWorker>) {
         let decision = openConnection(service, client: peer, datagramLength: nil, now: reactor.now)
+        if case .content(let content) = decision {
+            acceptedHTTP(fd, peer: peer, content: content, reactor: reactor)
+            return
+        }
         guard case .forward(let ref, let target, _, let proxyProtocol, let transparentSource, _, let ftp) = decision
         else {
             if case .refused(let why) = decision { counters.increment(why) }

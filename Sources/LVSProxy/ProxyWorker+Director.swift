@@ -7,6 +7,8 @@ enum OpenDecision: Sendable {
         ConnectionRef, target: SocketAddress, server: RealServerKey, proxyProtocol: ProxyProtocolVersion,
         transparentSource: Bool, onePacket: Bool, ftpControl: Bool)
     case refused(ProxyCounter)
+    /// A content-switched service: the real server is chosen per request (docs/design/0019).
+    case content(ContentSwitchService)
 }
 
 // Everything the worker asks the director, each one short critical section
@@ -54,6 +56,11 @@ extension ProxyWorker {
         _ service: VirtualServiceID, client: SocketAddress, datagramLength: UInt32?, persistenceData: [UInt8]?,
         state: inout SharedDirector.State, now: MonotonicInstant
     ) -> OpenDecision {
+        if service.protocolNumber == .tcp, !state.contentServices.isEmpty,
+            let content = state.contentServices[service]
+        {
+            return .content(content)
+        }
         let limits = configuration
         if limits.maxConnections > 0 && state.liveConnections >= limits.maxConnections {
             return .refused(.droppedMaxConnections)

@@ -8,7 +8,9 @@ extension ProxyWorker {
     func flush(reactor: Reactor<ProxyWorker>) {
         // TCP_INFO reads happen before the lock is taken.
         for slot in 0..<UInt32(slots.capacity) where slots.isOccupied(slot) {
-            if slots[slot].kind == .client && !slots[slot].connecting && slots[slot].dirty { collectTraffic(slot) }
+            if slots[slot].kind == .client && !slots[slot].connecting && !slots[slot].http && slots[slot].dirty {
+                collectTraffic(slot)
+            }
         }
         flushResults.removeAll(keepingCapacity: true)
         let now = reactor.now
@@ -16,7 +18,9 @@ extension ProxyWorker {
             for slot in 0..<UInt32(slots.capacity) where slots.isOccupied(slot) {
                 let entry = slots[slot]
                 switch entry.kind {
-                case .client where !entry.connecting:
+                case .client where !entry.connecting && !entry.http:
+                    // A content-switched connection reports at the end of each real-server
+                    // connection (`releaseHTTPServer`).
                     break
                 case .udpUpstream where entry.onePacketServer == nil:
                     break

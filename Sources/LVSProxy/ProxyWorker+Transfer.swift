@@ -9,6 +9,10 @@ extension ProxyWorker {
     /// direction *from* this socket; writable drives the direction *towards* it.
     func connectionEvent(_ slot: UInt32, token: ReactorToken, readiness: Readiness, reactor: Reactor<ProxyWorker>) {
         let entry = slots[slot]
+        if entry.http {
+            httpEvent(slot, readiness: readiness, reactor: reactor)
+            return
+        }
         let client = entry.kind == .client ? slot : entry.partner
         guard entry.kind == .client || slots.isCurrent(entry.partnerToken) else { return }
         // Remember what this edge said even when it is not acted on now (connecting, stalled):
@@ -237,6 +241,10 @@ extension ProxyWorker {
     /// names the side that failed), both sockets closed, pooled memory returned.
     func finish(_ client: UInt32, reset: ConnectionSide?, reactor: Reactor<ProxyWorker>) {
         guard slots.isOccupied(client), slots[client].kind == .client else { return }
+        if slots[client].http {
+            finishHTTP(client, reset: reset, reactor: reactor)
+            return
+        }
         reactor.cancelTimer(slot: client)
         collectTraffic(client)
         let entry = slots[client]
@@ -298,6 +306,10 @@ extension ProxyWorker {
     /// (re-armed from the last activity if traffic moved since it was set).
     func connectionTimer(_ client: UInt32, reactor: Reactor<ProxyWorker>) {
         let entry = slots[client]
+        if entry.http {
+            httpTimer(client, reactor: reactor)
+            return
+        }
         if entry.connecting {
             connectFailed(client, timedOut: true, reactor: reactor)
             return

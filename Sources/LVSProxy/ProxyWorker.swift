@@ -35,6 +35,10 @@ public final class ProxyWorker: ReactorHandler {
     var ftpControls: [UInt32: FTPControlState] = [:]
     /// One read of an FTP control connection.
     let ftpScratch: UnsafeMutableRawBufferPointer
+    /// Content-switched HTTP connections by client slot (docs/design/0019).
+    var httpSessions: [UInt32: HTTPSession] = [:]
+    /// One read of a content-switched connection.
+    let httpScratch: UnsafeMutableRawBufferPointer
     /// Slots collected under a flush, acted on after the lock is released.
     var flushResults: [(slot: UInt32, token: ReactorToken, status: EngineEntryStatus)] = []
 
@@ -68,6 +72,7 @@ public final class ProxyWorker: ReactorHandler {
         self.datagram = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
         self.ftpScratch = UnsafeMutableRawBufferPointer.allocate(
             byteCount: FTPControlParser.maximumLineLength + 2, alignment: 16)
+        self.httpScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 16_384, alignment: 16)
         self.flushResults.reserveCapacity(1024)
         self.pendingListeners.reserveCapacity(16)
     }
@@ -75,6 +80,7 @@ public final class ProxyWorker: ReactorHandler {
     deinit {
         datagram.deallocate()
         ftpScratch.deallocate()
+        httpScratch.deallocate()
     }
 
     // MARK: - Reactor callbacks
@@ -176,6 +182,7 @@ public final class ProxyWorker: ReactorHandler {
         }
         listeners.removeAll()
         ftpControls.removeAll()
+        httpSessions.removeAll()
     }
 
     // MARK: - Listeners
@@ -228,7 +235,7 @@ public final class ProxyWorker: ReactorHandler {
         for slot in 0..<UInt32(slots.capacity) where slots.isOccupied(slot) {
             let entry = slots[slot]
             switch entry.kind {
-            case .client where !entry.connecting:
+            case .client where !entry.connecting && !entry.http:
                 reactor.armTimer(
                     slot: slot,
                     at: MonotonicInstant(nanoseconds: entry.lastActivity &+ idleTimeoutNanoseconds(slot)))

@@ -14,6 +14,8 @@ public final class SharedDirector: Sendable {
         let director: Director
         var liveConnections = 0
         var liveByService: [VirtualServiceID: Int] = [:]
+        /// Content-switched services (docs/design/0019), looked up at accept under this lock.
+        var contentServices: [VirtualServiceID: ContentSwitchService] = [:]
     }
 
     private let state: Mutex<State>
@@ -30,6 +32,18 @@ public final class SharedDirector: Sendable {
 
     /// Connections the engines hold open now.
     public var liveConnections: Int { state.withLock { $0.liveConnections } }
+
+    /// Replaces the content-switched services (after a transaction or a reload); connections
+    /// already accepted keep the description they started with.
+    public func setContentServices(_ services: [ContentSwitchService]) {
+        let table = Dictionary(services.map { ($0.service, $0) }, uniquingKeysWith: { _, last in last })
+        state.withLock { $0.contentServices = table }
+    }
+
+    /// The content-switched services, by virtual service.
+    public var contentServices: [VirtualServiceID: ContentSwitchService] {
+        state.withLock { $0.contentServices }
+    }
 
     func withState<T: Sendable>(_ body: (inout State) -> T) -> T {
         state.withLock { body(&$0) }

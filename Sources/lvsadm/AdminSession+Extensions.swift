@@ -68,4 +68,14 @@ extension AdminSession {
         output.standard(json ? ExplainListing.json(explanation) : ExplainListing.text(explanation, query: query))
         return 0
     }
+
+    /// `lvsadm --content [--json]`: each content-switched service, its groups, and its rules with
+    /// the requests each decided.
+    func content(json: Bool) -> Int32 {
+        guard let reply = send(.getEngineStats) else { return 2 }
+        guard case .engineStats(let statistics) = reply else { return unexpected(reply) }
+        let services = statistics.contentSwitching ?? []
+        output.standard(json ? ContentListing.json(services) : ContentListing.text(services))
+        return 0
+    }
 }

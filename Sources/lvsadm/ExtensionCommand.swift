@@ -5,6 +5,8 @@ import LVSCore
 enum ExtensionCommand: Equatable {
     /// `lvsadm --engine-stats`: the engine's counters.
     case engineStatistics
+    /// `lvsadm --content [-L] [-n] [--json]`: content-switched services, rules, groups and hits.
+    case content(json: Bool)
     /// `lvsadm --reload`: lvsd reads its `--config` file again (as on SIGHUP).
     case reload
     /// `lvsadm --health [-L|-l] [-n] [--json]`: each real server's health.
@@ -33,6 +35,7 @@ enum ExtensionCommand: Equatable {
         if arguments.contains("--explain") {
             return ExplainArguments.parse(arguments).map { .explain($0.0, json: $0.json) }
         }
+        if arguments.contains("--content") { return recogniseContent(arguments) }
         if arguments.contains("--sync") { return recogniseSync(arguments) }
         guard arguments.contains("--health") else { return nil }
         var numeric = false
@@ -48,6 +51,21 @@ enum ExtensionCommand: Equatable {
             }
         }
         return .success(.health(numeric: numeric, json: json))
+    }
+
+    /// `--content` takes the listing options and `--json` (its addresses are always numeric).
+    private static func recogniseContent(_ arguments: [String]) -> Result<ExtensionCommand, UsageError> {
+        var json = false
+        for argument in arguments {
+            switch argument {
+            case "--content", "-L", "-l", "--list", "-n", "--numeric": break
+            case "--json": json = true
+            default:
+                return .failure(
+                    UsageError(message: "lvsadm: --content takes only -L, -n and --json (not '\(argument)')"))
+            }
+        }
+        return .success(.content(json: json))
     }
 
     /// `--vrrp` takes only the listing option and `--json`: its addresses are always numeric.

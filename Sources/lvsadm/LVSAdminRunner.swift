@@ -80,6 +80,7 @@ struct LVSAdminRunner {
         switch extensionCommand {
         case .none: break
         case .engineStatistics: return session.engineStatistics()
+        case .content(let json): return session.content(json: json)
         case .reload: return session.reload()
         case .health(let numeric, let json): return session.health(numeric: numeric, json: json, resolver: resolver)
         case .vrrp(let json): return session.vrrp(json: json)

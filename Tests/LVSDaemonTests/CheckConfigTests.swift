@@ -206,7 +206,7 @@ struct CheckConfigTests {
 
                 """),
         Case(
-            name: "a firewall-mark service with proxied real servers is refused at the real server",
+            name: "a firewall-mark service with proxied real servers and no content_switch naming it is refused",
             text: """
                 virtual_server fwmark 7 {
                     lb_algo rr
@@ -219,8 +219,41 @@ struct CheckConfigTests {
             status: 1,
             report: """
                 FILE:1:1: note: FWM 7 takes the TCP and UDP packets that netfilter marks 7 to an address of this director: set the mark in the mangle table's PREROUTING chain and make the virtual addresses local, as for IPVS (docs/packet-engine.md)
-                FILE:4:5: error: add real server 10.0.0.1:80 to FWM 7 refused: The proxy engine cannot serve a firewall-mark service (it listens on an address and port): use -m, -g or -i
+                FILE:4:5: error: add real server 10.0.0.1:80 to FWM 7 refused: The proxy engine serves a firewall-mark service only as a content-switching group: name it in a content_switch block (group NAME 7), or use -m, -g or -i
                 FILE: 1 error, 0 warnings
+
+                """),
+        Case(
+            name: "content_switch: a bad regex and an unknown group are errors at their tokens; groups get a note",
+            text: """
+                virtual_server 127.0.0.1 8080 {
+                    lb_algo rr
+                    lb_kind PROXY
+                    protocol TCP
+                    content_switch {
+                        group api 101
+                        rule api {
+                            path_regex (unclosed
+                            use_group nosuch
+                        }
+                        default_group api
+                    }
+                }
+
+                virtual_server fwmark 101 {
+                    lb_algo rr
+                    lb_kind PROXY
+                    real_server 10.0.0.1 80 {
+                    }
+                }
+
+                """,
+            status: 1,
+            report: """
+                FILE:8:13: error: invalid regular expression "(unclosed"
+                FILE:9:23: error: unknown group "nosuch"; declare it with group nosuch MARK
+                FILE:15:1: note: FWM 101 is the group api of content-switched TCP 127.0.0.1:8080: only its rules send requests to it
+                FILE: 2 errors, 0 warnings
 
                 """),
         Case(

@@ -188,8 +188,14 @@ struct EngineSemanticsTests {
                             service,
                             RealServerConfig(address: IPAddress(ipv4: 0x7F00_0001), port: 80, forwarding: .masquerading)
                         ))))
-        let mark = h.apply(.addService(VirtualServiceConfig(id: VirtualServiceID(firewallMark: 1, family: .inet))))
-        #expect(mark != .ok)
+        // A firewall-mark service is accepted as a content-switching group (docs/design/0019);
+        // a packet-engine method on it still needs the packet engine.
+        let markID = VirtualServiceID(firewallMark: 1, family: .inet)
+        #expect(h.apply(.addService(VirtualServiceConfig(id: markID))) == .ok)
+        let markMasq = h.apply(
+            .addRealServer(
+                markID, RealServerConfig(address: IPAddress(ipv4: 0x7F00_0001), port: 80, forwarding: .masquerading)))
+        #expect(markMasq != .ok)
     }
 
     @Test("UDP: a client's datagrams form one session; -o schedules each datagram")

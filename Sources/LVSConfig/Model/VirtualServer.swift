@@ -112,6 +112,9 @@ public struct VirtualServer: Sendable, Hashable {
     public var transparentSource: Bool = false
     public var smtpAlert: Bool?
     public var realServers: [RealServer] = []
+    /// The `content_switch { … }` block of a proxied TCP service, kept as written: the daemon
+    /// compiles it into rules and groups (docs/configuration.md "Content switching").
+    public var contentSwitch: ConfigurationNode?
 
     public init(location: ConfigurationLocation, address: VirtualServerAddress) {
         self.location = location

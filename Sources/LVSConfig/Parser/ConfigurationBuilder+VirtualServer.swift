@@ -133,6 +133,8 @@ extension ConfigurationBuilder {
             case "inet6": vs.ipFamily = .inet6
             default: log.error(t.location, "unknown ip_family \"\(t.text)\"; use inet or inet6")
             }
+        case "content_switch":
+            if requireBlock(node) != nil { vs.contentSwitch = node }
         case "virtualhost":
             if let t = value(node, example: "www.example.com") { vs.virtualhost = t.text }
         case "omega":

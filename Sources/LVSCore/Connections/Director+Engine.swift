@@ -50,21 +50,25 @@ extension Director {
     public func openConnection(
         _ protocolNumber: IPProtocolNumber, client: IPAddress, clientPort: UInt16,
         virtual: IPAddress, virtualPort: UInt16, datagramLength: UInt32? = nil, persistenceData: [UInt8]? = nil,
-        now: MonotonicInstant
+        firewallMark: UInt32 = 0, preferredServer: RealServerKey? = nil, now: MonotonicInstant
     ) -> InboundVerdict {
         switch protocolNumber {
         case .tcp, .udp: break
         case .sctp, .ip: return .notOurs
         }
-        let packet = InboundPacket(
+        var packet = InboundPacket(
             protocolNumber: protocolNumber, clientAddress: client, clientPort: clientPort,
             destinationAddress: virtual, destinationPort: virtualPort,
-            tcpFlags: protocolNumber == .tcp ? [.syn] : [], length: datagramLength ?? 0,
+            firewallMark: firewallMark, tcpFlags: protocolNumber == .tcp ? [.syn] : [], length: datagramLength ?? 0,
             persistenceData: persistenceData)
+        packet.preferredServer = preferredServer
         var found = connectionTable.lookupIn(
             protocolNumber, client: client, clientPort: clientPort, virtual: virtual, virtualPort: virtualPort)
+        // A content-switched request (a firewall-mark group, docs/design/0019) replaces the
+        // entry of the same client connection's previous request, which may name another group.
         if let index = found,
-            connectionTable.entries[Int(index)].flags.contains(.held)
+            firewallMark != 0
+                || connectionTable.entries[Int(index)].flags.contains(.held)
                 || (protocolNumber == .tcp && shouldReschedule(reusing: index))
         {
             release(index)

@@ -46,7 +46,10 @@ extension Director {
         if service.config.isPersistent { return schedulePersistent(p, service: service, now: now) }
         // Port-zero services must be persistent (§4.4 step 5); the kernel answers "no destination".
         if !service.id.isFirewallMark && p.destinationPort != service.id.port { return noDestination() }
-        guard let server = service.scheduler.pick(schedulingInput(p, now: now)) else { return noDestination() }
+        let preferred = p.preferredServer.flatMap { service.realServer($0) }.flatMap { $0.isEligible ? $0 : nil }
+        guard let server = preferred ?? service.scheduler.pick(schedulingInput(p, now: now)) else {
+            return noDestination()
+        }
         let destinationPort = server.key.port != 0 ? server.key.port : p.destinationPort
         guard
             let index = createEntry(

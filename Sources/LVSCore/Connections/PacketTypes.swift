@@ -28,6 +28,10 @@ public struct InboundPacket: Sendable, Hashable {
     /// keys the persistence template when the packet is scheduled (reference §4.14); nil, empty
     /// or longer than 255 bytes means normal persistence.
     public var persistenceData: [UInt8]?
+    /// A real server chosen by the engine before scheduling (content-switching persistence:
+    /// a cookie or a hash naming it, docs/design/0019). Used instead of the scheduler's pick
+    /// while it is eligible (weight above 0, not overloaded); otherwise the scheduler decides.
+    public var preferredServer: RealServerKey?
 
     public init(
         protocolNumber: IPProtocolNumber, clientAddress: IPAddress, clientPort: UInt16,
