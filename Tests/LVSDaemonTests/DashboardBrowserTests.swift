@@ -96,7 +96,10 @@ struct DashboardBrowserTests {
         _ = try await browser.evaluate(click)
         #expect(try await browser.evaluate(Self.cell("192.168.10.1:80", "button.drain")) == #""Confirm drain?""#)
         #expect(try await Self.listedWeight(lvsd, "192.168.10.1:80") == "3", "one click must not drain")
-        _ = try await browser.evaluate(click)
+        // The confirmation: the arming lasts 5 s, which the checks above may outlast on a loaded
+        // machine (each evaluation starts a DevTools client), so it is armed again if it lapsed
+        // and confirmed in the same turn of the page's script.
+        _ = try await browser.evaluate(Self.confirm("192.168.10.1:80", "button.drain", armed: "Confirm drain?"))
         #expect(try await eventually(within: 10) { try await Self.listedWeight(lvsd, "192.168.10.1:80") == "0" })
 
         // Restore, the same two steps: the weight from before the drain comes back.
@@ -104,9 +107,16 @@ struct DashboardBrowserTests {
             try await eventually(within: 10) {
                 try await browser.evaluate(Self.cell("192.168.10.1:80", "button.restore")) == #""Restore""#
             })
-        let restore = click.replacingOccurrences(of: "button.drain", with: "button.restore")
-        _ = try await browser.evaluate(restore)
-        _ = try await browser.evaluate(restore)
+        _ = try await browser.evaluate(Self.confirm("192.168.10.1:80", "button.restore", armed: "Confirm restore?"))
         #expect(try await eventually(within: 10) { try await Self.listedWeight(lvsd, "192.168.10.1:80") == "3" })
+    }
+
+    /// Script that clicks the two-step `button` of a real server's row: once to arm it unless
+    /// its label already shows the armed text, then once to confirm.
+    static func confirm(_ server: String, _ button: String, armed: String) -> String {
+        """
+        (() => { const b = document.querySelector('tr.real-server[data-server="\(server)"] \(button)');
+          if (b.textContent !== '\(armed)') b.click(); b.click(); return b.textContent; })()
+        """
     }
 }
