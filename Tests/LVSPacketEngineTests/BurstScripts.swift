@@ -93,6 +93,9 @@ enum BurstScripts {
                 s.close()
         received = {s: b"" for s in expected}
         echoed = 0
+        failures = {}
+        def failed(reason):
+            failures[reason] = failures.get(reason, 0) + 1
         while len(received) and time.monotonic() < deadline:
             for key, _ in selector.select(0.5):
                 s = key.fileobj
@@ -100,19 +103,25 @@ enum BurstScripts {
                     data = s.recv(64)
                 except (BlockingIOError, InterruptedError):
                     continue
-                except OSError:
-                    data = b""
+                except OSError as error:
+                    data = None
+                    failed(errno.errorcode.get(error.errno, "error"))
                 if data:
                     received[s] += data
                     if len(received[s]) < len(expected[s]):
                         continue
                     if received[s] == expected[s]:
                         echoed += 1
+                    else:
+                        failed("mismatch")
+                elif data is not None:
+                    failed("eof")
                 selector.unregister(s)
                 del received[s]
                 s.close()
-        print("established=%d echoed=%d refused=%d unfinished=%d connect_seconds=%.2f total_seconds=%.2f" % (
-            established, echoed, refused, pending, connected_after, time.monotonic() - start), flush=True)
+        failed_text = ",".join("%s:%d" % item for item in sorted(failures.items())) or "none"
+        print("established=%d echoed=%d refused=%d unfinished=%d connect_seconds=%.2f total_seconds=%.2f failures=%s" % (
+            established, echoed, refused, pending, connected_after, time.monotonic() - start, failed_text), flush=True)
         """
 
     /// `listing.py SOCKET`: the byte length of lvsd's reply to getConnections (one JSON line).
