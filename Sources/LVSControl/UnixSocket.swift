@@ -68,8 +68,11 @@ struct UnixSocket: ~Copyable {
     /// Reads until `\n` (returned without it) or fails; at most `limit` bytes.
     func readLine(limit: Int, carry: inout [UInt8]) -> Result<[UInt8], Failure> {
         var chunk = [UInt8](repeating: 0, count: 65536)
+        // Bytes already searched for the newline: a reply of hundreds of MiB (a large
+        // connection listing) is scanned once, not once per chunk (design 0023).
+        var scanned = 0
         while true {
-            if let newline = carry.firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = carry[scanned...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(carry[..<newline])
                 carry.removeSubrange(...newline)
                 return .success(line)
@@ -87,6 +90,7 @@ struct UnixSocket: ~Copyable {
                 return .failure(Failure(call: "recv", code: code))
             }
             if count == 0 { return .failure(Failure(call: "lvsd closed the connection", code: 0)) }
+            scanned = carry.count
             carry.append(contentsOf: chunk[0..<count])
         }
     }

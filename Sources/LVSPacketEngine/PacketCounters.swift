@@ -101,8 +101,13 @@ public struct PacketCounters: Sendable, Hashable {
     public var solicitationsSent: UInt64 = 0
     /// Frames not ours that the kernel handles (ARP, neighbour discovery).
     public var ignored: UInt64 = 0
-    /// Frames the kernel dropped because a ring was full (PACKET_STATISTICS).
+    /// Frames the kernel dropped because a ring was full (PACKET_STATISTICS `tp_drops`).
     public var ringDrops: UInt64 = 0
+    /// Bytes of receive ring the workers have (a gauge: how PacketRingSizing sized them).
+    public var ringBytes: UInt64 = 0
+    /// Wake-ups that found a ring's every slot full (the worker fell a whole ring behind: the
+    /// burst was larger than the ring, design 0023).
+    public var ringFull: UInt64 = 0
     /// Aggregates received (GSO/GRO frames standing for several wire packets).
     public var aggregatesReceived: UInt64 = 0
     /// Segments the engine wrote itself when it split an aggregate it could not hand on whole.
@@ -135,6 +140,8 @@ public struct PacketCounters: Sendable, Hashable {
         solicitationsSent &+= other.solicitationsSent
         ignored &+= other.ignored
         ringDrops &+= other.ringDrops
+        ringBytes &+= other.ringBytes
+        ringFull &+= other.ringFull
         aggregatesReceived &+= other.aggregatesReceived
         segmentsWritten &+= other.segmentsWritten
         deliveredLocally &+= other.deliveredLocally
@@ -149,6 +156,7 @@ public struct PacketCounters: Sendable, Hashable {
             ("packets_received", received), ("forwarded_inbound", forwardedInbound),
             ("forwarded_outbound", forwardedOutbound), ("icmp_sent", icmpSent), ("icmp_relayed", icmpRelayed),
             ("solicitations_sent", solicitationsSent), ("ignored", ignored), ("ring_drops", ringDrops),
+            ("ring_bytes", ringBytes), ("ring_full", ringFull),
             ("aggregates_received", aggregatesReceived), ("segments_written", segmentsWritten),
             ("delivered_locally", deliveredLocally), ("marked_received", markedReceived),
             ("dropped", dropped),

@@ -61,11 +61,16 @@ public final class PacketEngine: Sendable {
             for _ in 0..<count {
                 var perWorker: [PacketRing] = []
                 for (position, interface) in found.enumerated() {
+                    let sizing = PacketRingSizing(
+                        slotSize: 2048, blockSize: configuration.blockSize, minimumBlocks: configuration.blockCount,
+                        workers: count, cpus: SystemLimits.onlineProcessors,
+                        queue: PacketRingSizing.queue(interface: interface.name), burst: configuration.ringBurst,
+                        memoryLimit: configuration.ringMemoryLimit)
                     let group = UInt16(truncatingIfNeeded: UInt32(bitPattern: getpid()) &+ UInt32(interface.index))
                     perWorker.append(
                         try PacketRing.open(
                             interfaceIndex: interface.index, interface: position, mtu: interface.mtu,
-                            fanoutGroup: group, filter: filter, configuration: configuration))
+                            fanoutGroup: group, filter: filter, configuration: configuration, sizing: sizing))
                 }
                 rings.append(perWorker)
             }

@@ -20,8 +20,15 @@ public struct PacketEngineConfiguration: Sendable, Hashable {
     public var ring: PacketRingKind
     /// TPACKET_V3 block size in bytes (a power of two, a multiple of the page size).
     public var blockSize: Int
-    /// Blocks per ring.
+    /// Blocks per ring at least; more when the burst sizing asks for them (PacketRingSizing).
     public var blockCount: Int
+    /// Frames per interface a burst may bring before the engine drains them
+    /// (`--packet-ring-burst`, docs/design/0023-packet-bursts.md); 0 sizes rings by
+    /// `blockCount` alone.
+    public var ringBurst: Int
+    /// Largest receive ring in bytes (`--packet-ring-memory`, MiB on the command line): the
+    /// rings are pinned kernel memory, one per worker per interface.
+    public var ringMemoryLimit: Int
     /// Milliseconds after which the kernel hands over a block that is not full (latency bound).
     public var blockRetireMilliseconds: Int
     /// Bytes the kernel leaves free in front of each frame (tunnel headers are written there).
@@ -45,8 +52,11 @@ public struct PacketEngineConfiguration: Sendable, Hashable {
         interfaces: [String], workerCount: Int = 0, ring: PacketRingKind = .frames, blockSize: Int = 1 << 18,
         blockCount: Int = 16,
         blockRetireMilliseconds: Int = 1, headroom: Int = 64, offload: Bool = true, nftablesTable: String = "lvsd",
-        nftCommand: String = "nft", markedLogGroup: UInt16 = defaultMarkedLogGroup
+        nftCommand: String = "nft", markedLogGroup: UInt16 = defaultMarkedLogGroup, ringBurst: Int = 65_536,
+        ringMemoryLimit: Int = 32 << 20
     ) {
+        self.ringBurst = ringBurst
+        self.ringMemoryLimit = ringMemoryLimit
         self.markedLogGroup = markedLogGroup
         self.interfaces = interfaces
         self.workerCount = workerCount

@@ -34,7 +34,7 @@ struct PacketRing: @unchecked Sendable {
     /// reaches the ring.
     static func open(
         interfaceIndex: Int32, interface: Int, mtu: Int, fanoutGroup: UInt16, filter: BPFProgram,
-        configuration: PacketEngineConfiguration
+        configuration: PacketEngineConfiguration, sizing: PacketRingSizing
     ) throws(PacketEngineError) -> PacketRing {
         let fd = clinuxpacket_socket()
         guard fd >= 0 else { throw .fromErrno("socket(AF_PACKET)", errno) }
@@ -64,11 +64,14 @@ struct PacketRing: @unchecked Sendable {
         // reserve and the offload header); larger frames (aggregates) are read from the socket.
         var frameSize = 2048
         while frameSize < mtu + 256 + configuration.headroom && frameSize < configuration.blockSize { frameSize *= 2 }
+        var sizing = sizing
+        sizing.slotSize = kind == .frames ? frameSize : 256
+        let blockCount = sizing.blockCount
         switch kind {
         case .blocks:
             guard
                 clinuxpacket_rx_ring(
-                    fd, UInt32(configuration.blockSize), UInt32(configuration.blockCount), 2048,
+                    fd, UInt32(configuration.blockSize), UInt32(blockCount), 2048,
                     UInt32(configuration.blockRetireMilliseconds)) == 0
             else { throw fail("PACKET_RX_RING") }
         case .frames:
@@ -78,10 +81,10 @@ struct PacketRing: @unchecked Sendable {
             _ = clinuxpacket_receive_buffer(fd, 4 << 20)
             guard
                 clinuxpacket_rx_ring_v2(
-                    fd, UInt32(configuration.blockSize), UInt32(configuration.blockCount), UInt32(frameSize)) == 0
+                    fd, UInt32(configuration.blockSize), UInt32(blockCount), UInt32(frameSize)) == 0
             else { throw fail("PACKET_RX_RING") }
         }
-        let length = configuration.blockSize * configuration.blockCount
+        let length = configuration.blockSize * blockCount
         guard let map = clinuxpacket_mmap(fd, length) else { throw fail("mmap(packet ring)") }
         guard clinuxpacket_bind(fd, interfaceIndex) == 0 else {
             _ = clinuxpacket_munmap(map, length)
@@ -92,7 +95,7 @@ struct PacketRing: @unchecked Sendable {
             throw fail("PACKET_FANOUT")
         }
         return PacketRing(
-            fd: fd, map: map, kind: kind, blockSize: configuration.blockSize, blockCount: configuration.blockCount,
+            fd: fd, map: map, kind: kind, blockSize: configuration.blockSize, blockCount: blockCount,
             frameSize: frameSize, framesPerBlock: configuration.blockSize / frameSize, interface: interface,
             offload: offload)
     }

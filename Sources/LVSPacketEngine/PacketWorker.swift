@@ -75,6 +75,7 @@ final class PacketWorker: ReactorHandler {
             messages[slot].msg_hdr.msg_iovlen = withHeader ? 2 : 1
         }
         self.forwarder.offloadTransmit = !rings.isEmpty && rings.allSatisfy(\.offload)
+        self.forwarder.counters.ringBytes = UInt64(rings.reduce(0) { $0 + $1.blockSize * $1.blockCount })
         pending = Array(repeating: 0, count: rings.count)
         scratch = .allocate(byteCount: Self.scratchCount * Self.scratchSize, alignment: 64)
         large = .allocate(
@@ -117,7 +118,9 @@ final class PacketWorker: ReactorHandler {
             }
         case .frames:
             // Rounds of up to one batch: the slots' frames are sent (flush) before the slots go
-            // back to the kernel. Bounded by the ring's size per wake-up.
+            // back to the kernel. Bounded by the ring's size per wake-up; the slot before the
+            // next one being user-owned too means the kernel filled the whole ring.
+            if rings[position].frame(rings[position].frameCount - 1) != nil { forwarder.counters.ringFull &+= 1 }
             var handled = 0
             while handled < rings[position].frameCount {
                 var taken = 0

@@ -173,6 +173,18 @@ struct LVSD: AsyncParsableCommand {
             valueName: "frames|blocks"))
     var packetRing = "frames"
 
+    @Option(
+        name: .customLong("packet-ring-burst"),
+        help: ArgumentHelp(
+            "Frames per interface a burst may bring before the workers drain them; sizes the receive rings (docs/design/0023-packet-bursts.md).",
+            valueName: "frames"))
+    var packetRingBurst: Int = 65_536
+
+    @Option(
+        name: .customLong("packet-ring-memory"),
+        help: ArgumentHelp("Largest receive ring, MiB (one per worker per interface).", valueName: "MiB"))
+    var packetRingMemory: Int = 32
+
     @Flag(
         name: .customLong("packet-no-offload"),
         help:
@@ -256,7 +268,8 @@ struct LVSD: AsyncParsableCommand {
         guard PacketRingKind(rawValue: packetRing) != nil else {
             throw ValidationError("--packet-ring takes frames or blocks")
         }
-        guard packetWorkers >= 0 else { throw ValidationError("counts must not be negative") }
+        guard packetWorkers >= 0, packetRingBurst >= 0 else { throw ValidationError("counts must not be negative") }
+        guard (4...4096).contains(packetRingMemory) else { throw ValidationError("--packet-ring-memory takes 4…4096") }
         guard ProxyEngineConfiguration.SpliceMode(rawValue: splice) != nil else {
             throw ValidationError("--splice takes never, bulk or always")
         }
@@ -328,7 +341,7 @@ struct LVSD: AsyncParsableCommand {
         // Used as they are with --packet-engine, and when a configuration needs the engine.
         let packetSettings = PacketEngineConfiguration(
             interfaces: interfaces, workerCount: packetWorkers, ring: PacketRingKind(rawValue: packetRing) ?? .frames,
-            offload: !packetNoOffload)
+            offload: !packetNoOffload, ringBurst: packetRingBurst, ringMemoryLimit: packetRingMemory << 20)
         var generator = SystemRandomNumberGenerator()
         let seed = generator.next()
         let proxy = ProxyEngineConfiguration(

@@ -18,6 +18,11 @@ struct PacketEngineFlagsTests {
                 "--packet-ring takes frames or blocks"
             ),
             (["--packet-engine", "--interface", "lo", "--packet-workers=-1"], "counts must not be negative"),
+            (["--packet-engine", "--interface", "lo", "--packet-ring-burst=-1"], "counts must not be negative"),
+            (
+                ["--packet-engine", "--interface", "lo", "--packet-ring-memory", "2"],
+                "--packet-ring-memory takes 4…4096"
+            ),
         ])
     func refused(arguments: [String], message: String) async throws {
         let result = try await Subprocess.run("lvsd", arguments)

@@ -9,8 +9,11 @@ struct LabDirector {
     let socket: String
     let lvsadmPath: String
 
-    /// Starts lvsd with `rules` (ipvsadm -R lines) and waits (bounded) for its control socket.
-    init(_ lab: NamespaceLab, rules: String, workers: Int = 2, ring: String = "frames") throws {
+    /// Starts lvsd with `rules` (ipvsadm -R lines) and `extra` options, and waits (bounded) for
+    /// its control socket.
+    init(
+        _ lab: NamespaceLab, rules: String, workers: Int = 2, ring: String = "frames", extra: [String] = []
+    ) throws {
         self.lab = lab
         socket = lab.file("lvsd.sock")
         lvsadmPath = try NamespaceLab.executable("lvsadm")
@@ -22,7 +25,7 @@ struct LabDirector {
                 "veth10", "--interface", "veth12", "--packet-workers", String(workers), "--packet-ring", ring,
                 "--reactors", "1",
                 "--rules", lab.file("rules"),
-            ], name: "lvsd")
+            ] + extra, name: "lvsd")
         let socket = socket
         let process = process
         let ready = lab.waitUntil(seconds: 10) { FileManager.default.fileExists(atPath: socket) || !process.isRunning }

@@ -2,8 +2,8 @@
 /// `Int32` index, a free list threaded through the slab, a chained hash index (bucket heads plus
 /// a next index in each entry) and a timing wheel (ConnectionTable+Timers.swift).
 ///
-/// Nothing here allocates per entry or per lookup; the slab and bucket array only grow
-/// (amortised doubling). Hash key = protocol, client address and client port, as the kernel's;
+/// Nothing here allocates per entry or per lookup; the slab and bucket array grow by amortised
+/// doubling and give storage back once a burst has expired (ConnectionTable+Shrink.swift). Hash key = protocol, client address and client port, as the kernel's;
 /// virtual address and port are compared on lookup.
 ///
 /// Contract: one owner (the director) mutates it; indices stay valid until `free`.
@@ -11,8 +11,13 @@ struct ConnectionTable {
     static let notArmed = Int32.min
 
     var entries: ContiguousArray<ConnectionEntry> = []
-    private(set) var buckets: ContiguousArray<Int32>
-    private var freeHead: Int32 = -1
+    var buckets: ContiguousArray<Int32>
+    var freeHead: Int32 = -1
+    /// The generation a slot appended to the slab starts at: above every generation a slot cut
+    /// off by a shrink had, so a stale reference to such a slot never names a later entry.
+    var appendGeneration: UInt32 = 0
+    /// The slab and bucket sizes a shrink never goes below.
+    let initialSize: Int
     /// Live entries (hashed or not).
     private(set) var count = 0
     let seed: UInt64
@@ -36,6 +41,7 @@ struct ConnectionTable {
         seed = hashSeed
         var size = 16
         while size < initialCapacity { size <<= 1 }
+        initialSize = size
         buckets = ContiguousArray(repeating: -1, count: size)
         entries.reserveCapacity(size)
         wheelHeads = ContiguousArray(repeating: -1, count: Self.level0Size + Self.level1Size)
@@ -62,7 +68,7 @@ struct ConnectionTable {
         } else {
             guard entries.count < Int(Int32.max) else { return nil }
             index = Int32(entries.count)
-            entry.generation = 0
+            entry.generation = appendGeneration
             entries.append(entry)
         }
         if entry.flags.contains(.noClientPort) { noClientPortCount += 1 }
@@ -152,9 +158,15 @@ struct ConnectionTable {
         entries[Int(index)].flags.remove(.hashed)
     }
 
-    /// Doubles the bucket array (load factor stays ≤ 1) and rechains every hashed entry.
+    /// Doubles the bucket array (load factor stays ≤ 1).
     private mutating func grow() {
-        buckets = ContiguousArray(repeating: -1, count: buckets.count * 2)
+        rehash(bucketCount: buckets.count * 2)
+    }
+
+    /// Rebuilds the bucket array with `bucketCount` heads (a power of two) and rechains every
+    /// hashed entry.
+    mutating func rehash(bucketCount: Int) {
+        buckets = ContiguousArray(repeating: -1, count: bucketCount)
         for i in entries.indices where entries[i].flags.contains(.hashed) {
             let b = bucket(of: Int32(i))
             entries[i].hashNext = buckets[b]
