@@ -1,5 +1,5 @@
 #!/bin/bash
-# SYN flood through the packet engine (docs/design/0023-packet-bursts.md), in namespaces of its
+# SYN flood through the packet engine (docs/design/0024-packet-bursts.md), in namespaces of its
 # own that it deletes on exit: hping3 sends FLOOD seconds of spoofed SYNs to a masquerading
 # service; prints lvsd's RSS, engine counters and the listing as the entries live and expire.
 # Usage: sudo [BIN=.build/debug] [FLOOD=6] [LISTNOW=1] bench/syn-flood.sh (needs hping3, nft).

@@ -69,7 +69,7 @@ struct UnixSocket: ~Copyable {
     func readLine(limit: Int, carry: inout [UInt8]) -> Result<[UInt8], Failure> {
         var chunk = [UInt8](repeating: 0, count: 65536)
         // Bytes already searched for the newline: a reply of hundreds of MiB (a large
-        // connection listing) is scanned once, not once per chunk (design 0023).
+        // connection listing) is scanned once, not once per chunk (design 0024).
         var scanned = 0
         while true {
             if let newline = carry[scanned...].firstIndex(of: UInt8(ascii: "\n")) {

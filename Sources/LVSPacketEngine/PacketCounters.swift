@@ -106,7 +106,7 @@ public struct PacketCounters: Sendable, Hashable {
     /// Bytes of receive ring the workers have (a gauge: how PacketRingSizing sized them).
     public var ringBytes: UInt64 = 0
     /// Wake-ups that found a ring's every slot full (the worker fell a whole ring behind: the
-    /// burst was larger than the ring, design 0023).
+    /// burst was larger than the ring, design 0024).
     public var ringFull: UInt64 = 0
     /// Aggregates received (GSO/GRO frames standing for several wire packets).
     public var aggregatesReceived: UInt64 = 0

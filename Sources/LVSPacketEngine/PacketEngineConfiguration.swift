@@ -23,7 +23,7 @@ public struct PacketEngineConfiguration: Sendable, Hashable {
     /// Blocks per ring at least; more when the burst sizing asks for them (PacketRingSizing).
     public var blockCount: Int
     /// Frames per interface a burst may bring before the engine drains them
-    /// (`--packet-ring-burst`, docs/design/0023-packet-bursts.md); 0 sizes rings by
+    /// (`--packet-ring-burst`, docs/design/0024-packet-bursts.md); 0 sizes rings by
     /// `blockCount` alone.
     public var ringBurst: Int
     /// Largest receive ring in bytes (`--packet-ring-memory`, MiB on the command line): the

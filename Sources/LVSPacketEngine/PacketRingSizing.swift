@@ -1,4 +1,4 @@
-/// How large a receive ring is (docs/design/0023-packet-bursts.md): big enough that a burst of
+/// How large a receive ring is (docs/design/0024-packet-bursts.md): big enough that a burst of
 /// new connections (tens of thousands of SYNs, then the clients' synchronised retransmissions)
 /// waits in the ring instead of being dropped, bounded so the rings' pinned kernel memory stays
 /// within a configured limit.

@@ -176,7 +176,7 @@ struct LVSD: AsyncParsableCommand {
     @Option(
         name: .customLong("packet-ring-burst"),
         help: ArgumentHelp(
-            "Frames per interface a burst may bring before the workers drain them; sizes the receive rings (docs/design/0023-packet-bursts.md).",
+            "Frames per interface a burst may bring before the workers drain them; sizes the receive rings (docs/design/0024-packet-bursts.md).",
             valueName: "frames"))
     var packetRingBurst: Int = 65_536
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// A burst of new connections through a masquerading service (docs/design/0023-packet-bursts.md):
+/// A burst of new connections through a masquerading service (docs/design/0024-packet-bursts.md):
 /// several client processes open `connections` connections at once, then write a distinct line
 /// on each; every one must be established and echoed. The rings' drops are counted and printed
 /// (retransmissions recover what a ring dropped, so no assertion depends on them or on time).
@@ -81,7 +81,7 @@ import Testing
         var counters: [String] = []
         for name in names { counters.append("\(name)=\(try director.engineCounter(name))") }
         let listed = try director.lvsadm("-L -c -n").split(separator: "\n").count - 2
-        // The listing's size on the control socket: one JSON line (design 0023, bytes per entry).
+        // The listing's size on the control socket: one JSON line (design 0024, bytes per entry).
         let measure = BurstScripts.listingSize
         try measure.write(toFile: lab.file("measure.py"), atomically: true, encoding: .utf8)
         chmod(lab.file("measure.py"), 0o644)

@@ -2,7 +2,7 @@ import Testing
 
 @testable import LVSPacketEngine
 
-/// The ring-size formula of docs/design/0023-packet-bursts.md.
+/// The ring-size formula of docs/design/0024-packet-bursts.md.
 @Suite struct PacketRingSizingTests {
     func sizing(
         slot: Int = 2048, workers: Int = 2, cpus: Int = 2, queue: Int = 1000, burst: Int = 65_536,

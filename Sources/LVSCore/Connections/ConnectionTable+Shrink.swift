@@ -1,4 +1,4 @@
-/// Giving storage back after a burst (docs/design/0023-packet-bursts.md).
+/// Giving storage back after a burst (docs/design/0024-packet-bursts.md).
 ///
 /// The slab grows by doubling and entries are addressed by index (engines hold `ConnectionRef`s,
 /// templates are linked by index), so live entries are never moved. What can be given back is

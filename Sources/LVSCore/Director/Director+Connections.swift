@@ -175,7 +175,7 @@ extension Director {
         guard due <= now.nanoseconds else { return }
         connectionClock.nextMaintenance = now.nanoseconds &+ Self.maintenanceInterval
         for service in orderedServices { service.scheduler.maintenance(now: now) }
-        // Storage a burst left behind goes back once its entries expired (design 0023).
+        // Storage a burst left behind goes back once its entries expired (design 0024).
         connectionTable.shrinkIfSparse()
         // Trash scan (§4.11): servers nothing references any more are freed.
         for (key, server) in trash where boundServers.references(of: server) == 0 { trash[key] = nil }

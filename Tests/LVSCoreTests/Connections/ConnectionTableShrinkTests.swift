@@ -2,7 +2,7 @@ import Testing
 
 @testable import LVSCore
 
-/// The shrink policy of ConnectionTable+Shrink.swift (docs/design/0023-packet-bursts.md).
+/// The shrink policy of ConnectionTable+Shrink.swift (docs/design/0024-packet-bursts.md).
 @Suite struct ConnectionTableShrinkTests {
     func entry(client: UInt32, port: UInt16) -> ConnectionEntry {
         var e = ConnectionEntry()
