@@ -285,7 +285,11 @@ extension ProxyWorker {
             let status = shared.withDirector {
                 $0.adoptRelatedConnection(listener.ref, clientPort: peer.port, now: reactor.now)
             }
-            if status == .gone { slot.ownsRelatedEntry = false }
+            if status == .gone {
+                // Expired meanwhile: the pair counts on the control entry, as without an entry.
+                slot.ownsRelatedEntry = false
+                slot.ref = slots[control].ref
+            }
         }
         guard slots.occupy(token.slot, with: slot) != nil else {
             reactor.close(token)
