@@ -58,6 +58,13 @@ final class HTTPSession {
     var inBytes: UInt64 = 0
     var outBytes: UInt64 = 0
     var attempts = 0
+    /// The current request's head as sent on a reused real-server connection, kept to send it
+    /// once more on a fresh connection if the kept one turns out closed before any response byte
+    /// (docs/design/0019 "Retry"); nil when the request may not be replayed.
+    var replayHead: [UInt8]?
+    /// The current request's persistence inputs, kept for scheduling a replay the same way.
+    var cookieIdentifier: UInt64?
+    var keyHash: UInt64?
     /// When the current request head started to arrive (header timeout).
     var headStarted: UInt64 = 0
 

@@ -77,6 +77,9 @@ public enum ProxyCounter: Int, Sendable, CaseIterable {
     case httpRequests
     /// Requests sent on a real-server connection kept from the previous request.
     case httpServerReuses
+    /// Requests sent again on a fresh connection because the reused one was found closed
+    /// before any response byte (docs/design/0019 "Retry").
+    case httpRetries
     /// 503 answers: the chosen group had no usable real server.
     case httpNoServer
     /// 502 answers: the real server's response could not be framed, or it closed early.
@@ -123,6 +126,7 @@ public enum ProxyCounter: Int, Sendable, CaseIterable {
         case .ftpDataWrongPeer: return "ftp_data_wrong_peer"
         case .httpRequests: return "http_requests"
         case .httpServerReuses: return "http_server_reuses"
+        case .httpRetries: return "http_retries"
         case .httpNoServer: return "http_no_server"
         case .httpBadGateway: return "http_bad_gateway"
         case .httpHeaderTimeouts: return "http_header_timeouts"

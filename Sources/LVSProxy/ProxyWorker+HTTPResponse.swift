@@ -93,6 +93,7 @@ extension ProxyWorker {
 
     /// Writing to the real server failed.
     func httpServerFailed(_ client: UInt32, session: HTTPSession, reactor: Reactor<ProxyWorker>) {
+        if retryRequest(client, session: session, reactor: reactor) { return }
         if case .head = session.response, session.responseHead.isEmpty, !session.hasOutputToClient {
             closeHTTPServer(client, session: session, reset: .server, reactor: reactor)
             counters.increment(.httpBadGateway)
@@ -108,6 +109,8 @@ extension ProxyWorker {
     func responseBytes(
         _ bytes: UnsafeRawBufferPointer, client: UInt32, session: HTTPSession, reactor: Reactor<ProxyWorker>
     ) {
+        // A response began: the request is answered by this connection, never sent again.
+        session.replayHead = nil
         if session.tunnel {
             session.toClient.append(contentsOf: bytes)
             return
@@ -248,6 +251,7 @@ extension ProxyWorker {
             session.response = .idle
             session.closeAfterFlush = true
         case .head where session.responseHead.isEmpty:
+            if retryRequest(client, session: session, reactor: reactor) { return }
             counters.increment(.httpBadGateway)
             closeHTTPServer(client, session: session, reset: .server, reactor: reactor)
             answer(502, session: session)

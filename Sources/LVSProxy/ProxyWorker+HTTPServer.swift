@@ -35,6 +35,8 @@ extension ProxyWorker {
             }
         }
         content.recordHit(rule: ruleIndex)
+        session.cookieIdentifier = cookieIdentifier
+        session.keyHash = keyHash
         session.requestIsHead = head.method.count == 4 && session.inbound[head.method].elementsEqual(Self.headMethod)
         session.clientKeepAlive = head.keepAlive
         session.upgradeRequested = head.upgrade != nil
@@ -59,6 +61,7 @@ extension ProxyWorker {
             counters.increment(.httpServerReuses)
         }
         // The head as received, plus the client's address (docs/design/0019 "Forwarding").
+        let headStart = session.toServer.count
         session.toServer.append(contentsOf: session.inbound[head.start..<(headLength - 2)])
         if session.forwardedField.isEmpty {
             switch content.forwardedHeader {
@@ -71,6 +74,10 @@ extension ProxyWorker {
         }
         session.toServer.append(contentsOf: session.forwardedField)
         session.toServer.append(contentsOf: [0x0D, 0x0A])
+        session.replayHead = nil
+        if case .reuse = choice, case .none = head.framing, Self.isReplayable(session.inbound[head.method]) {
+            session.replayHead = Array(session.toServer[headStart...])
+        }
         session.inbound.removeFirst(headLength)
         switch head.framing {
         case .none: session.request = .waitingResponse
@@ -79,21 +86,30 @@ extension ProxyWorker {
         }
         session.response = .head
         session.responseHead.removeAll(keepingCapacity: true)
-        if case .connect(let ref, let target, let server, let proxyProtocol) = choice {
-            session.ref = ref
-            session.server = server
-            session.groupMark = mark
-            session.serverKeepAlive = true
-            session.attempts = 1
-            if proxyProtocol != .none {
-                let length = ProxyProtocolHeader.write(
-                    proxyProtocol, source: peer.ip, sourcePort: peer.port, destination: content.service.address,
-                    destinationPort: content.service.port, into: httpScratch)
-                session.toServer.insert(contentsOf: UnsafeRawBufferPointer(rebasing: httpScratch[0..<length]), at: 0)
-            }
-            connectHTTP(client, session: session, to: target, reactor: reactor)
-        }
+        if case .connect = choice { connectChosen(client, session: session, choice, mark: mark, reactor: reactor) }
         armHTTPTimer(client, session: session, reactor: reactor)
+    }
+
+    /// Connects to a newly chosen real server; `toServer` holds the request, the PROXY header
+    /// (when the real server wants one) goes in front of it.
+    func connectChosen(
+        _ client: UInt32, session: HTTPSession, _ choice: GroupChoice, mark: UInt32, reactor: Reactor<ProxyWorker>
+    ) {
+        guard case .connect(let ref, let target, let server, let proxyProtocol) = choice else { return }
+        let content = session.content
+        let peer = slots[client].client
+        session.ref = ref
+        session.server = server
+        session.groupMark = mark
+        session.serverKeepAlive = true
+        session.attempts = 1
+        if proxyProtocol != .none {
+            let length = ProxyProtocolHeader.write(
+                proxyProtocol, source: peer.ip, sourcePort: peer.port, destination: content.service.address,
+                destinationPort: content.service.port, into: httpScratch)
+            session.toServer.insert(contentsOf: UnsafeRawBufferPointer(rebasing: httpScratch[0..<length]), at: 0)
+        }
+        connectHTTP(client, session: session, to: target, reactor: reactor)
     }
 
     /// Under the director lock: keep the current connection if it is to the group's chosen real

@@ -21,7 +21,8 @@ struct ContentSwitchProxyTests {
             rules: [ContentRule] = [ContentRule(name: "api", condition: .path(.prefix("/api")), group: "api")],
             groups: [String: (mark: UInt32, servers: [String])] = ["api": (101, ["a"]), "web": (102, ["b", "c"])],
             persistence: ContentPersistence = .none, limits: HTTPParserLimits = .default,
-            mode: ContentSwitchMode = .http, headerTimeoutMilliseconds: UInt64 = 10_000
+            mode: ContentSwitchMode = .http, headerTimeoutMilliseconds: UInt64 = 10_000,
+            closeAfterRequests: Int? = nil
         ) throws {
             h = try ProxyHarness()
             service = h.service(port: ProxyHarness.freePort())
@@ -30,7 +31,7 @@ struct ContentSwitchProxyTests {
                 let id = VirtualServiceID(firewallMark: group.mark, family: .inet)
                 #expect(h.apply(.addService(VirtualServiceConfig(id: id, scheduler: "rr"))) == .ok)
                 for serverName in group.servers {
-                    let server = TestHTTPServer(name: serverName)
+                    let server = TestHTTPServer(name: serverName, closeAfterRequests: closeAfterRequests)
                     servers[serverName] = server
                     h.add(RealServerConfig(address: server.address.ip, port: server.port, forwarding: .proxy), to: id)
                 }

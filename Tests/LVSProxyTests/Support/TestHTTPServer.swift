@@ -16,8 +16,14 @@ final class TestHTTPServer: @unchecked Sendable {
     private var acceptThread: pthread_t?
     private let state = Mutex<(threads: [pthread_t], fds: [Int32], heads: [String], accepted: Int)>(([], [], [], 0))
 
-    init(name: String) {
+    /// After answering this many requests on a connection, the next request on it is not answered:
+    /// the connection is closed silently, as a real server whose keep-alive timeout ran out just as
+    /// the request was sent on it (docs/design/0019 "Retry").
+    let closeAfterRequests: Int?
+
+    init(name: String, closeAfterRequests: Int? = nil) {
         self.name = name
+        self.closeAfterRequests = closeAfterRequests
         let bind = SocketAddress.loopbackIPv4(port: 0)
         listener =
             (try? Socket.makeTCPListener(TCPListenerOptions(address: bind, backlog: 128, reusePort: false))) ?? -1
@@ -51,8 +57,13 @@ final class TestHTTPServer: @unchecked Sendable {
     private func serve(_ fd: Int32) {
         var pending: [UInt8] = []
         // Bounded: each request is read within the socket timeout or the loop ends.
-        for _ in 0..<10_000 {
+        for served in 0..<10_000 {
             guard let headEnd = Self.readHead(fd, &pending) else { break }
+            if served == closeAfterRequests {
+                // Closed, not answered; `stop()` closes the descriptor.
+                shutdown(fd, Int32(SHUT_RDWR))
+                return
+            }
             let head = String(decoding: pending[0..<headEnd], as: UTF8.self)
             pending.removeFirst(headEnd)
             state.withLock { $0.heads.append(head) }
