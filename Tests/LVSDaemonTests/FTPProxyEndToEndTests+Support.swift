@@ -5,6 +5,20 @@ import Testing
 
 // The FTP proxy tests' tools: vsftpd on loopback, ports, and a blocking control-channel client.
 extension FTPProxyEndToEndTests {
+    /// A temporary directory and the `ftp` directory in it that vsftpd serves from.
+    static func makeDirectories() throws -> (TemporaryDirectory, ftp: String) {
+        let directory = try TemporaryDirectory()
+        let ftpDirectory = directory.file("ftp")
+        try FileManager.default.createDirectory(atPath: ftpDirectory, withIntermediateDirectories: true)
+        return (directory, ftpDirectory)
+    }
+
+    /// `fileSize` random bytes: the file every transfer must deliver unchanged.
+    static func randomContent() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<fileSize).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
     /// The tools, or nil (skipped, or failed under CI=true, DESIGN.md §7).
     static func tools() -> (vsftpd: String, curl: String, lftp: String)? {
         func find(_ name: String) -> String? {

@@ -13,12 +13,9 @@ struct FTPProxyEndToEndTests {
     @Test("curl (EPSV, PASV, EPRT, PORT) and lftp fetch 3 MB byte for byte; data counts on the service")
     func downloadsThroughTheProxyEngine() async throws {
         guard let tools = Self.tools() else { return }
-        let directory = try TemporaryDirectory()
+        let (directory, ftpDirectory) = try Self.makeDirectories()
         defer { directory.remove() }
-        let ftpDirectory = directory.file("ftp")
-        try FileManager.default.createDirectory(atPath: ftpDirectory, withIntermediateDirectories: true)
-        var generator = SystemRandomNumberGenerator()
-        let content = (0..<Self.fileSize).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let content = Self.randomContent()
         let realPort = Self.freePort()
         let server = try FTPServer(tools.vsftpd, directory: ftpDirectory, address: "127.0.0.2", port: realPort)
         defer { server.stop() }
@@ -94,12 +91,9 @@ struct FTPProxyEndToEndTests {
     @Test("IPv6: curl EPSV and EPRT on ::1 fetch 3 MB byte for byte")
     func downloadsOverIPv6() async throws {
         guard let tools = Self.tools() else { return }
-        let directory = try TemporaryDirectory()
+        let (directory, ftpDirectory) = try Self.makeDirectories()
         defer { directory.remove() }
-        let ftpDirectory = directory.file("ftp")
-        try FileManager.default.createDirectory(atPath: ftpDirectory, withIntermediateDirectories: true)
-        var generator = SystemRandomNumberGenerator()
-        let content = (0..<Self.fileSize).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let content = Self.randomContent()
         let realPort = Self.freePort()
         let server = try FTPServer(tools.vsftpd, directory: ftpDirectory, address: "::1", port: realPort, ipv6: true)
         defer { server.stop() }
@@ -136,10 +130,8 @@ struct FTPProxyEndToEndTests {
     @Test("a PASV split across reads is rewritten; its listener refuses other peers and closes with the control")
     func passiveListenerLifetime() async throws {
         guard let tools = Self.tools() else { return }
-        let directory = try TemporaryDirectory()
+        let (directory, ftpDirectory) = try Self.makeDirectories()
         defer { directory.remove() }
-        let ftpDirectory = directory.file("ftp")
-        try FileManager.default.createDirectory(atPath: ftpDirectory, withIntermediateDirectories: true)
         let realPort = Self.freePort()
         let server = try FTPServer(tools.vsftpd, directory: ftpDirectory, address: "127.0.0.2", port: realPort)
         defer { server.stop() }
