@@ -23,6 +23,9 @@ public enum ContentPersistence: Sendable {
     case none
     /// A cookie of ours names the real server (KTCPVS `chttp`, HAProxy `cookie … insert`).
     case insertCookie(PersistenceCookie)
+    /// Our identifier of the real server rides in front of the application's own cookie
+    /// (HAProxy `cookie NAME prefix`): added toward the client, taken off toward the real server.
+    case prefixCookie(CookiePrefix)
     /// A part of the request is hashed over the group's real servers (KTCPVS `hhttp`).
     case hash(HashKeySource)
 }

@@ -46,6 +46,9 @@ struct ProxySlot {
     /// Both sockets of a content-switched HTTP connection: driven by `ProxyWorker.driveHTTP`
     /// (docs/design/0019), never by `pump`.
     var http = false
+    /// A content-switched real-server connection idle in the worker's pool (no client partner;
+    /// docs/design/0019 "Pool"): any edge on it closes it.
+    var pooled = false
 
     // FTP data connection (client slot) or data listener: the control connection's client slot.
     // A data connection's `ref` is its own related entry, made when the listener opened

@@ -14,7 +14,9 @@ extension ProxyWorker {
         }
         flushResults.removeAll(keepingCapacity: true)
         let now = reactor.now
+        var expiredIdle: [HTTPServerPool.Idle] = []
         shared.withState { state in
+            if !httpPool.isEmpty { expiredIdle = maintainPool(&state, now: now) }
             for slot in 0..<UInt32(slots.capacity) where slots.isOccupied(slot) {
                 let entry = slots[slot]
                 switch entry.kind {
@@ -39,6 +41,7 @@ extension ProxyWorker {
                 }
             }
         }
+        for idle in expiredIdle { closePooledSocket(idle, reactor: reactor) }
         for result in flushResults where slots.isCurrent(result.token) {
             let slot = result.slot
             let isClient = slots[slot].kind == .client
