@@ -79,12 +79,15 @@ extension ProxyWorker {
 
     /// An edge on an idle pooled connection: the real server closed it, reset it or sent bytes
     /// nobody asked for. It is closed and its entry released. A writable edge alone (an ACK
-    /// freeing send buffer) says nothing about it.
+    /// freeing send buffer), or a readable one with nothing to read, says nothing about it.
     func pooledServerEvent(_ slot: UInt32, readiness: Readiness, reactor: Reactor<ProxyWorker>) {
-        guard
-            readiness.contains(.readable) || readiness.contains(.readHangup) || readiness.contains(.hangup)
-                || readiness.contains(.error)
-        else { return }
+        let closed = readiness.contains(.readHangup) || readiness.contains(.hangup) || readiness.contains(.error)
+        if !closed {
+            guard readiness.contains(.readable) else { return }
+            // The edge may be stale: the response that raised it was read before parking. Only
+            // bytes or an end of file now condemn the connection.
+            if case .wouldBlock = Socket.read(Int32(bitPattern: slot), into: httpScratch) { return }
+        }
         guard let idle = httpPool.remove(slot: slot, token: slots[slot].token) else { return }
         let now = reactor.now
         shared.withState { state in
