@@ -34,6 +34,8 @@ public final class PacketEngine: Sendable {
     /// The director's FTP ports, read once at start (they are fixed for the daemon's life, like
     /// ip_vs_ftp's module parameter): masqueraded services on them own their data ports.
     let ftpPorts: Set<UInt16>
+    /// The XDP program and AF_XDP sockets with `--packet-io xdp` (docs/design/0026-af-xdp.md).
+    let xdp: XDPPath?
 
     public init(director: any PacketEngineDirector, configuration: PacketEngineConfiguration) throws(PacketEngineError)
     {
@@ -81,6 +83,16 @@ public final class PacketEngine: Sendable {
             throw error
         }
         self.rings = rings
+        let xdp: XDPPath?
+        do throws(PacketEngineError) {
+            xdp = try XDPPath.open(configuration, interfaces: found, workers: count)
+        } catch {
+            for ring in rings.joined() { ring.close() }
+            local.close()
+            markedLog.close()
+            throw error
+        }
+        self.xdp = xdp
         let published = (0..<count).map { _ in CounterBox() }
         self.published = published
         let neighbours = SharedNeighbours()
@@ -98,9 +110,10 @@ public final class PacketEngine: Sendable {
                     rings: rings[index],
                     forwarder: PacketForwarder(interfaces: found, routes: routes, plan: ForwardingPlan()),
                     director: director, neighbours: neighbours, published: published[index], local: local,
-                    markedLog: index == 0 ? markedLog : nil)
+                    markedLog: index == 0 ? markedLog : nil, xdpEndpoints: xdp?.endpoints[index] ?? [])
             }
         } catch {
+            xdp?.close()
             for ring in rings.joined() { ring.close() }
             local.close()
             markedLog.close()
@@ -164,8 +177,10 @@ public final class PacketEngine: Sendable {
                     ftpPorts: ftpPorts)
             } ?? ForwardingPlan(standbyAddresses: standby.sorted())
         let routes = InterfaceDiscovery.routes(for: found)
-        let filter = BPFProgram(plan)
+        // Under XDP the rings only learn neighbours (ARP, ND); the program takes the flows.
+        let filter = BPFProgram(xdp == nil ? plan : ForwardingPlan())
         for ring in rings.joined() { try filter.attach(to: ring.fd) }
+        try xdp?.maps.apply(plan)
         group.postToAll(.plan(plan, interfaces: found, routes: routes))
         try NFTablesRuleset.run(ruleset(plan).script, nft: self.configuration.nftCommand)
         currentPlan.withLock { $0 = plan }
@@ -175,6 +190,7 @@ public final class PacketEngine: Sendable {
     /// workers; the table removal is attempted each time.
     public func stop() {
         group.stop()
+        xdp?.close()
         try? NFTablesRuleset.run(ruleset(ForwardingPlan()).removalScript, nft: configuration.nftCommand)
         for ring in rings.joined() { ring.close() }
         local.close()
@@ -188,7 +204,7 @@ public final class PacketEngine: Sendable {
     public func statistics() -> [(String, UInt64)] {
         var total = PacketCounters()
         for counters in published { total.add(counters.value.withLock { $0 }) }
-        return total.named
+        return total.named + (xdp?.namedCounters ?? [])
     }
 
     /// The summed counters.
@@ -201,7 +217,9 @@ public final class PacketEngine: Sendable {
     func ruleset(_ plan: ForwardingPlan) -> NFTablesRuleset {
         let found = interfaces.withLock { $0 }
         return NFTablesRuleset(
-            table: configuration.nftablesTable, interfaces: found.map { ($0.name, $0.index) }, plan: plan,
+            // Under XDP the program keeps the flows from the stack: no ingress chains.
+            table: configuration.nftablesTable, interfaces: xdp == nil ? found.map { ($0.name, $0.index) } : [],
+            plan: plan,
             logGroup: configuration.markedLogGroup)
     }
 }

@@ -44,6 +44,9 @@ public struct PacketEngineConfiguration: Sendable, Hashable {
     public var nftCommand: String
     /// The nfnetlink_log group through which packets of firewall-mark services reach the engine.
     public var markedLogGroup: UInt16
+    /// The frame I/O path (`--packet-io`, docs/design/0026-af-xdp.md). `xdp` is used only
+    /// when asked for, so one that cannot be set up is an error naming why, not a fall-back.
+    public var packetIO: PacketIO = .afpacket
 
     /// "LV": a group no other program is likely to bind in the director's namespace.
     public static let defaultMarkedLogGroup: UInt16 = 0x4C56

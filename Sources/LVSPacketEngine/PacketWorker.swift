@@ -47,11 +47,15 @@ final class PacketWorker: ReactorHandler {
     var scratchUsed = 0
     /// Where a frame larger than a TPACKET_V2 slot is read to (an aggregate up to BIG TCP's size).
     let large: UnsafeMutableRawBufferPointer
+    /// The AF_XDP sockets this worker drains (`--packet-io xdp`; PacketWorker+XDP.swift).
+    let xdpEndpoints: [XDPPath.Endpoint]
 
     init(
         rings: [PacketRing], forwarder: PacketForwarder, director: any PacketEngineDirector,
-        neighbours: SharedNeighbours, published: CounterBox, local: LocalDelivery, markedLog: MarkedPacketLog? = nil
+        neighbours: SharedNeighbours, published: CounterBox, local: LocalDelivery, markedLog: MarkedPacketLog? = nil,
+        xdpEndpoints: [XDPPath.Endpoint] = []
     ) {
+        self.xdpEndpoints = xdpEndpoints
         self.local = local
         self.markedLog = markedLog
         markedFrame = .allocate(byteCount: markedLog == nil ? 0 : Self.scratchHeadroom + 14 + 65536, alignment: 64)
@@ -97,12 +101,17 @@ final class PacketWorker: ReactorHandler {
             _ = try? reactor.register(ring.fd, interest: .readable)
         }
         if let markedLog { _ = try? reactor.register(markedLog.fd, interest: .readable) }
+        for endpoint in xdpEndpoints { _ = try? reactor.register(endpoint.socket.fd, interest: .readable) }
         reactor.armTimer(slot: 0, afterNanoseconds: 1_000_000_000)
     }
 
     func handle(_ event: ReactorEvent, reactor: Reactor<PacketWorker>) {
         if let markedLog, event.fd == markedLog.fd {
             drainMarked(markedLog, now: reactor.now)
+            return
+        }
+        if let endpoint = xdpEndpoints.first(where: { $0.socket.fd == event.fd }) {
+            drainXDP(endpoint, now: reactor.now)
             return
         }
         guard let position = rings.firstIndex(where: { $0.fd == event.fd }) else { return }
@@ -173,6 +182,9 @@ final class PacketWorker: ReactorHandler {
             if let token = reactor.token(for: ring.fd) { try? reactor.deregister(token) }
         }
         if let markedLog, let token = reactor.token(for: markedLog.fd) { try? reactor.deregister(token) }
+        for endpoint in xdpEndpoints {
+            if let token = reactor.token(for: endpoint.socket.fd) { try? reactor.deregister(token) }
+        }
     }
 
     /// Walks the frames of one TPACKET_V3 block.
@@ -267,7 +279,7 @@ final class PacketWorker: ReactorHandler {
         flush()
     }
 
-    private func forwardOne(
+    func forwardOne(
         _ buffer: inout PacketBuffer, ring: Int, forHost: Bool, offload: PacketOffload, now: MonotonicInstant
     ) {
         if scratchUsed == Self.scratchCount { flush() }

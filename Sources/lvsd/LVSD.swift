@@ -185,6 +185,13 @@ struct LVSD: AsyncParsableCommand {
         help: ArgumentHelp("Largest receive ring, MiB (one per worker per interface).", valueName: "MiB"))
     var packetRingMemory: Int = 32
 
+    @Option(
+        name: .customLong("packet-io"),
+        help: ArgumentHelp(
+            "Frame I/O of the packet engine: afpacket (AF_PACKET rings and an nftables ingress drop) or xdp (an XDP program redirecting the owned flows to AF_XDP sockets; docs/design/0026-af-xdp.md). Default: afpacket.",
+            valueName: "afpacket|xdp"))
+    var packetIO: String?
+
     @Flag(
         name: .customLong("packet-no-offload"),
         help:
@@ -268,6 +275,9 @@ struct LVSD: AsyncParsableCommand {
         guard PacketRingKind(rawValue: packetRing) != nil else {
             throw ValidationError("--packet-ring takes frames or blocks")
         }
+        if let packetIO, PacketIO(rawValue: packetIO) == nil {
+            throw ValidationError("--packet-io takes afpacket or xdp")
+        }
         guard packetWorkers >= 0, packetRingBurst >= 0 else { throw ValidationError("counts must not be negative") }
         guard (4...4096).contains(packetRingMemory) else { throw ValidationError("--packet-ring-memory takes 4…4096") }
         guard ProxyEngineConfiguration.SpliceMode(rawValue: splice) != nil else {
@@ -339,9 +349,10 @@ struct LVSD: AsyncParsableCommand {
         settings.sloppyTCP = sloppyTCP
 
         // Used as they are with --packet-engine, and when a configuration needs the engine.
-        let packetSettings = PacketEngineConfiguration(
+        var packetSettings = PacketEngineConfiguration(
             interfaces: interfaces, workerCount: packetWorkers, ring: PacketRingKind(rawValue: packetRing) ?? .frames,
             offload: !packetNoOffload, ringBurst: packetRingBurst, ringMemoryLimit: packetRingMemory << 20)
+        packetSettings.packetIO = packetIO.flatMap(PacketIO.init(rawValue:)) ?? .afpacket
         var generator = SystemRandomNumberGenerator()
         let seed = generator.next()
         let proxy = ProxyEngineConfiguration(
