@@ -93,11 +93,16 @@ let package = Package(
         .target(name: "CLinuxNet"),
         // Per-core edge-triggered epoll reactor shared by the proxy and packet engines.
         .target(name: "LVSReactor", dependencies: ["CLinuxNet", "LVSCore"], swiftSettings: strictSettings),
+        // The director as the engines and the control plane share it: behind one lock, taken at
+        // connection events and by control requests, never per packet or per read
+        // (docs/design/0025-packet-engine-without-a-lock.md). Pure: no I/O.
+        .target(
+            name: "LVSSharedDirector", dependencies: ["LVSCore", "LVSContentSwitch"], swiftSettings: strictSettings),
         // The proxy engine: terminates TCP/UDP on VIP:port on the reactors and connects to real servers.
         .target(
             name: "LVSProxy",
             dependencies: [
-                "LVSReactor", "CLinuxNet", "LVSCore", "LVSFTP", "LVSContentSwitch",
+                "LVSReactor", "CLinuxNet", "LVSCore", "LVSFTP", "LVSContentSwitch", "LVSSharedDirector",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -106,7 +111,7 @@ let package = Package(
         .target(
             name: "LVSPacketEngine",
             dependencies: [
-                "LVSReactor", "CLinuxNet", "LVSPacket", "LVSCore", "LVSFTP",
+                "LVSReactor", "CLinuxNet", "LVSPacket", "LVSCore", "LVSFTP", "LVSSharedDirector",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -134,6 +139,7 @@ let package = Package(
             name: "LVSDaemon",
             dependencies: [
                 "LVSCore", "IPVSAdmin", "LVSControl", "LVSProxy", "LVSPacketEngine", "LVSConfig", "LVSHealth",
+                "LVSSharedDirector",
                 "LVSHealthChecks", "LVSVRRP", "LVSVRRPTransport", "LVSSync", "LVSSyncTransport", "LVSPacket",
                 "CLinuxNet",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -224,6 +230,7 @@ let package = Package(
             name: "LVSProxyTests",
             dependencies: [
                 "LVSProxy", "LVSReactor", "LVSCore", "LVSDaemon", "LVSControl", "CLinuxNet", "LVSContentSwitch",
+                "LVSSharedDirector",
             ],
             swiftSettings: strictSettings
         ),

@@ -3,6 +3,7 @@ import LVSControl
 import LVSCore
 import LVSPacketEngine
 import LVSProxy
+import LVSSharedDirector
 import Logging
 import NIOCore
 import Synchronization

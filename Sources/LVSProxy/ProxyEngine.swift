@@ -3,6 +3,7 @@ import Glibc
 import LVSContentSwitch
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 /// The proxy engine: one `ProxyWorker` per reactor thread, all sharing the director
 /// (docs/design/0007-proxy-engine.md). The control plane opens listening sockets (so a bind

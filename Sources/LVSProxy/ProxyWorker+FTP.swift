@@ -2,6 +2,7 @@ import Glibc
 import LVSCore
 import LVSFTP
 import LVSReactor
+import LVSSharedDirector
 
 // FTP through the proxy engine (docs/design/0007-proxy-engine.md, "FTP"; reference §6 for what
 // the packet engine's helper does). The control connection is copied line by line: a real

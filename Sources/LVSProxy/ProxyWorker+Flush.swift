@@ -1,5 +1,6 @@
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 // The once-a-second report of every connection's traffic to the director, which also tells the
 // engine which connections the director expired or whose real server was deleted

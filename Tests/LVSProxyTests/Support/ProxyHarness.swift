@@ -4,6 +4,7 @@ import LVSCore
 import LVSDaemon
 import LVSProxy
 import LVSReactor
+import LVSSharedDirector
 import Logging
 import NIOPosix
 import Testing
