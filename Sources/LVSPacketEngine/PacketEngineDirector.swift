@@ -1,5 +1,4 @@
 import LVSCore
-import LVSSharedDirector
 
 /// The director as the packet engine reaches it: behind the daemon's lock, shared with the
 /// control plane and the proxy engine (docs/design/0006-engines-and-the-director.md). The
@@ -7,10 +6,6 @@ import LVSSharedDirector
 public protocol PacketEngineDirector: AnyObject, Sendable {
     /// Runs `body` with the director under the lock.
     func withDirectorLocked<T: Sendable>(_ body: (Director) -> T) -> T
-}
-
-extension SharedDirector: PacketEngineDirector {
-    public func withDirectorLocked<T: Sendable>(_ body: (Director) -> T) -> T { withDirector(body) }
 }
 
 /// A worker's `ConnectionDecider` (docs/design/0025-packet-engine-without-a-lock.md): packets of
