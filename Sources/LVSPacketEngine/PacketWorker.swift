@@ -175,7 +175,7 @@ final class PacketWorker: ReactorHandler {
 
     func batchCompleted(reactor: Reactor<PacketWorker>) {
         // Traffic of the worker's own flows reaches the director within one report interval
-        // (timer slot 1, which no fd has: fd 1 is never a ring).
+        // (timer slot 1; slot 0 is the one-second timer, and the worker arms none per fd).
         decider.report(now: reactor.now)
         if decider.flows.hasUnreportedTraffic && !reactor.isTimerArmed(slot: 1) {
             reactor.armTimer(slot: 1, afterNanoseconds: WorkerDecider.reportInterval)
