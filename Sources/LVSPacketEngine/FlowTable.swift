@@ -112,8 +112,7 @@ struct FlowTable {
         let key = FlowKey(
             p.protocolNumber, source: p.clientAddress, sourcePort: p.clientPort, destination: p.destinationAddress,
             destinationPort: p.destinationPort)
-        guard let slot = byKey[key], let record = records[Int(slot)], record.inboundKey == key,
-            let verdict = record.grant.inbound, now < record.usableUntil
+        guard let slot = usable(key, inbound: true, now: now), let verdict = records[Int(slot)]?.grant.inbound
         else { return nil }
         // In place: the record is not copied out and back per packet.
         if records[Int(slot)]?.count(inbound: true, bytes: p.length, now: now) == true { unreported.append(slot) }
@@ -126,11 +125,19 @@ struct FlowTable {
         let key = FlowKey(
             p.protocolNumber, source: p.sourceAddress, sourcePort: p.sourcePort, destination: p.destinationAddress,
             destinationPort: p.destinationPort)
-        guard let slot = byKey[key], let record = records[Int(slot)], record.outboundKey == key,
-            let verdict = record.grant.outbound, now < record.usableUntil
+        guard let slot = usable(key, inbound: false, now: now), let verdict = records[Int(slot)]?.grant.outbound
         else { return nil }
         if records[Int(slot)]?.count(inbound: false, bytes: p.length, now: now) == true { unreported.append(slot) }
         return verdict
+    }
+
+    /// The slot of the flow `key` names in that direction, if its grant may be used at `now`.
+    @inline(__always)
+    private func usable(_ key: FlowKey, inbound: Bool, now: UInt64) -> Int32? {
+        guard let slot = byKey[key], let record = records[Int(slot)], now < record.usableUntil,
+            (inbound ? record.inboundKey : record.outboundKey) == key
+        else { return nil }
+        return slot
     }
 
     /// Packets that leave an established entry where it is: a bare TCP ACK (reference §4.6; any

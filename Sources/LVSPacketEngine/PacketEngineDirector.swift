@@ -38,21 +38,11 @@ final class WorkerDecider: ConnectionDecider {
         let key = FlowKey(
             p.protocolNumber, source: p.clientAddress, sourcePort: p.clientPort, destination: p.destinationAddress,
             destinationPort: p.destinationPort)
-        let earlier = flows.takeTraffic(of: key)
-        let known = flows.ref(of: key)
-        let (verdict, grant) = director.withDirectorLocked { director -> (InboundVerdict, FastPathGrant?) in
-            if let earlier { Self.report(earlier, to: director) }
+        return decideLocked(key) { director in
             let verdict = director.inbound(p, now: now)
-            guard granting, case .forward(let ref, _, _, _) = verdict else { return (verdict, nil) }
-            return (verdict, director.fastPathGrant(ref))
+            guard case .forward(let ref, _, _, _) = verdict else { return (verdict, nil) }
+            return (verdict, ref)
         }
-        if case .forward(let ref, _, _, _) = verdict {
-            if let known, known != ref { flows.remove(known) }
-            flows.update(ref, grant: grant)
-        } else if let known {
-            flows.remove(known)
-        }
-        return verdict
     }
 
     func outbound(_ p: OutboundPacket, now: MonotonicInstant) -> OutboundVerdict {
@@ -60,15 +50,31 @@ final class WorkerDecider: ConnectionDecider {
         let key = FlowKey(
             p.protocolNumber, source: p.sourceAddress, sourcePort: p.sourcePort, destination: p.destinationAddress,
             destinationPort: p.destinationPort)
+        return decideLocked(key) { director in
+            let verdict = director.outbound(p, now: now)
+            guard case .reply(let ref, _, _, _) = verdict else { return (verdict, nil) }
+            return (verdict, ref)
+        }
+    }
+
+    /// One lock hold for a packet the table could not decide: the flow's counted traffic is
+    /// reported first (the director sees the flow's packets in order), then `decide` runs the
+    /// director (returning the verdict and the entry it names, if any), then the grant is asked
+    /// for and installed, replaced or withdrawn in the table.
+    private func decideLocked<Verdict: Sendable>(
+        _ key: FlowKey, _ decide: (Director) -> (Verdict, ConnectionRef?)
+    ) -> Verdict {
         let earlier = flows.takeTraffic(of: key)
         let known = flows.ref(of: key)
-        let (verdict, grant) = director.withDirectorLocked { director -> (OutboundVerdict, FastPathGrant?) in
+        let granting = granting
+        let (verdict, ref, grant) = director.withDirectorLocked {
+            director -> (Verdict, ConnectionRef?, FastPathGrant?) in
             if let earlier { Self.report(earlier, to: director) }
-            let verdict = director.outbound(p, now: now)
-            guard granting, case .reply(let ref, _, _, _) = verdict else { return (verdict, nil) }
-            return (verdict, director.fastPathGrant(ref))
+            let (verdict, ref) = decide(director)
+            guard granting, let ref else { return (verdict, ref, nil) }
+            return (verdict, ref, director.fastPathGrant(ref))
         }
-        if case .reply(let ref, _, _, _) = verdict {
+        if let ref {
             if let known, known != ref { flows.remove(known) }
             flows.update(ref, grant: grant)
         } else if let known {
