@@ -5,10 +5,11 @@ import Synchronization
 
 /// The packet engine (DESIGN.md §6, docs/design/0009-packet-engine.md): AF_PACKET TPACKET_V3
 /// rings on the configured interfaces, one per worker per interface in a PACKET_FANOUT_CBPF
-/// group steered by the connection's client (`FanoutProgram`, design 0025), a generated BPF filter admitting the owned flows, and an nftables netdev-ingress
-/// table that keeps those flows from the kernel's stack. Forwards masquerading, direct routing
-/// and tunnelling real servers, and hands packets for real servers at the director's own
-/// addresses to its stack (reference §5.4, docs/design/0011-local-node.md).
+/// group steered by the connection's client (`FanoutProgram`, design 0025), a generated BPF
+/// filter admitting the owned flows, and an nftables netdev-ingress table that keeps those flows
+/// from the kernel's stack. Forwards masquerading, direct routing and tunnelling real servers,
+/// and hands packets for real servers at the director's own addresses to its stack (reference
+/// §5.4, docs/design/0011-local-node.md).
 ///
 /// Lifecycle: `init` opens everything (clear errors for missing interfaces or privileges),
 /// `start` installs the (empty) nftables table — replacing one a crashed daemon left — and
