@@ -6,7 +6,8 @@
 #   scripts/fuzz.sh [SECONDS-PER-HARNESS] [HARNESS...]     (default 60 s, every harness)
 #
 # Environment: FUZZ_SEED (libFuzzer -seed, default 1), FUZZ_RUNS (-runs bound, default none),
-# FUZZ_SCRATCH (build directory, default .build-fuzz), FUZZ_SANITIZERS (default fuzzer,address).
+# FUZZ_SCRATCH (build directory, default .build-fuzz), FUZZ_SANITIZERS (default fuzzer,address),
+# FUZZ_SKIP_BUILD=1 (run the binary already built).
 # Inputs the fuzzer finds go to $FUZZ_SCRATCH/corpus/<harness> (not committed); a crash or hang is
 # written to $FUZZ_SCRATCH/crashes/<harness>/ and makes the script exit 1 after all harnesses ran.
 # A crash becomes a regression: fix the parser, then copy the input to
@@ -22,8 +23,11 @@ sanitizers=${FUZZ_SANITIZERS:-fuzzer,address}
 
 # The harness binary exists only with LVS_FUZZ=1 (Package.swift); its own scratch path keeps the
 # sanitizer flags away from every other build. -parse-as-library: libFuzzer supplies main.
-LVS_FUZZ=1 LVS_ONLY=lvs-fuzz swift build -c release --scratch-path "$scratch" --product lvs-fuzz \
-    -Xswiftc "-sanitize=$sanitizers" -Xswiftc -parse-as-library
+# FUZZ_SKIP_BUILD=1 reuses the binary (for several runs of this script side by side).
+if [[ ${FUZZ_SKIP_BUILD:-0} != 1 ]]; then
+    LVS_FUZZ=1 LVS_ONLY=lvs-fuzz swift build -c release --scratch-path "$scratch" --product lvs-fuzz \
+        -Xswiftc "-sanitize=$sanitizers" -Xswiftc -parse-as-library
+fi
 binary="$scratch/release/lvs-fuzz"
 
 if [[ $# -gt 0 ]]; then
