@@ -277,8 +277,8 @@ let package = Package(
     ]
 )
 
-/// `LVS_FUZZ=1` adds the libFuzzer binary `lvs-fuzz` (no `main`: libFuzzer's is linked in by
-/// `-sanitize=fuzzer`), which only `scripts/fuzz.sh` builds, with its own flags and scratch path.
+/// `LVS_FUZZ=1` adds the libFuzzer binary `lvs-fuzz` (its entry point hands over to libFuzzer's
+/// driver), which only `scripts/fuzz.sh` builds, with its own flags and scratch path.
 if Context.environment["LVS_FUZZ"] == "1" {
     package.targets.append(
         .executableTarget(

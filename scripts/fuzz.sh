@@ -22,7 +22,7 @@ scratch=${FUZZ_SCRATCH:-.build-fuzz}
 sanitizers=${FUZZ_SANITIZERS:-fuzzer,address}
 
 # The harness binary exists only with LVS_FUZZ=1 (Package.swift); its own scratch path keeps the
-# sanitizer flags away from every other build. -parse-as-library: libFuzzer supplies main.
+# sanitizer flags away from every other build. -parse-as-library: no module has top-level code.
 # FUZZ_SKIP_BUILD=1 reuses the binary (for several runs of this script side by side).
 if [[ ${FUZZ_SKIP_BUILD:-0} != 1 ]]; then
     LVS_FUZZ=1 LVS_ONLY=lvs-fuzz swift build -c release --scratch-path "$scratch" --product lvs-fuzz \
