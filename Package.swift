@@ -16,6 +16,7 @@ let ioTargetNames: Set<String> = [
     "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
     "LVSDaemonTests", "LVSProxy", "LVSProxyTests", "LVSRealServerTests", "LVSVRRPTransport", "LVSVRRPTransportTests",
     "LVSSyncTransport", "LVSSyncTransportTests", "LVSMetrics", "LVSMetricsTests", "LVSHTTP", "LVSHTTPTests",
+    "LVSFuzzing", "LVSFuzzingTests", "lvs-fuzz",
 ]
 
 /// `LVS_ONLY=TargetA,TargetB swift test` builds only those targets and what they depend on: a
@@ -162,6 +163,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The fuzz harnesses (docs/design/0028-fuzzing.md): every input that crosses a trust
+        // boundary, as plain functions the corpus-replay tests and the libFuzzer binary share.
+        .target(
+            name: "LVSFuzzing",
+            dependencies: [
+                "IPVSAdmin", "LVSConfig", "LVSControl", "LVSCore", "LVSPacket", "LVSPacketEngine", "LVSVRRP", "LVSSync",
+                "LVSFTP", "LVSContentSwitch", .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "lvsd",
             dependencies: [
@@ -260,6 +271,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Replays every file of Fuzz/Corpus through its harness (the fuzzing CI always runs).
+        .testTarget(name: "LVSFuzzingTests", dependencies: ["LVSFuzzing"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSDaemonTests",
             dependencies: [
@@ -270,6 +283,16 @@ let package = Package(
         ),
     ]
 )
+
+/// `LVS_FUZZ=1` adds the libFuzzer binary `lvs-fuzz` (its entry point hands over to libFuzzer's
+/// driver), which only `scripts/fuzz.sh` builds, with its own flags and scratch path.
+if Context.environment["LVS_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "lvs-fuzz", dependencies: ["LVSFuzzing"], path: "Fuzz/Sources/lvs-fuzz",
+            swiftSettings: strictSettings))
+    package.products.append(.executable(name: "lvs-fuzz", targets: ["lvs-fuzz"]))
+}
 
 if let onlyTargets {
     var keep = Set<String>()
