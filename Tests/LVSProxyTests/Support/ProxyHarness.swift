@@ -28,7 +28,12 @@ final class ProxyHarness: @unchecked Sendable {
         if configuration.reactorCount == 0 { configuration.reactorCount = 2 }
         configuration.connectTimeoutMilliseconds = min(configuration.connectTimeoutMilliseconds, 1_000)
         let director = Director(seed: 1)
-        let now: @Sendable () -> MonotonicInstant = clock.map { clock in { clock.now() } } ?? MonotonicClock.now
+        let now: @Sendable () -> MonotonicInstant
+        if let clock {
+            now = { clock.now() }
+        } else {
+            now = MonotonicClock.now
+        }
         if let settings { try director.apply(.setDirectorSettings(settings), now: now()) }
         let shared = SharedDirector(director)
         engine = try ProxyEngine(
