@@ -79,23 +79,7 @@ struct ProxySlot {
     /// Bytes waiting in this direction (buffer or pipe).
     var pendingBytes: Int { transfer.pendingBytes }
 
-    // The direction's state under the names the FTP, HTTP and accept paths use.
-    var start: Int32 {
-        get { transfer.start }
-        set { transfer.start = newValue }
-    }
-    var end: Int32 {
-        get { transfer.end }
-        set { transfer.end = newValue }
-    }
-    var pipeBytes: Int {
-        get { transfer.pipeBytes }
-        set { transfer.pipeBytes = newValue }
-    }
-    var splicing: Bool {
-        get { transfer.splicing }
-        set { transfer.splicing = newValue }
-    }
+    // The direction's state under the names the content-switching path reads.
     /// See `TransferDirection.mayRead`.
     var mayRead: Bool {
         get { transfer.mayRead }
@@ -108,10 +92,6 @@ struct ProxySlot {
     var readEOF: Bool {
         get { transfer.readEOF }
         set { transfer.readEOF = newValue }
-    }
-    var eofForwarded: Bool {
-        get { transfer.eofForwarded }
-        set { transfer.eofForwarded = newValue }
     }
 }
 

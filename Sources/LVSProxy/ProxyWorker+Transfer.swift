@@ -83,13 +83,14 @@ extension ProxyWorker {
             case .write:
                 guard let buffer = entry.buffer else { return true }
                 let bytes = buffers.bytes(of: buffer)
-                let pending = UnsafeRawBufferPointer(rebasing: bytes[Int(entry.start)..<Int(entry.end)])
+                let pending = UnsafeRawBufferPointer(
+                    rebasing: bytes[Int(entry.transfer.start)..<Int(entry.transfer.end)])
                 let result = Socket.write(destinationFD, from: pending)
                 if case .transferred = result { moved = true }
                 decided = slots[source].transfer.wrote(result)
             case .drainPipe:
                 guard let pipe = entry.pipe else { return true }
-                let result = Socket.splice(from: pipe.readFD, to: destinationFD, count: entry.pipeBytes)
+                let result = Socket.splice(from: pipe.readFD, to: destinationFD, count: entry.transfer.pipeBytes)
                 if case .transferred = result { moved = true }
                 decided = slots[source].transfer.drainedPipe(result)
             case .giveBackBuffer:
@@ -160,7 +161,7 @@ extension ProxyWorker {
     func forwardEndOfFile(
         from source: UInt32, to destination: UInt32, client: UInt32, reactor: Reactor<ProxyWorker>
     ) -> Bool {
-        guard !slots[source].eofForwarded else { return true }
+        guard !slots[source].transfer.eofForwarded else { return true }
         let shutDown = (try? Socket.shutdownWrite(Int32(bitPattern: destination))) != nil
         switch slots[source].transfer.forwardedEndOfFile(succeeded: shutDown) {
         case .halfClosed:
@@ -229,7 +230,7 @@ extension ProxyWorker {
     func returnPools(_ entry: ProxySlot) {
         if let buffer = entry.buffer { buffers.giveBack(buffer) }
         if let pipe = entry.pipe {
-            if entry.pipeBytes == 0 { pipes.giveBack(pipe) } else { pipes.discard(pipe) }
+            if entry.transfer.pipeBytes == 0 { pipes.giveBack(pipe) } else { pipes.discard(pipe) }
         }
     }
 
