@@ -121,31 +121,29 @@ struct TransferDirection: Sendable, Equatable {
 
     /// The outcome of `.write`.
     mutating func wrote(_ result: IOResult) -> Verdict? {
-        switch result {
-        case .transferred(let count):
+        if case .transferred(let count) = result {
             start += Int32(count)
             if start >= end {
                 start = 0
                 end = 0
             }
-            return nil
-        case .wouldBlock:
-            return .wait
-        case .endOfFile, .failed:
-            return .reset(.destination)
         }
+        return Self.verdict(towardsDestination: result)
     }
 
     /// The outcome of `.drainPipe`.
     mutating func drainedPipe(_ result: IOResult) -> Verdict? {
+        if case .transferred(let count) = result { pipeBytes -= count }
+        return Self.verdict(towardsDestination: result)
+    }
+
+    /// A write or splice towards the destination: moved bytes go on, EAGAIN is backpressure
+    /// (its writable edge resumes the direction), anything else resets naming it (EPIPE).
+    private static func verdict(towardsDestination result: IOResult) -> Verdict? {
         switch result {
-        case .transferred(let count):
-            pipeBytes -= count
-            return nil
-        case .wouldBlock:
-            return .wait
-        case .endOfFile, .failed:
-            return .reset(.destination)
+        case .transferred: return nil
+        case .wouldBlock: return .wait
+        case .endOfFile, .failed: return .reset(.destination)
         }
     }
 

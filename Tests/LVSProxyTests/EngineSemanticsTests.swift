@@ -71,13 +71,8 @@ struct EngineSemanticsTests {
         #expect(h.apply(.setTimeouts(TimeoutSettings(tcpEstablished: 30, tcpFinWait: 120, udp: 30))) == .ok)
         h.barrier(through: service)
         // The last byte moved at the clock's start: the deadline is 30 s after it.
-        clock.advance(by: 29_990_000_000)
-        h.barrier(through: service)
-        #expect(h.engine.count(.idleTimeouts) == 0)
-        #expect(Self.isOpenAndQuiet(fd))
-        clock.advance(by: 20_000_000)
-        h.barrier(through: service)
-        #expect(h.engine.count(.idleTimeouts) == 1)
+        Self.expectDeadline(
+            after: 30_000_000_000, of: fd, counted: .idleTimeouts, clock: clock, harness: h, barrier: service)
         // The proxy closed the idle connection: the client reads end of file.
         #expect(Self.readsEndOfFile(fd))
     }
@@ -108,13 +103,8 @@ struct EngineSemanticsTests {
         #expect(fd >= 0)
         h.barrier(through: echo)
         #expect(h.connections.contains { $0.virtualPort == silent.port })
-        clock.advance(by: 990_000_000)
-        h.barrier(through: echo)
-        #expect(h.engine.count(.connectTimeouts) == 0)
-        #expect(Self.isOpenAndQuiet(fd))
-        clock.advance(by: 20_000_000)
-        h.barrier(through: echo)
-        #expect(h.engine.count(.connectTimeouts) == 1)
+        Self.expectDeadline(
+            after: 1_000_000_000, of: fd, counted: .connectTimeouts, clock: clock, harness: h, barrier: echo)
         #expect(h.engine.count(.redispatchesExhausted) == 1)
         // The client is reset (no real server answered): end of file or ECONNRESET, not a hang.
         #expect(Self.readsEndOfFile(fd, orReset: true))
@@ -323,6 +313,22 @@ struct EngineSemanticsTests {
 }
 
 extension EngineSemanticsTests {
+    /// Proves a timer fires at its deadline and not before: 10 ms short of `nanoseconds` (one
+    /// reactor tick) nothing has happened to `fd` and `counter` is 0; 10 ms past it, `counter`
+    /// is 1. Each check follows a barrier, so the timers due by then have run.
+    static func expectDeadline(
+        after nanoseconds: UInt64, of fd: Int32, counted counter: ProxyCounter, clock: ManualReactorClock,
+        harness: ProxyHarness, barrier: VirtualServiceID, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        clock.advance(by: nanoseconds - 10_000_000)
+        harness.barrier(through: barrier)
+        #expect(harness.engine.count(counter) == 0, "fired early", sourceLocation: sourceLocation)
+        #expect(isOpenAndQuiet(fd), "closed early", sourceLocation: sourceLocation)
+        clock.advance(by: 20_000_000)
+        harness.barrier(through: barrier)
+        #expect(harness.engine.count(counter) == 1, "did not fire", sourceLocation: sourceLocation)
+    }
+
     /// True if `fd` is connected with nothing to read: neither bytes nor an end of file.
     static func isOpenAndQuiet(_ fd: Int32) -> Bool {
         var byte: UInt8 = 0
