@@ -149,36 +149,32 @@ struct TransferDirection: Sendable, Equatable {
 
     /// The outcome of `.spliceIn`.
     mutating func splicedIn(_ result: IOResult) -> Verdict? {
-        switch result {
-        case .transferred(let count):
-            pipeBytes = count
-            return nil
-        case .wouldBlock:
-            mayRead = false
-            return nil
-        case .endOfFile:
-            readEOF = true
-            return nil
-        case .failed:
-            return .reset(.source)
-        }
+        if case .transferred(let count) = result { pipeBytes = count }
+        return fromSource(result)
     }
 
     /// The outcome of `.read` into a buffer of `capacity` bytes; `spliceWhenFull` is the
     /// configuration's "splice after a full buffer".
     mutating func read(_ result: IOResult, capacity: Int, spliceWhenFull: Bool) -> Verdict? {
+        guard case .transferred(let count) = result else { return fromSource(result) }
+        start = 0
+        end = Int32(count)
+        if count < capacity && !peerClosed {
+            mayRead = false  // drained: see `mayRead`
+        }
+        if count == capacity && spliceWhenFull && !splicing {
+            // A full buffer means bulk: the rest of this direction goes through a pipe.
+            splicing = true
+            return .switchedToSplice
+        }
+        return nil
+    }
+
+    /// A read or splice from the source: EAGAIN means idle until the next readable edge, end of
+    /// file is to be passed on, a failure resets naming the source.
+    private mutating func fromSource(_ result: IOResult) -> Verdict? {
         switch result {
-        case .transferred(let count):
-            start = 0
-            end = Int32(count)
-            if count < capacity && !peerClosed {
-                mayRead = false  // drained: see `mayRead`
-            }
-            if count == capacity && spliceWhenFull && !splicing {
-                // A full buffer means bulk: the rest of this direction goes through a pipe.
-                splicing = true
-                return .switchedToSplice
-            }
+        case .transferred:
             return nil
         case .wouldBlock:
             mayRead = false
