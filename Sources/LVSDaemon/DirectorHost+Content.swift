@@ -1,6 +1,7 @@
 import LVSControl
 import LVSCore
 import LVSProxy
+import LVSSharedDirector
 
 // `lvsadm --content`: the content-switched services, their groups and hits per rule
 // (docs/design/0019-content-switching-engine.md).

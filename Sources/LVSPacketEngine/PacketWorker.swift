@@ -9,6 +9,9 @@ import Synchronization
 enum PacketWorkerMessage: Sendable {
     /// A new forwarding plan with the interfaces and routes as they are now.
     case plan(ForwardingPlan, interfaces: [NetworkInterface], routes: RouteTable)
+    /// The director's configuration changed: report the flow table's traffic and forget its
+    /// grants (docs/design/0025-packet-engine-without-a-lock.md).
+    case forgetFlows
 }
 
 /// One packet-engine worker on its own reactor thread: drains its rings block by block, runs
@@ -27,7 +30,7 @@ final class PacketWorker: ReactorHandler {
     var rings: [PacketRing]
     var forwarder: PacketForwarder
     var neighbours: WorkerNeighbours
-    let decider: LockedDecider
+    let decider: WorkerDecider
     let published: CounterBox
     /// Raw sockets into the director's own stack (local real servers).
     let local: LocalDelivery
@@ -53,7 +56,7 @@ final class PacketWorker: ReactorHandler {
     init(
         rings: [PacketRing], forwarder: PacketForwarder, director: any PacketEngineDirector,
         neighbours: SharedNeighbours, published: CounterBox, local: LocalDelivery, markedLog: MarkedPacketLog? = nil,
-        xdpEndpoints: [XDPPath.Endpoint] = []
+        flowCapacity: Int = 1 << 17, xdpEndpoints: [XDPPath.Endpoint] = []
     ) {
         self.xdpEndpoints = xdpEndpoints
         self.local = local
@@ -62,7 +65,7 @@ final class PacketWorker: ReactorHandler {
         self.rings = rings
         self.forwarder = forwarder
         self.neighbours = WorkerNeighbours(shared: neighbours)
-        self.decider = LockedDecider(director: director)
+        self.decider = WorkerDecider(director: director, capacity: flowCapacity)
         self.published = published
         let slots = max(rings.count, 1) * Self.batchCapacity
         iovecs = .allocate(capacity: 2 * slots)
@@ -146,6 +149,9 @@ final class PacketWorker: ReactorHandler {
     }
 
     func timerFired(slot: UInt32, reactor: Reactor<PacketWorker>) {
+        decider.report(now: reactor.now, force: true)
+        guard slot == 0 else { return }
+        decider.flows.removeExpired(now: reactor.now.nanoseconds)
         var drops: UInt64 = 0
         for ring in rings { drops &+= UInt64(ring.statistics().drops) }
         forwarder.counters.ringDrops &+= drops
@@ -154,7 +160,10 @@ final class PacketWorker: ReactorHandler {
 
     func mailboxMessage(_ message: PacketWorkerMessage, reactor: Reactor<PacketWorker>) {
         switch message {
+        case .forgetFlows:
+            decider.forgetFlows(now: reactor.now)
         case .plan(let plan, let interfaces, let routes):
+            decider.forgetFlows(now: reactor.now)
             forwarder.plan = plan
             forwarder.interfaces = interfaces
             forwarder.routes = routes
@@ -173,11 +182,18 @@ final class PacketWorker: ReactorHandler {
     }
 
     func batchCompleted(reactor: Reactor<PacketWorker>) {
+        // Traffic of the worker's own flows reaches the director within one report interval
+        // (timer slot 1; slot 0 is the one-second timer, and the worker arms none per fd).
+        decider.report(now: reactor.now)
+        if decider.flows.hasUnreportedTraffic && !reactor.isTimerArmed(slot: 1) {
+            reactor.armTimer(slot: 1, afterNanoseconds: WorkerDecider.reportInterval)
+        }
         let counters = forwarder.counters
         published.value.withLock { $0 = counters }
     }
 
     func reactorStopping(_ reactor: Reactor<PacketWorker>) {
+        decider.report(now: reactor.now, force: true)
         for ring in rings {
             if let token = reactor.token(for: ring.fd) { try? reactor.deregister(token) }
         }

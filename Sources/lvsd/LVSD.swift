@@ -199,6 +199,13 @@ struct LVSD: AsyncParsableCommand {
     )
     var packetNoOffload = false
 
+    @Flag(
+        name: .customLong("packet-locked"),
+        help:
+            "Decide every packet under the director's lock, with hash fanout, instead of in the workers' own flow tables (docs/design/0025-packet-engine-without-a-lock.md; for comparison)."
+    )
+    var packetLocked = false
+
     @Option(
         name: .customLong("sync-version"),
         help: ArgumentHelp(
@@ -267,9 +274,9 @@ struct LVSD: AsyncParsableCommand {
                 "--packet-engine needs at least one --interface IFNAME (or a --config or --rules file to choose them from)"
             )
         }
-        if !packetEngine && config == nil && rules == nil && (!interfaces.isEmpty || packetNoOffload) {
+        if !packetEngine && config == nil && rules == nil && (!interfaces.isEmpty || packetNoOffload || packetLocked) {
             throw ValidationError(
-                "--interface and --packet-no-offload are for the packet engine: add --packet-engine (or a --config or --rules file that needs it)"
+                "--interface, --packet-no-offload and --packet-locked are for the packet engine: add --packet-engine (or a --config or --rules file that needs it)"
             )
         }
         guard PacketRingKind(rawValue: packetRing) != nil else {
@@ -351,7 +358,8 @@ struct LVSD: AsyncParsableCommand {
         // Used as they are with --packet-engine, and when a configuration needs the engine.
         var packetSettings = PacketEngineConfiguration(
             interfaces: interfaces, workerCount: packetWorkers, ring: PacketRingKind(rawValue: packetRing) ?? .frames,
-            offload: !packetNoOffload, ringBurst: packetRingBurst, ringMemoryLimit: packetRingMemory << 20)
+            offload: !packetNoOffload, ringBurst: packetRingBurst, ringMemoryLimit: packetRingMemory << 20,
+            flowTable: !packetLocked)
         packetSettings.packetIO = packetIO.flatMap(PacketIO.init(rawValue:)) ?? .afpacket
         var generator = SystemRandomNumberGenerator()
         let seed = generator.next()
