@@ -2,6 +2,7 @@ import LVSConfig
 import LVSContentSwitch
 import LVSCore
 import LVSProxy
+import LVSSharedDirector
 
 /// Compiles the `content_switch { … }` blocks of a configuration into the proxy engine's
 /// content-switched services (docs/configuration.md "Content switching", docs/design/0019).

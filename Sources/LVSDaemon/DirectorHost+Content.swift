@@ -2,6 +2,7 @@ import LVSContentSwitch
 import LVSControl
 import LVSCore
 import LVSProxy
+import LVSSharedDirector
 
 // `lvsadm --content`: the content-switched services, their groups and hits per rule
 // (docs/design/0019-content-switching-engine.md).

@@ -1,6 +1,7 @@
 import LVSContentSwitch
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 /// The state of one content-switched client connection (docs/design/0019): the request being
 /// read, the real-server connection of the current request, and the bytes queued each way.

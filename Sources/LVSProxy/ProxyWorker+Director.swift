@@ -1,5 +1,6 @@
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 /// The scheduling decision for a new connection or session, taken under the director lock.
 enum OpenDecision: Sendable {

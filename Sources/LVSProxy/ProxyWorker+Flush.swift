@@ -1,5 +1,6 @@
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 // The once-a-second report of every connection's traffic to the director, which also tells the
 // engine which connections the director expired or whose real server was deleted
@@ -58,8 +59,8 @@ extension ProxyWorker {
                 if isClient && wasStalled {
                     // Edges that came while stalled were ignored: move whatever is ready now.
                     let partner = slots[slot].partner
-                    slots[slot].mayRead = true
-                    slots[partner].mayRead = true
+                    slots[slot].transfer.resume()
+                    slots[partner].transfer.resume()
                     if pump(from: slot, to: partner, reactor: reactor), slots.isCurrent(result.token) {
                         pump(from: partner, to: slot, reactor: reactor)
                     }

@@ -2,6 +2,7 @@ import Glibc
 import LVSContentSwitch
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 // Content-switched HTTP connections (docs/design/0019-content-switching-engine.md): each request
 // head is parsed, decided by the service's rules, sent to a real server of the chosen group

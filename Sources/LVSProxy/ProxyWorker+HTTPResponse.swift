@@ -2,6 +2,7 @@ import Glibc
 import LVSContentSwitch
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 // Content-switched connections: connecting to the chosen real server, framing its responses
 // (so the client connection can carry the next request), timers and the end of a connection

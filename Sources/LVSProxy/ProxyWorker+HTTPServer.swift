@@ -2,6 +2,7 @@ import Glibc
 import LVSContentSwitch
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 /// What the director said about a request's real server (docs/design/0019).
 enum GroupChoice {

@@ -3,6 +3,7 @@ import Glibc
 import LVSCore
 import LVSFTP
 import LVSReactor
+import LVSSharedDirector
 
 /// One reactor's proxy engine: its listeners, its connections and UDP sessions, its buffer and
 /// pipe pools (docs/design/0007-proxy-engine.md). Every method runs on the reactor's thread;

@@ -4,6 +4,7 @@ import LVSControl
 import LVSCore
 import LVSProxy
 import LVSReactor
+import LVSSharedDirector
 import Testing
 
 /// Content switching in the proxy engine (docs/design/0019), end to end on 127.0.0.1 with the

@@ -54,7 +54,7 @@ public final class ContentSwitchService: @unchecked Sendable {
     /// Rule indices by position, then the default group's hits at `rules.count`.
     private let hits: UnsafeMutablePointer<Atomic<UInt64>>
     /// Group mark per rule (and the default at `rules.count`), resolved once.
-    let ruleMarks: [UInt32?]
+    package let ruleMarks: [UInt32?]
 
     public init(
         service: VirtualServiceID, mode: ContentSwitchMode = .http, ruleSet: ContentRuleSet, groups: [String: UInt32],
@@ -82,7 +82,7 @@ public final class ContentSwitchService: @unchecked Sendable {
         hits.deallocate()
     }
 
-    func recordHit(rule: Int?) {
+    package func recordHit(rule: Int?) {
         _ = hits[rule ?? ruleSet.rules.count].add(1, ordering: .relaxed)
     }
 
