@@ -19,7 +19,8 @@ extension AdminSession {
             output.error(failure.message + "\n")
             if failure.kind == .configuration { output.error("lvsadm: reload refused, nothing was changed\n") }
             return 1
-        case .ok, .table, .connections, .timeouts, .daemons, .pong, .engineStats, .health, .vrrp, .sync, .announcements, .events,
+        case .ok, .table, .connections, .timeouts, .daemons, .pong, .engineStats, .health, .vrrp, .sync, .announcements,
+            .events,
             .explanation:
             return unexpected(reply)
         }

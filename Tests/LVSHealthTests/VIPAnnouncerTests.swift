@@ -85,7 +85,8 @@ import Testing
         let mark = VirtualServiceID(firewallMark: 7, family: .inet)
         let servers = [
             HealthVirtualServerSpecification(id: web, services: [tcp, udp], realServers: []),
-            HealthVirtualServerSpecification(id: tls, services: [VirtualServiceID(protocol: .tcp, address: vip1, port: 443)], realServers: []),
+            HealthVirtualServerSpecification(
+                id: tls, services: [VirtualServiceID(protocol: .tcp, address: vip1, port: 443)], realServers: []),
             HealthVirtualServerSpecification(id: HealthVirtualServerID("fwmark 7"), services: [mark], realServers: []),
         ]
         #expect(VIPAnnouncer.virtualAddresses(of: servers) == [vip1: [web, tls]])

@@ -2,7 +2,8 @@
 extension ConfigurationBuilder {
     mutating func parseBGPAnnounce(_ node: ConfigurationNode) {
         if !node.arguments.isEmpty {
-            log.warning(node.arguments[0].location, "bgp_announce takes no name; \"\(node.arguments[0].text)\" is ignored")
+            log.warning(
+                node.arguments[0].location, "bgp_announce takes no name; \"\(node.arguments[0].text)\" is ignored")
         }
         guard let block = requireBlock(node) else { return }
         if let previous = configuration.bgpAnnounce {
@@ -41,7 +42,8 @@ extension ConfigurationBuilder {
             guard Self.isBirdSymbol(t.text) else {
                 log.error(
                     t.location,
-                    "protocol_name \"\(t.text)\" is not a BIRD symbol; use a letter then letters, digits or _ (at most 60)")
+                    "protocol_name \"\(t.text)\" is not a BIRD symbol; use a letter then letters, digits or _ (at most 60)"
+                )
                 return false
             }
             definition.protocolName = t.text

@@ -1,5 +1,6 @@
 import Foundation
 import LVSConfig
+import LVSControl
 import LVSCore
 import LVSHealth
 import Logging
@@ -46,7 +47,9 @@ final class AnnouncementService: Sendable {
         return service
     }
 
-    func configurationChanged(_ addresses: [IPAddress: [HealthVirtualServerID]], requirement: BGPAnnounceDefinition.Requirement) {
+    func configurationChanged(
+        _ addresses: [IPAddress: [HealthVirtualServerID]], requirement: BGPAnnounceDefinition.Requirement
+    ) {
         carryOut(announcer.withLock { $0.configurationChanged(addresses, requirement: Self.requirement(requirement)) })
     }
 

@@ -40,7 +40,7 @@ final class BirdSupervisor: Sendable {
             // Bounded by `stop`: each turn either spawns (then waits for that child) or ends.
             while !state.withLock({ $0.stopping }) {
                 let pid: pid_t
-                do {
+                do throws(BirdSupervisorError) {
                     pid = try spawn()
                 } catch {
                     if first {
@@ -66,7 +66,9 @@ final class BirdSupervisor: Sendable {
                     return s.stopping
                 }
                 if stopping { break }
-                logger.error("bgp: BIRD (process \(pid)) exited with status \(status); starting it again in 1 s")
+                logger.error(
+                    "bgp: BIRD (process \(pid)) exited with status \(status) (bird -p -c CONFIG shows configuration errors); starting it again in 1 s"
+                )
                 sleep(1)
             }
             finished.signal()

@@ -24,9 +24,11 @@ import Testing
         #expect(removed > 0.9 && removed < 1, "\(removed)")
     }
 
-    @Test func directorsWithListsInAnotherOrderDisagree() {
+    @Test func directorsWithListsInAnotherOrderDisagreeOnAFewFlows() {
+        // Maglev's permutations are per real server: the order only decides who wins a
+        // contended slot, so a few flows change, not most.
         let same = ECMPSimulation(directors: 2, realServers: 10, flows: 20_000).directorsDisagreeOnOrder()
-        #expect(same < 0.99, "\(same)")
+        #expect(same > 0.9 && same < 1, "\(same)")
     }
 
     @Test func fullTable() {

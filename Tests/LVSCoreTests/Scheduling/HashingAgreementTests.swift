@@ -58,8 +58,8 @@ private typealias F = SchedulingFixture
         #expect(fingerprint(sourceOwners(servers(configured))) == Self.sourceFingerprint)
     }
 
-    static let maglevFingerprint: UInt64 = 0
-    static let sourceFingerprint: UInt64 = 0
+    static let maglevFingerprint: UInt64 = 5_726_295_228_637_953_690
+    static let sourceFingerprint: UInt64 = 3_798_443_539_732_107_719
 
     @Test func directorsWithDifferentSeedsPickTheSameRealServer() throws {
         func director(seed: UInt64) throws -> Director {

@@ -32,8 +32,9 @@ import Testing
             kill(realServers[1].processIdentifier, SIGKILL)
             let seen = await lab.poll(within: 15) {
                 (0..<2).allSatisfy { index in
-                    let health = (try? Subprocess.runSynchronously(
-                        "lvsadm", ["--control-socket", lab.file("d\(index + 1).sock"), "--health", "--json"]))?
+                    let health =
+                        (try? Subprocess.runSynchronously(
+                            "lvsadm", ["--control-socket", lab.file("d\(index + 1).sock"), "--health", "--json"]))?
                         .standardOutput ?? ""
                     return health.contains("\"state\" : \"down\"")
                 }

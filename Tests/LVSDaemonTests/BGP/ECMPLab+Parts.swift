@@ -54,7 +54,7 @@ extension ECMPLab {
             router id 10.201.\(n).2;
             protocol device {}
             include "\(file("d\(n)-vips.conf"))";
-            protocol bgp router {
+            protocol bgp uplink {
                 local as 65001; neighbor 10.201.\(n).1 as 65000;
                 hold time 3; keepalive time 1; connect retry time 1;
                 ipv4 { import none; export where proto = "lvsd_vips4"; };

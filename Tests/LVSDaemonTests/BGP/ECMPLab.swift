@@ -142,7 +142,9 @@ final class ECMPLab: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: try #require(VRRPLab.tool("ip")))
         process.arguments = ["netns", "exec", namespace] + arguments
         let path = file(log)
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         handle.seekToEndOfFile()
         process.standardOutput = handle
