@@ -16,6 +16,7 @@ let ioTargetNames: Set<String> = [
     "CLinuxNet", "LVSReactor", "LVSReactorTests", "LVSControl", "LVSDaemon", "lvsd", "lvsadm", "LVSControlTests",
     "LVSDaemonTests", "LVSProxy", "LVSProxyTests", "LVSRealServerTests", "LVSVRRPTransport", "LVSVRRPTransportTests",
     "LVSSyncTransport", "LVSSyncTransportTests", "LVSMetrics", "LVSMetricsTests", "LVSHTTP", "LVSHTTPTests",
+    "LVSFuzzing", "LVSFuzzingTests", "lvs-fuzz",
 ]
 
 /// `LVS_ONLY=TargetA,TargetB swift test` builds only those targets and what they depend on: a
@@ -93,11 +94,16 @@ let package = Package(
         .target(name: "CLinuxNet"),
         // Per-core edge-triggered epoll reactor shared by the proxy and packet engines.
         .target(name: "LVSReactor", dependencies: ["CLinuxNet", "LVSCore"], swiftSettings: strictSettings),
+        // The director as the engines and the control plane share it: behind one lock, taken at
+        // connection events and by control requests, never per packet or per read
+        // (docs/design/0025-packet-engine-without-a-lock.md). Pure: no I/O.
+        .target(
+            name: "LVSSharedDirector", dependencies: ["LVSCore", "LVSContentSwitch"], swiftSettings: strictSettings),
         // The proxy engine: terminates TCP/UDP on VIP:port on the reactors and connects to real servers.
         .target(
             name: "LVSProxy",
             dependencies: [
-                "LVSReactor", "CLinuxNet", "LVSCore", "LVSFTP", "LVSContentSwitch",
+                "LVSReactor", "CLinuxNet", "LVSCore", "LVSFTP", "LVSContentSwitch", "LVSSharedDirector",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -106,7 +112,7 @@ let package = Package(
         .target(
             name: "LVSPacketEngine",
             dependencies: [
-                "LVSReactor", "CLinuxNet", "LVSPacket", "LVSCore", "LVSFTP",
+                "LVSReactor", "CLinuxNet", "LVSPacket", "LVSCore", "LVSFTP", "LVSSharedDirector",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -134,6 +140,7 @@ let package = Package(
             name: "LVSDaemon",
             dependencies: [
                 "LVSCore", "IPVSAdmin", "LVSControl", "LVSProxy", "LVSPacketEngine", "LVSConfig", "LVSHealth",
+                "LVSSharedDirector",
                 "LVSHealthChecks", "LVSVRRP", "LVSVRRPTransport", "LVSSync", "LVSSyncTransport", "LVSPacket",
                 "CLinuxNet",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -153,6 +160,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The fuzz harnesses (docs/design/0028-fuzzing.md): every input that crosses a trust
+        // boundary, as plain functions the corpus-replay tests and the libFuzzer binary share.
+        .target(
+            name: "LVSFuzzing",
+            dependencies: [
+                "IPVSAdmin", "LVSConfig", "LVSControl", "LVSCore", "LVSPacket", "LVSPacketEngine", "LVSVRRP", "LVSSync",
+                "LVSFTP", "LVSContentSwitch", .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -224,6 +241,7 @@ let package = Package(
             name: "LVSProxyTests",
             dependencies: [
                 "LVSProxy", "LVSReactor", "LVSCore", "LVSDaemon", "LVSControl", "CLinuxNet", "LVSContentSwitch",
+                "LVSSharedDirector",
             ],
             swiftSettings: strictSettings
         ),
@@ -253,6 +271,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Replays every file of Fuzz/Corpus through its harness (the fuzzing CI always runs).
+        .testTarget(name: "LVSFuzzingTests", dependencies: ["LVSFuzzing"], swiftSettings: strictSettings),
         .testTarget(
             name: "LVSDaemonTests",
             dependencies: [
@@ -263,6 +283,16 @@ let package = Package(
         ),
     ]
 )
+
+/// `LVS_FUZZ=1` adds the libFuzzer binary `lvs-fuzz` (its entry point hands over to libFuzzer's
+/// driver), which only `scripts/fuzz.sh` builds, with its own flags and scratch path.
+if Context.environment["LVS_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "lvs-fuzz", dependencies: ["LVSFuzzing"], path: "Fuzz/Sources/lvs-fuzz",
+            swiftSettings: strictSettings))
+    package.products.append(.executable(name: "lvs-fuzz", targets: ["lvs-fuzz"]))
+}
 
 if let onlyTargets {
     var keep = Set<String>()

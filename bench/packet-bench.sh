@@ -15,6 +15,8 @@
 #            lvsd_wN   client -> VIP; lvsd --packet-engine with N workers, -s rr, -m to both
 #            lvsdv3_wN the same with --packet-ring blocks (TPACKET_V3) instead of frames (V2);
 #                      RINGS="frames blocks" runs both (default: frames)
+#            lvsdlk_wN the same as lvsd_wN with --packet-locked: every packet under the director's
+#                      lock with hash fanout, as before docs/design/0025 (RINGS="frames locked")
 #   (each config has its own client source address, .2/.3/.4, as in scenario D, so TIME_WAIT
 #    entries of one config never meet the next one's connections; the nft table and lvsd run
 #    only during their own runs: lvsd's ingress table would otherwise take the other configs'
@@ -173,9 +175,10 @@ config_on() {  # config_on CONFIG: load the nft table or start lvsd; sets SOURCE
     lvsd*_w*)
       SOURCE=10.202.1.4
       ring=frames; case $1 in lvsdv3_*) ring=blocks ;; esac
+      locked=(); case $1 in lvsdlk_*) locked=(--packet-locked) ;; esac
       spawn $D "$RESULTS/raw/lvsd.$1.log" "$LVSD_BIN" --control-socket "$WORK/lvsd.sock" --packet-engine \
         --interface d0 --interface d1 --packet-workers "${1#*_w}" --packet-ring $ring --reactors 1 \
-        --rules "$WORK/rules"
+        "${locked[@]}" --rules "$WORK/rules"
       LVSD_PID=$LAST_PID
       for i in $(seq 100); do [ -S "$WORK/lvsd.sock" ] && break; sleep 0.1; done
       [ -S "$WORK/lvsd.sock" ] || { say "lvsd did not start"; cat "$RESULTS/raw/lvsd.$1.log" >&2; exit 1; }
@@ -220,7 +223,11 @@ requests_of() {  # requests per second from the raw output
 CONFIGS="routed nft_dnat"
 for r in $RINGS; do
   for w in $WORKERS; do
-    case $r in frames) CONFIGS="$CONFIGS lvsd_w$w" ;; blocks) CONFIGS="$CONFIGS lvsdv3_w$w" ;; esac
+    case $r in
+      frames) CONFIGS="$CONFIGS lvsd_w$w" ;;
+      blocks) CONFIGS="$CONFIGS lvsdv3_w$w" ;;
+      locked) CONFIGS="$CONFIGS lvsdlk_w$w" ;;
+    esac
   done
 done
 for cfg in $CONFIGS; do
@@ -271,16 +278,17 @@ NR > 1 {
   if (!(key in seen)) { seen[key] = 1; order[++k] = key }
 }
 END {
-  print "| workload | config | req/s (median) | director packets/s | lvsd CPU s | packets/s vs nft_dnat |"
-  print "| --- | --- | ---: | ---: | ---: | ---: |"
+  print "| workload | config | req/s (median) | director packets/s | lvsd CPU s | lvsd CPU s per M packets | packets/s vs nft_dnat |"
+  print "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
   for (q = 1; q <= k; q++) { key = order[q]; mp[key] = median(p, key, n[key]) }
   for (q = 1; q <= k; q++) {
     key = order[q]; split(key, f, ","); base = mp[f[1] ",nft_dnat"]
-    printf "| %s | %s | %.0f | %.0f | %.2f | %s |\n", f[1], f[2], median(r, key, n[key]), mp[key], median(c, key, n[key]),
-      (base > 0 ? sprintf("%.2f", mp[key] / base) : "NA")
+    cpu = median(c, key, n[key]); packets = mp[key] * dur / 1000000
+    printf "| %s | %s | %.0f | %.0f | %.2f | %s | %s |\n", f[1], f[2], median(r, key, n[key]), mp[key], cpu,
+      (cpu > 0 && packets > 0 ? sprintf("%.2f", cpu / packets) : ""), (base > 0 ? sprintf("%.2f", mp[key] / base) : "NA")
   }
 }
 AWK
-awk -F, -f "$WORK/summary.awk" "$RESULTS/packet.csv" >"$RESULTS/summary.md"
+awk -F, -v dur="$DUR" -f "$WORK/summary.awk" "$RESULTS/packet.csv" >"$RESULTS/summary.md"
 cat "$RESULTS/summary.md"
 say "results in $RESULTS"

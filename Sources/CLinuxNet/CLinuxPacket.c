@@ -45,6 +45,11 @@ int clinuxpacket_bind(int fd, int ifindex) {
 
 int clinuxpacket_fanout(int fd, uint16_t group, int mode) { int v = (int)group | (mode << 16); return setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &v, sizeof(v)); }
 
+int clinuxpacket_fanout_program(int fd, const clinuxpacket_bpf_insn *program, unsigned short count) {
+    struct sock_fprog p = { .len = count, .filter = (struct sock_filter *)program };
+    return setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &p, sizeof(p));
+}
+
 int clinuxpacket_attach_filter(int fd, const clinuxpacket_bpf_insn *program, unsigned short count) {
     struct sock_fprog p = { .len = count, .filter = (struct sock_filter *)program };
     return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &p, sizeof(p));

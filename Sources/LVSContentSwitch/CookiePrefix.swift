@@ -47,4 +47,38 @@ public struct CookiePrefix: Sendable, Hashable {
         out += setCookie[(cookieName.count + 1)...]
         return out
     }
+
+    private static let setCookieName: [UInt8] = Array("set-cookie".utf8)
+
+    /// A response head (status line to the empty line) with `identifier` put in front of the
+    /// value of every `Set-Cookie` field that sets this cookie, everything else byte for byte;
+    /// nil when no field sets it (forward the head unchanged).
+    public func prefixedResponseHead(_ head: UnsafeRawBufferPointer, identifier: [UInt8]) -> [UInt8]? {
+        var out: [UInt8] = []
+        var copied = 0
+        var lineStart = 0
+        // Bounded by the head: every pass moves `lineStart` past one line.
+        while lineStart < head.count {
+            var lineEnd = lineStart
+            while lineEnd < head.count, head[lineEnd] != HTTPBytes.lf { lineEnd += 1 }
+            let nameEnd = lineStart + Self.setCookieName.count
+            if nameEnd < lineEnd, head[nameEnd] == HTTPBytes.colon,
+                HTTPBytes.equalsIgnoringCase(head, lineStart..<nameEnd, Self.setCookieName)
+            {
+                var valueEnd = lineEnd
+                if valueEnd > nameEnd, head[valueEnd - 1] == HTTPBytes.cr { valueEnd -= 1 }
+                let value = HTTPBytes.trimmed(head, (nameEnd + 1)..<valueEnd)
+                if let prefixed = prefixedSetCookieValue(Array(head[value]), identifier: identifier) {
+                    if out.isEmpty { out.reserveCapacity(head.count + identifier.count + 8) }
+                    out += head[copied..<value.lowerBound]
+                    out += prefixed
+                    copied = value.upperBound
+                }
+            }
+            lineStart = lineEnd + 1
+        }
+        guard copied > 0 else { return nil }
+        out += head[copied..<head.count]
+        return out
+    }
 }

@@ -2,6 +2,7 @@ import LVSConfig
 import LVSContentSwitch
 import LVSCore
 import LVSProxy
+import LVSSharedDirector
 
 /// Compiles the `content_switch { … }` blocks of a configuration into the proxy engine's
 /// content-switched services (docs/configuration.md "Content switching", docs/design/0019).
@@ -112,7 +113,9 @@ struct ContentSwitchConfiguration {
                 forwarded = value
             case ("cookie_insert", 0), ("cookie_insert", 1):
                 persistence = .insertCookie(PersistenceCookie(name: args.first ?? "SERVERID"))
-            case ("hash_by", 1), ("hash_by", 2):
+            case ("cookie_prefix", 1):
+                persistence = .prefixCookie(CookiePrefix(cookieName: args[0]))
+            case ("hash_by", 1...4):
                 guard let source = hashSource(statement) else { continue }
                 persistence = .hash(source)
             case ("header_timeout", 1), ("body_timeout", 1):
@@ -211,8 +214,27 @@ struct ContentSwitchConfiguration {
         }
     }
 
+    /// `hash_by PART [NAME] [regex PATTERN]`: with `regex`, the pattern's first capture group
+    /// (or its whole match) in that part is the key.
     private mutating func hashSource(_ node: ConfigurationNode) -> HashKeySource? {
-        let args = node.arguments.map(\.text)
+        var args = node.arguments.map(\.text)
+        if args.count >= 3, args[args.count - 2] == "regex" {
+            let pattern: CompiledPattern
+            do throws(ContentSwitchConfigurationError) {
+                pattern = try CompiledPattern(args[args.count - 1])
+            } catch {
+                self.error(
+                    node.arguments[args.count - 1].location, "invalid regular expression \"\(args[args.count - 1])\"")
+                return nil
+            }
+            args.removeLast(2)
+            guard let part = hashPart(args, node) else { return nil }
+            return .capture(part, pattern)
+        }
+        return hashPart(args, node)
+    }
+
+    private mutating func hashPart(_ args: [String], _ node: ConfigurationNode) -> HashKeySource? {
         switch (args[0], args.count) {
         case ("uri", 1): return .uri
         case ("path", 1): return .path
@@ -220,7 +242,9 @@ struct ContentSwitchConfiguration {
         case ("cookie", 2): return .cookie(Array(args[1].utf8))
         case ("query", 2): return .queryParameter(Array(args[1].utf8))
         default:
-            error(node.location, "hash_by is uri, path, header NAME, cookie NAME or query NAME")
+            error(
+                node.location,
+                "hash_by is uri, path, header NAME, cookie NAME or query NAME, optionally followed by regex PATTERN")
             return nil
         }
     }

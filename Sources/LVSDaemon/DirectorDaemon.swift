@@ -4,6 +4,7 @@ import LVSControl
 import LVSCore
 import LVSPacketEngine
 import LVSProxy
+import LVSSharedDirector
 import Logging
 import NIOCore
 import NIOPosix
@@ -93,7 +94,7 @@ public final class DirectorDaemon: Sendable {
         let packetEngine: PacketEngine?
         if let packet = packetConfiguration {
             do {
-                let started = try PacketEngine(director: SharedDirectorLock(shared), configuration: packet)
+                let started = try PacketEngine(director: shared, configuration: packet)
                 try started.start()
                 logger.info(
                     "packet engine running on \(packet.interfaces.joined(separator: ", ")) with \(started.workerCount) workers"
@@ -232,13 +233,4 @@ public enum DaemonStartError: Error, Sendable, Hashable, CustomStringConvertible
                 + "convert the rules into virtual_server blocks or drop one of them"
         }
     }
-}
-
-/// The daemon's director lock as the packet engine reaches it.
-final class SharedDirectorLock: PacketEngineDirector {
-    let shared: SharedDirector
-
-    init(_ shared: SharedDirector) { self.shared = shared }
-
-    func withDirectorLocked<T: Sendable>(_ body: (Director) -> T) -> T { shared.withDirector(body) }
 }

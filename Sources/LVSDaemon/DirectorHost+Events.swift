@@ -1,5 +1,6 @@
 import LVSControl
 import LVSCore
+import LVSSharedDirector
 import NIOCore
 
 // The event log's sources inside the host (docs/control-protocol.md, `getEvents`), and

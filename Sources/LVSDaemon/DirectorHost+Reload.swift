@@ -3,6 +3,7 @@ import LVSControl
 import LVSCore
 import LVSHealth
 import LVSHealthChecks
+import LVSSharedDirector
 import NIOCore
 
 // Loading the `--config` file at start and reloading it on SIGHUP or `lvsadm --reload`

@@ -1,6 +1,7 @@
 import LVSConfig
 import LVSControl
 import LVSCore
+import LVSSharedDirector
 import Synchronization
 
 // Connection synchronisation beside the director (reference §7, docs/sync.md): daemons started

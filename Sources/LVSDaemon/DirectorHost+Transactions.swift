@@ -3,6 +3,7 @@ import LVSControl
 import LVSCore
 import LVSPacketEngine
 import LVSProxy
+import LVSSharedDirector
 
 // Applying configuration changes with the proxy engine: capability checks, then listeners
 // opened before the commit (a bind failure refuses the transaction), adopted or closed after
@@ -26,7 +27,10 @@ extension DirectorHost {
             let commands = try plan(current)
             guard let engine else {
                 let applied = shared.withDirector { director in Self.apply(commands, to: director, now: now) }
-                if case .success = applied { recordWeightChanges(from: current, commands: commands) }
+                if case .success = applied {
+                    packetEngine?.forgetFlows()
+                    recordWeightChanges(from: current, commands: commands)
+                }
                 return applied.map { commands }
             }
             for (index, command) in commands.enumerated() {
@@ -84,6 +88,8 @@ extension DirectorHost {
                 undoSyncDaemons(daemons)
                 return applied.map { commands }
             }
+            // The workers' flow grants were made under the old configuration.
+            packetEngine?.forgetFlows()
             for daemon in daemons.stopped { stopSyncDaemon(daemon.role) }
             for (service, fds) in opened { engine.adopt(service, fds: fds) }
             for service in served.listening.subtracting(desired) { engine.close(service) }

@@ -3,6 +3,7 @@ import LVSControl
 import LVSCore
 import LVSPacketEngine
 import LVSProxy
+import LVSSharedDirector
 import Logging
 import NIOCore
 import Synchronization
@@ -78,8 +79,8 @@ public final class DirectorHost: ControlRequestHandler {
             logger: logger)
     }
 
-    /// A host whose configuration changes open and close the engine's listeners. The engine's
-    /// reactors read the clock themselves: with an engine, `clock` must be `MonotonicClock.now`.
+    /// A host whose configuration changes open and close the engine's listeners. With an engine,
+    /// `clock` must read the engine's `ReactorClock` (`MonotonicClock.now` for the system's).
     public init(
         shared: SharedDirector,
         engine: ProxyEngine?,

@@ -4,11 +4,12 @@ import LVSReactor
 import Synchronization
 
 /// The packet engine (DESIGN.md §6, docs/design/0009-packet-engine.md): AF_PACKET TPACKET_V3
-/// rings on the configured interfaces, one per worker per interface in a PACKET_FANOUT_HASH
-/// group, a generated BPF filter admitting the owned flows, and an nftables netdev-ingress
-/// table that keeps those flows from the kernel's stack. Forwards masquerading, direct routing
-/// and tunnelling real servers, and hands packets for real servers at the director's own
-/// addresses to its stack (reference §5.4, docs/design/0011-local-node.md).
+/// rings on the configured interfaces, one per worker per interface in a PACKET_FANOUT_CBPF
+/// group steered by the connection's client (`FanoutProgram`, design 0025), a generated BPF
+/// filter admitting the owned flows, and an nftables netdev-ingress table that keeps those flows
+/// from the kernel's stack. Forwards masquerading, direct routing and tunnelling real servers,
+/// and hands packets for real servers at the director's own addresses to its stack (reference
+/// §5.4, docs/design/0011-local-node.md).
 ///
 /// Lifecycle: `init` opens everything (clear errors for missing interfaces or privileges),
 /// `start` installs the (empty) nftables table — replacing one a crashed daemon left — and
@@ -34,6 +35,8 @@ public final class PacketEngine: Sendable {
     /// The director's FTP ports, read once at start (they are fixed for the daemon's life, like
     /// ip_vs_ftp's module parameter): masqueraded services on them own their data ports.
     let ftpPorts: Set<UInt16>
+    /// The XDP program and AF_XDP sockets with `--packet-io xdp` (docs/design/0026-af-xdp.md).
+    let xdp: XDPPath?
 
     public init(director: any PacketEngineDirector, configuration: PacketEngineConfiguration) throws(PacketEngineError)
     {
@@ -74,6 +77,11 @@ public final class PacketEngine: Sendable {
                 }
                 rings.append(perWorker)
             }
+            // One member sets the group's program; the workers joined in order, so member i is
+            // worker i on every interface.
+            if configuration.flowTable {
+                for ring in rings.first ?? [] { try FanoutProgram(ForwardingPlan()).install(on: ring.fd) }
+            }
         } catch {
             for ring in rings.joined() { ring.close() }
             local.close()
@@ -81,6 +89,16 @@ public final class PacketEngine: Sendable {
             throw error
         }
         self.rings = rings
+        let xdp: XDPPath?
+        do throws(PacketEngineError) {
+            xdp = try XDPPath.open(configuration, interfaces: found, workers: count)
+        } catch {
+            for ring in rings.joined() { ring.close() }
+            local.close()
+            markedLog.close()
+            throw error
+        }
+        self.xdp = xdp
         let published = (0..<count).map { _ in CounterBox() }
         self.published = published
         let neighbours = SharedNeighbours()
@@ -98,9 +116,11 @@ public final class PacketEngine: Sendable {
                     rings: rings[index],
                     forwarder: PacketForwarder(interfaces: found, routes: routes, plan: ForwardingPlan()),
                     director: director, neighbours: neighbours, published: published[index], local: local,
-                    markedLog: index == 0 ? markedLog : nil)
+                    markedLog: index == 0 ? markedLog : nil, flowCapacity: configuration.flowTable ? 1 << 17 : 0,
+                    xdpEndpoints: xdp?.endpoints[index] ?? [])
             }
         } catch {
+            xdp?.close()
             for ring in rings.joined() { ring.close() }
             local.close()
             markedLog.close()
@@ -145,6 +165,15 @@ public final class PacketEngine: Sendable {
         }
     }
 
+    /// Tells every worker to report its flows' traffic and forget their grants: call it after a
+    /// change to the director's configuration (a real server deleted, timeouts changed), so no
+    /// worker forwards on a grant the change withdrew
+    /// (docs/design/0025-packet-engine-without-a-lock.md). `apply` does it too, but runs before
+    /// the director commits.
+    public func forgetFlows() {
+        _ = group.postToAll(.forgetFlows)
+    }
+
     /// The virtual addresses in standby (`setStandbyAddresses`).
     public var standbyAddresses: Set<IPAddress> { inputs.withLock { $0.standby } }
 
@@ -164,8 +193,14 @@ public final class PacketEngine: Sendable {
                     ftpPorts: ftpPorts)
             } ?? ForwardingPlan(standbyAddresses: standby.sorted())
         let routes = InterfaceDiscovery.routes(for: found)
-        let filter = BPFProgram(plan)
+        // Under XDP the rings only learn neighbours (ARP, ND); the program takes the flows.
+        let filter = BPFProgram(xdp == nil ? plan : ForwardingPlan())
         for ring in rings.joined() { try filter.attach(to: ring.fd) }
+        try xdp?.maps.apply(plan)
+        if self.configuration.flowTable {
+            let steering = FanoutProgram(plan)
+            for ring in rings.first ?? [] { try steering.install(on: ring.fd) }
+        }
         group.postToAll(.plan(plan, interfaces: found, routes: routes))
         try NFTablesRuleset.run(ruleset(plan).script, nft: self.configuration.nftCommand)
         currentPlan.withLock { $0 = plan }
@@ -175,6 +210,7 @@ public final class PacketEngine: Sendable {
     /// workers; the table removal is attempted each time.
     public func stop() {
         group.stop()
+        xdp?.close()
         try? NFTablesRuleset.run(ruleset(ForwardingPlan()).removalScript, nft: configuration.nftCommand)
         for ring in rings.joined() { ring.close() }
         local.close()
@@ -188,7 +224,7 @@ public final class PacketEngine: Sendable {
     public func statistics() -> [(String, UInt64)] {
         var total = PacketCounters()
         for counters in published { total.add(counters.value.withLock { $0 }) }
-        return total.named
+        return total.named + (xdp?.namedCounters ?? [])
     }
 
     /// The summed counters.
@@ -201,7 +237,9 @@ public final class PacketEngine: Sendable {
     func ruleset(_ plan: ForwardingPlan) -> NFTablesRuleset {
         let found = interfaces.withLock { $0 }
         return NFTablesRuleset(
-            table: configuration.nftablesTable, interfaces: found.map { ($0.name, $0.index) }, plan: plan,
+            // Under XDP the program keeps the flows from the stack: no ingress chains.
+            table: configuration.nftablesTable, interfaces: xdp == nil ? found.map { ($0.name, $0.index) } : [],
+            plan: plan,
             logGroup: configuration.markedLogGroup)
     }
 }

@@ -44,6 +44,13 @@ public struct PacketEngineConfiguration: Sendable, Hashable {
     public var nftCommand: String
     /// The nfnetlink_log group through which packets of firewall-mark services reach the engine.
     public var markedLogGroup: UInt16
+    /// The frame I/O path (`--packet-io`, docs/design/0026-af-xdp.md). `xdp` is used only
+    /// when asked for, so one that cannot be set up is an error naming why, not a fall-back.
+    public var packetIO: PacketIO = .afpacket
+    /// Workers decide the packets of established flows in their own flow tables, steered by
+    /// the connection's client (docs/design/0025-packet-engine-without-a-lock.md); false: every
+    /// packet under the director's lock with hash fanout, as before (for comparison).
+    public var flowTable: Bool
 
     /// "LV": a group no other program is likely to bind in the director's namespace.
     public static let defaultMarkedLogGroup: UInt16 = 0x4C56
@@ -53,8 +60,9 @@ public struct PacketEngineConfiguration: Sendable, Hashable {
         blockCount: Int = 16,
         blockRetireMilliseconds: Int = 1, headroom: Int = 64, offload: Bool = true, nftablesTable: String = "lvsd",
         nftCommand: String = "nft", markedLogGroup: UInt16 = defaultMarkedLogGroup, ringBurst: Int = 65_536,
-        ringMemoryLimit: Int = 32 << 20
+        ringMemoryLimit: Int = 32 << 20, flowTable: Bool = true
     ) {
+        self.flowTable = flowTable
         self.ringBurst = ringBurst
         self.ringMemoryLimit = ringMemoryLimit
         self.markedLogGroup = markedLogGroup

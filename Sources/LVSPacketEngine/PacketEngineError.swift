@@ -11,6 +11,9 @@ public enum PacketEngineError: Error, Sendable, Hashable, CustomStringConvertibl
     case notPermitted(String)
     /// `nft` failed or is missing.
     case nftables(String)
+    /// The XDP / AF_XDP path could not be set up (`--packet-io xdp`); the message says why
+    /// (for a rejected program, the verifier's log).
+    case xdp(String)
 
     public var description: String {
         switch self {
@@ -23,6 +26,8 @@ public enum PacketEngineError: Error, Sendable, Hashable, CustomStringConvertibl
                 "\(what): the packet engine needs CAP_NET_RAW and CAP_NET_ADMIN (run lvsd as root or grant them, e.g. setcap cap_net_raw,cap_net_admin+ep)"
         case .nftables(let message):
             return "nftables: \(message)"
+        case .xdp(let message):
+            return "XDP: \(message)"
         }
     }
 

@@ -90,7 +90,9 @@ struct PacketRing: @unchecked Sendable {
             _ = clinuxpacket_munmap(map, length)
             throw fail("bind(AF_PACKET)")
         }
-        guard clinuxpacket_fanout(fd, fanoutGroup, CLINUXPACKET_FANOUT_HASH) == 0 else {
+        // The group's program (FanoutProgram, set by the engine) steers by the connection's client.
+        let mode = configuration.flowTable ? CLINUXPACKET_FANOUT_CBPF : CLINUXPACKET_FANOUT_HASH
+        guard clinuxpacket_fanout(fd, fanoutGroup, mode) == 0 else {
             _ = clinuxpacket_munmap(map, length)
             throw fail("PACKET_FANOUT")
         }

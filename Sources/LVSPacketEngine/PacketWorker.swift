@@ -9,6 +9,9 @@ import Synchronization
 enum PacketWorkerMessage: Sendable {
     /// A new forwarding plan with the interfaces and routes as they are now.
     case plan(ForwardingPlan, interfaces: [NetworkInterface], routes: RouteTable)
+    /// The director's configuration changed: report the flow table's traffic and forget its
+    /// grants (docs/design/0025-packet-engine-without-a-lock.md).
+    case forgetFlows
 }
 
 /// One packet-engine worker on its own reactor thread: drains its rings block by block, runs
@@ -27,7 +30,7 @@ final class PacketWorker: ReactorHandler {
     var rings: [PacketRing]
     var forwarder: PacketForwarder
     var neighbours: WorkerNeighbours
-    let decider: LockedDecider
+    let decider: WorkerDecider
     let published: CounterBox
     /// Raw sockets into the director's own stack (local real servers).
     let local: LocalDelivery
@@ -47,18 +50,22 @@ final class PacketWorker: ReactorHandler {
     var scratchUsed = 0
     /// Where a frame larger than a TPACKET_V2 slot is read to (an aggregate up to BIG TCP's size).
     let large: UnsafeMutableRawBufferPointer
+    /// The AF_XDP sockets this worker drains (`--packet-io xdp`; PacketWorker+XDP.swift).
+    let xdpEndpoints: [XDPPath.Endpoint]
 
     init(
         rings: [PacketRing], forwarder: PacketForwarder, director: any PacketEngineDirector,
-        neighbours: SharedNeighbours, published: CounterBox, local: LocalDelivery, markedLog: MarkedPacketLog? = nil
+        neighbours: SharedNeighbours, published: CounterBox, local: LocalDelivery, markedLog: MarkedPacketLog? = nil,
+        flowCapacity: Int = 1 << 17, xdpEndpoints: [XDPPath.Endpoint] = []
     ) {
+        self.xdpEndpoints = xdpEndpoints
         self.local = local
         self.markedLog = markedLog
         markedFrame = .allocate(byteCount: markedLog == nil ? 0 : Self.scratchHeadroom + 14 + 65536, alignment: 64)
         self.rings = rings
         self.forwarder = forwarder
         self.neighbours = WorkerNeighbours(shared: neighbours)
-        self.decider = LockedDecider(director: director)
+        self.decider = WorkerDecider(director: director, capacity: flowCapacity)
         self.published = published
         let slots = max(rings.count, 1) * Self.batchCapacity
         iovecs = .allocate(capacity: 2 * slots)
@@ -97,12 +104,17 @@ final class PacketWorker: ReactorHandler {
             _ = try? reactor.register(ring.fd, interest: .readable)
         }
         if let markedLog { _ = try? reactor.register(markedLog.fd, interest: .readable) }
+        for endpoint in xdpEndpoints { _ = try? reactor.register(endpoint.socket.fd, interest: .readable) }
         reactor.armTimer(slot: 0, afterNanoseconds: 1_000_000_000)
     }
 
     func handle(_ event: ReactorEvent, reactor: Reactor<PacketWorker>) {
         if let markedLog, event.fd == markedLog.fd {
             drainMarked(markedLog, now: reactor.now)
+            return
+        }
+        if let endpoint = xdpEndpoints.first(where: { $0.socket.fd == event.fd }) {
+            drainXDP(endpoint, now: reactor.now)
             return
         }
         guard let position = rings.firstIndex(where: { $0.fd == event.fd }) else { return }
@@ -137,6 +149,9 @@ final class PacketWorker: ReactorHandler {
     }
 
     func timerFired(slot: UInt32, reactor: Reactor<PacketWorker>) {
+        decider.report(now: reactor.now, force: true)
+        guard slot == 0 else { return }
+        decider.flows.removeExpired(now: reactor.now.nanoseconds)
         var drops: UInt64 = 0
         for ring in rings { drops &+= UInt64(ring.statistics().drops) }
         forwarder.counters.ringDrops &+= drops
@@ -145,7 +160,10 @@ final class PacketWorker: ReactorHandler {
 
     func mailboxMessage(_ message: PacketWorkerMessage, reactor: Reactor<PacketWorker>) {
         switch message {
+        case .forgetFlows:
+            decider.forgetFlows(now: reactor.now)
         case .plan(let plan, let interfaces, let routes):
+            decider.forgetFlows(now: reactor.now)
             forwarder.plan = plan
             forwarder.interfaces = interfaces
             forwarder.routes = routes
@@ -164,15 +182,25 @@ final class PacketWorker: ReactorHandler {
     }
 
     func batchCompleted(reactor: Reactor<PacketWorker>) {
+        // Traffic of the worker's own flows reaches the director within one report interval
+        // (timer slot 1; slot 0 is the one-second timer, and the worker arms none per fd).
+        decider.report(now: reactor.now)
+        if decider.flows.hasUnreportedTraffic && !reactor.isTimerArmed(slot: 1) {
+            reactor.armTimer(slot: 1, afterNanoseconds: WorkerDecider.reportInterval)
+        }
         let counters = forwarder.counters
         published.value.withLock { $0 = counters }
     }
 
     func reactorStopping(_ reactor: Reactor<PacketWorker>) {
+        decider.report(now: reactor.now, force: true)
         for ring in rings {
             if let token = reactor.token(for: ring.fd) { try? reactor.deregister(token) }
         }
         if let markedLog, let token = reactor.token(for: markedLog.fd) { try? reactor.deregister(token) }
+        for endpoint in xdpEndpoints {
+            if let token = reactor.token(for: endpoint.socket.fd) { try? reactor.deregister(token) }
+        }
     }
 
     /// Walks the frames of one TPACKET_V3 block.
@@ -267,7 +295,7 @@ final class PacketWorker: ReactorHandler {
         flush()
     }
 
-    private func forwardOne(
+    func forwardOne(
         _ buffer: inout PacketBuffer, ring: Int, forHost: Bool, offload: PacketOffload, now: MonotonicInstant
     ) {
         if scratchUsed == Self.scratchCount { flush() }

@@ -1,6 +1,7 @@
 import LVSContentSwitch
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 /// The state of one content-switched client connection (docs/design/0019): the request being
 /// read, the real-server connection of the current request, and the bytes queued each way.
@@ -25,7 +26,7 @@ final class HTTPSession {
         case untilClose
     }
 
-    let content: ContentSwitchService
+    private(set) var content: ContentSwitchService
     var parser: HTTPRequestHeadParser
     /// Client bytes not yet forwarded, from the start of the current request.
     var inbound: [UInt8] = []
@@ -58,10 +59,18 @@ final class HTTPSession {
     var inBytes: UInt64 = 0
     var outBytes: UInt64 = 0
     var attempts = 0
+    /// Requests started on this client connection (the first may take an idle pooled
+    /// real-server connection only when it can be replayed; docs/design/0019 "Pool").
+    var requests = 0
+    /// A PROXY header went out on the current real-server connection: it names this client, so
+    /// the connection is never shared through the pool.
+    var proxyProtocolSent = false
     /// The current request's head as sent on a reused real-server connection, kept to send it
     /// once more on a fresh connection if the kept one turns out closed before any response byte
-    /// (docs/design/0019 "Retry"); nil when the request may not be replayed.
-    var replayHead: [UInt8]?
+    /// (docs/design/0019 "Retry"); valid while `replayable`. Its storage is kept between
+    /// requests (no allocation per request).
+    var replayHead: [UInt8] = []
+    var replayable = false
     /// The current request's persistence inputs, kept for scheduling a replay the same way.
     var cookieIdentifier: UInt64?
     var keyHash: UInt64?
@@ -73,6 +82,48 @@ final class HTTPSession {
         self.parser = HTTPRequestHeadParser(limits: content.limits)
         self.headStarted = now
         inbound.reserveCapacity(4096)
+    }
+
+    /// Makes a finished session as new for another client connection, keeping the storage of its
+    /// buffers (the worker recycles sessions: no allocation per connection once warm).
+    func recycle(content: ContentSwitchService, now: UInt64) {
+        if content.limits == parser.limits {
+            parser.reset()
+        } else {
+            parser = HTTPRequestHeadParser(limits: content.limits)
+        }
+        self.content = content
+        inbound.removeAll(keepingCapacity: true)
+        toServer.removeAll(keepingCapacity: true)
+        toServerOffset = 0
+        toClient.removeAll(keepingCapacity: true)
+        toClientOffset = 0
+        responseHead.removeAll(keepingCapacity: true)
+        forwardedField.removeAll(keepingCapacity: true)
+        request = .head
+        response = .idle
+        groupMark = 0
+        server = nil
+        ref = ConnectionRef(index: -1, generation: 0)
+        serverConnecting = false
+        serverKeepAlive = false
+        serverTarget = SocketAddress.loopbackIPv4(port: 0)
+        requestIsHead = false
+        clientKeepAlive = true
+        upgradeRequested = false
+        tunnel = false
+        closeAfterFlush = false
+        setCookie = nil
+        inBytes = 0
+        outBytes = 0
+        attempts = 0
+        requests = 0
+        proxyProtocolSent = false
+        replayHead.removeAll(keepingCapacity: true)
+        replayable = false
+        cookieIdentifier = nil
+        keyHash = nil
+        headStarted = now
     }
 
     var hasOutputToServer: Bool { toServerOffset < toServer.count }

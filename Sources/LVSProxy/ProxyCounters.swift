@@ -94,6 +94,15 @@ public enum ProxyCounter: Int, Sendable, CaseIterable {
     case tlsRouted
     /// TLS services: ClientHellos refused (not TLS, malformed, too long).
     case tlsRefused
+    /// A request took an idle real-server connection from the worker's pool (docs/design/0019 "Pool").
+    case httpPoolHits
+    /// A request found no usable idle connection and connected anew.
+    case httpPoolMisses
+    /// A real-server connection went idle into the pool.
+    case httpPoolParked
+    /// An idle pooled connection was closed: the real server closed it (or sent unasked bytes),
+    /// its idle timeout passed, or its real server was drained or removed.
+    case httpPoolClosures
 
     /// The name shown by `lvsadm --engine-stats` and in the control protocol.
     public var name: String {
@@ -134,6 +143,10 @@ public enum ProxyCounter: Int, Sendable, CaseIterable {
         case .httpUpgrades: return "http_upgrades"
         case .tlsRouted: return "tls_routed"
         case .tlsRefused: return "tls_refused"
+        case .httpPoolHits: return "http_pool_hits"
+        case .httpPoolMisses: return "http_pool_misses"
+        case .httpPoolParked: return "http_pool_parked"
+        case .httpPoolClosures: return "http_pool_closures"
         }
     }
 }

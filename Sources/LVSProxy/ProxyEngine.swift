@@ -3,6 +3,7 @@ import Glibc
 import LVSContentSwitch
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 /// The proxy engine: one `ProxyWorker` per reactor thread, all sharing the director
 /// (docs/design/0007-proxy-engine.md). The control plane opens listening sockets (so a bind
@@ -15,9 +16,11 @@ public final class ProxyEngine: Sendable {
     let group: ReactorGroup<ProxyWorker>
     let counters: [ProxyCounters]
 
-    /// Creates the reactors (not yet running).
+    /// Creates the reactors (not yet running). Their timers (connect and idle timeouts, the
+    /// once-a-second flush) follow `clock`: the system's, or a test's manual one.
     public init(
-        shared: SharedDirector, configuration: ProxyEngineConfiguration, timeouts: TimeoutSettings
+        shared: SharedDirector, configuration: ProxyEngineConfiguration, timeouts: TimeoutSettings,
+        clock: any ReactorClock = SystemReactorClock()
     ) throws(SystemError) {
         self.shared = shared
         self.configuration = configuration
@@ -25,7 +28,8 @@ public final class ProxyEngine: Sendable {
         let counters = (0..<count).map { _ in ProxyCounters() }
         self.counters = counters
         self.group = try ReactorGroup(
-            count: count, configuration: ReactorConfiguration(name: "lvs-proxy", initialSlotCapacity: 4096)
+            count: count, configuration: ReactorConfiguration(name: "lvs-proxy", initialSlotCapacity: 4096),
+            clock: clock
         ) { index in
             ProxyWorker(
                 index: index, shared: shared, configuration: configuration, counters: counters[index],

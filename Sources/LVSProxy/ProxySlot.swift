@@ -19,25 +19,11 @@ struct ProxySlot {
     var partner: UInt32 = .max
     var partnerToken = ReactorToken(rawValue: 0)
 
-    // Direction from this socket to its partner.
+    // Direction from this socket to its partner: the pooled buffer or pipe it holds, and its
+    // decisions (`TransferDirection`, whose fields the accessors below name).
     var buffer: BufferPool.Buffer?
-    var start: Int32 = 0
-    var end: Int32 = 0
     var pipe: PipePool.Pipe?
-    var pipeBytes = 0
-    var splicing = false
-    /// This socket may have unread bytes (or an unread end of file). Set by every readable or
-    /// hang-up edge; cleared by EAGAIN and by a short read while the peer has not closed: on a
-    /// TCP socket a short read means the receive queue was empty, and any later arrival raises
-    /// a new edge. Keeps writable edges (one per ACK that frees send buffer) from costing a
-    /// read that can only return EAGAIN.
-    var mayRead = true
-    /// The peer's FIN (or an error) was reported: read on until end of file.
-    var peerClosed = false
-    /// This socket's read side reached end of file.
-    var readEOF = false
-    /// That end of file was passed on (shutdown(SHUT_WR) on the partner).
-    var eofForwarded = false
+    var transfer = TransferDirection()
     /// Bytes read from this socket not yet reported to the director.
     var unreportedBytes: UInt64 = 0
     /// Both sockets of an FTP control connection: bytes are copied line by line through
@@ -46,6 +32,9 @@ struct ProxySlot {
     /// Both sockets of a content-switched HTTP connection: driven by `ProxyWorker.driveHTTP`
     /// (docs/design/0019), never by `pump`.
     var http = false
+    /// A content-switched real-server connection idle in the worker's pool (no client partner;
+    /// docs/design/0019 "Pool"): any edge on it closes it.
+    var pooled = false
 
     // FTP data connection (client slot) or data listener: the control connection's client slot.
     // A data connection's `ref` is its own related entry, made when the listener opened
@@ -91,7 +80,22 @@ struct ProxySlot {
     var persistenceEngine: PersistenceEngine?
 
     /// Bytes waiting in this direction (buffer or pipe).
-    var pendingBytes: Int { Int(end - start) + pipeBytes }
+    var pendingBytes: Int { transfer.pendingBytes }
+
+    // The direction's state under the names the content-switching path reads.
+    /// See `TransferDirection.mayRead`.
+    var mayRead: Bool {
+        get { transfer.mayRead }
+        set { transfer.mayRead = newValue }
+    }
+    var peerClosed: Bool {
+        get { transfer.peerClosed }
+        set { transfer.peerClosed = newValue }
+    }
+    var readEOF: Bool {
+        get { transfer.readEOF }
+        set { transfer.readEOF = newValue }
+    }
 }
 
 /// A UDP session's identity on one worker: the listener it came in on, the client, and for

@@ -62,7 +62,7 @@ extension ProxyWorker {
         slot.proxyProtocol = proxyProtocol
         slot.transparentSource = transparentSource
         slot.lastActivity = reactor.now.nanoseconds
-        slot.splicing = configuration.splice == .always && !ftp
+        slot.transfer.splicing = configuration.splice == .always && !ftp
         if ftp {
             // The one FTP check of an accepted connection (docs/design/0007-proxy-engine.md "FTP").
             slot.ftpControl = true
@@ -109,7 +109,7 @@ extension ProxyWorker {
         server.token = token
         server.partner = client
         server.partnerToken = slots[client].token
-        server.splicing = slots[client].splicing
+        server.transfer.splicing = slots[client].transfer.splicing
         server.ftpControl = slots[client].ftpControl
         guard slots.occupy(token.slot, with: server) != nil else {
             reactor.close(token)
@@ -197,7 +197,7 @@ extension ProxyWorker {
     /// Writes the PROXY protocol header into the client → server direction's buffer, ahead of
     /// any client byte (nothing has been read from the client before the connect completed).
     private func queueProxyHeader(_ client: UInt32) -> Bool {
-        guard slots[client].buffer == nil || slots[client].end == slots[client].start,
+        guard slots[client].buffer == nil || slots[client].transfer.end == slots[client].transfer.start,
             let buffer = slots[client].buffer ?? buffers.take()
         else { return false }
         let entry = slots[client]
@@ -206,8 +206,8 @@ extension ProxyWorker {
             entry.proxyProtocol, source: entry.client.ip, sourcePort: entry.client.port,
             destination: service.address, destinationPort: service.port, into: buffers.bytes(of: buffer))
         slots[client].buffer = buffer
-        slots[client].start = 0
-        slots[client].end = Int32(length)
+        slots[client].transfer.start = 0
+        slots[client].transfer.end = Int32(length)
         return length > 0
     }
 }

@@ -1,5 +1,6 @@
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 /// The scheduling decision for a new connection or session, taken under the director lock.
 enum OpenDecision: Sendable {
@@ -56,11 +57,6 @@ extension ProxyWorker {
         _ service: VirtualServiceID, client: SocketAddress, datagramLength: UInt32?, persistenceData: [UInt8]?,
         state: inout SharedDirector.State, now: MonotonicInstant
     ) -> OpenDecision {
-        if service.protocolNumber == .tcp, !state.contentServices.isEmpty,
-            let content = state.contentServices[service]
-        {
-            return .content(content)
-        }
         let limits = configuration
         if limits.maxConnections > 0 && state.liveConnections >= limits.maxConnections {
             return .refused(.droppedMaxConnections)
@@ -68,6 +64,15 @@ extension ProxyWorker {
         if limits.maxServiceConnections > 0 && state.liveByService[service, default: 0] >= limits.maxServiceConnections
         {
             return .refused(.droppedServiceMaxConnections)
+        }
+        if service.protocolNumber == .tcp, !state.contentServices.isEmpty,
+            let content = state.contentServices[service]
+        {
+            // A content-switched client connection counts against both limits until it closes
+            // (`releaseContentClient`); its group entries count as well (docs/design/0019).
+            state.liveConnections += 1
+            state.liveByService[service, default: 0] += 1
+            return .content(content)
         }
         let verdict = state.director.openConnection(
             service.protocolNumber, client: client.ip, clientPort: client.port, virtual: service.address,
@@ -100,6 +105,15 @@ extension ProxyWorker {
             } else {
                 state.director.connectionClosed(ref, now: now)
             }
+            state.liveConnections -= 1
+            let remaining = state.liveByService[service, default: 1] - 1
+            state.liveByService[service] = remaining > 0 ? remaining : nil
+        }
+    }
+
+    /// A content-switched client connection ended: it no longer counts against the limits.
+    func releaseContentClient(_ service: VirtualServiceID) {
+        shared.withState { state in
             state.liveConnections -= 1
             let remaining = state.liveByService[service, default: 1] - 1
             state.liveByService[service] = remaining > 0 ? remaining : nil

@@ -2,6 +2,7 @@ import Glibc
 import LVSCore
 import LVSFTP
 import LVSReactor
+import LVSSharedDirector
 
 // FTP through the proxy engine (docs/design/0007-proxy-engine.md, "FTP"; reference §6 for what
 // the packet engine's helper does). The control connection is copied line by line: a real
@@ -35,18 +36,18 @@ extension ProxyWorker {
         }
         while true {
             let entry = slots[source]
-            if entry.end > entry.start, let buffer = entry.buffer {
+            if entry.transfer.end > entry.transfer.start, let buffer = entry.buffer {
                 // A PROXY protocol header queued ahead of the client's first line.
                 let pending = UnsafeRawBufferPointer(
-                    rebasing: buffers.bytes(of: buffer)[Int(entry.start)..<Int(entry.end)])
+                    rebasing: buffers.bytes(of: buffer)[Int(entry.transfer.start)..<Int(entry.transfer.end)])
                 switch Socket.write(Int32(bitPattern: destination), from: pending) {
                 case .transferred(let count):
-                    slots[source].start += Int32(count)
-                    if slots[source].start == slots[source].end {
+                    slots[source].transfer.start += Int32(count)
+                    if slots[source].transfer.start == slots[source].transfer.end {
                         buffers.giveBack(buffer)
                         slots[source].buffer = nil
-                        slots[source].start = 0
-                        slots[source].end = 0
+                        slots[source].transfer.start = 0
+                        slots[source].transfer.end = 0
                     }
                     continue
                 case .wouldBlock:
@@ -274,7 +275,7 @@ extension ProxyWorker {
         slot.connecting = true
         slot.attempts = 1
         slot.lastActivity = reactor.now.nanoseconds
-        slot.splicing = configuration.splice == .always
+        slot.transfer.splicing = configuration.splice == .always
         // A control connection from the client's own address has its data connections so too.
         slot.transparentSource = !listener.swapped && slots[control].transparentSource
         slot.control = control

@@ -1,5 +1,6 @@
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 // The once-a-second report of every connection's traffic to the director, which also tells the
 // engine which connections the director expired or whose real server was deleted
@@ -14,7 +15,9 @@ extension ProxyWorker {
         }
         flushResults.removeAll(keepingCapacity: true)
         let now = reactor.now
+        var expiredIdle: [HTTPServerPool.Idle] = []
         shared.withState { state in
+            if !httpPool.isEmpty { expiredIdle = maintainPool(&state, now: now) }
             for slot in 0..<UInt32(slots.capacity) where slots.isOccupied(slot) {
                 let entry = slots[slot]
                 switch entry.kind {
@@ -39,6 +42,7 @@ extension ProxyWorker {
                 }
             }
         }
+        for idle in expiredIdle { closePooledSocket(idle, reactor: reactor) }
         for result in flushResults where slots.isCurrent(result.token) {
             let slot = result.slot
             let isClient = slots[slot].kind == .client
@@ -55,8 +59,8 @@ extension ProxyWorker {
                 if isClient && wasStalled {
                     // Edges that came while stalled were ignored: move whatever is ready now.
                     let partner = slots[slot].partner
-                    slots[slot].mayRead = true
-                    slots[partner].mayRead = true
+                    slots[slot].transfer.resume()
+                    slots[partner].transfer.resume()
                     if pump(from: slot, to: partner, reactor: reactor), slots.isCurrent(result.token) {
                         pump(from: partner, to: slot, reactor: reactor)
                     }

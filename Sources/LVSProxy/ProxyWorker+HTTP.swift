@@ -2,6 +2,7 @@ import Glibc
 import LVSContentSwitch
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 // Content-switched HTTP connections (docs/design/0019-content-switching-engine.md): each request
 // head is parsed, decided by the service's rules, sent to a real server of the chosen group
@@ -14,6 +15,7 @@ extension ProxyWorker {
         counters.increment(.acceptedConnections)
         guard let token = try? reactor.register(fd, interest: .connection) else {
             _ = Glibc.close(fd)
+            releaseContentClient(content.service)
             counters.increment(.resets)
             return
         }
@@ -26,10 +28,16 @@ extension ProxyWorker {
         slot.lastActivity = reactor.now.nanoseconds
         guard slots.occupy(token.slot, with: slot) != nil else {
             reactor.close(token)
+            releaseContentClient(content.service)
             counters.increment(.resets)
             return
         }
-        httpSessions[token.slot] = HTTPSession(content: content, now: reactor.now.nanoseconds)
+        if let spare = spareHTTPSessions.popLast() {
+            spare.recycle(content: content, now: reactor.now.nanoseconds)
+            httpSessions[token.slot] = spare
+        } else {
+            httpSessions[token.slot] = HTTPSession(content: content, now: reactor.now.nanoseconds)
+        }
         reactor.armTimer(slot: token.slot, afterNanoseconds: content.headerTimeoutMilliseconds &* 1_000_000)
         driveHTTP(token.slot, reactor: reactor)
     }
@@ -37,6 +45,10 @@ extension ProxyWorker {
     /// An edge on either socket of a content-switched connection.
     func httpEvent(_ slot: UInt32, readiness: Readiness, reactor: Reactor<ProxyWorker>) {
         let entry = slots[slot]
+        if entry.pooled {
+            pooledServerEvent(slot, readiness: readiness, reactor: reactor)
+            return
+        }
         let client = entry.kind == .client ? slot : entry.partner
         guard entry.kind == .client || slots.isCurrent(entry.partnerToken), let session = httpSessions[client] else {
             return
@@ -132,6 +144,10 @@ extension ProxyWorker {
                     responseBytes(
                         UnsafeRawBufferPointer(rebasing: httpScratch[0..<count]), client: client, session: session,
                         reactor: reactor)
+                    // A complete response on a kept connection: it goes idle into the pool.
+                    if case .idle = session.response, slots.isCurrent(clientToken) {
+                        parkHTTPServer(client, session: session, reactor: reactor)
+                    }
                 case .wouldBlock:
                     slots[current].mayRead = false
                 case .endOfFile, .failed:

@@ -2,6 +2,7 @@ import Glibc
 import LVSContentSwitch
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 // Content-switched connections: connecting to the chosen real server, framing its responses
 // (so the client connection can carry the next request), timers and the end of a connection
@@ -110,7 +111,7 @@ extension ProxyWorker {
         _ bytes: UnsafeRawBufferPointer, client: UInt32, session: HTTPSession, reactor: Reactor<ProxyWorker>
     ) {
         // A response began: the request is answered by this connection, never sent again.
-        session.replayHead = nil
+        session.replayable = false
         if session.tunnel {
             session.toClient.append(contentsOf: bytes)
             return
@@ -204,6 +205,12 @@ extension ProxyWorker {
             session.toClient.append(contentsOf: cookie)
             session.toClient.append(contentsOf: [0x0D, 0x0A])
             session.setCookie = nil
+        } else if !interim, case .prefixCookie(let prefix) = session.content.persistence, let server = session.server,
+            let prefixed = prefix.prefixedResponseHead(
+                UnsafeRawBufferPointer(rebasing: buffer[0..<head.length]),
+                identifier: PersistenceCookie.cookieValue(forIdentifier: Self.identifier(of: server)))
+        {
+            session.toClient.append(contentsOf: prefixed)
         } else {
             session.toClient.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<head.length]))
         }
@@ -276,8 +283,11 @@ extension ProxyWorker {
         let ref = session.ref
         let traffic = Traffic(inBytes: session.inBytes, outBytes: session.outBytes)
         let now = reactor.now
-        shared.withState { state in
-            Self.releaseLocked(&state, ref, service: groupID, reset: reset, traffic: traffic, now: now)
+        // An entry already released under the lock by `chooseServer` (a switch) has no ref left.
+        if ref.index >= 0 {
+            shared.withState { state in
+                Self.releaseLocked(&state, ref, service: groupID, reset: reset, traffic: traffic, now: now)
+            }
         }
         session.ref = ConnectionRef(index: -1, generation: 0)
         session.server = nil
@@ -291,6 +301,12 @@ extension ProxyWorker {
         reactor.cancelTimer(slot: client)
         if let session = httpSessions.removeValue(forKey: client) {
             closeHTTPServer(client, session: session, reset: reset, reactor: reactor)
+            // Kept for the next client connection (bounded; very large buffers are let go).
+            if spareHTTPSessions.count < Self.spareSessionLimit, session.inbound.capacity <= 65_536,
+                session.toClient.capacity <= 262_144, session.toServer.capacity <= 262_144
+            {
+                spareHTTPSessions.append(session)
+            }
         }
         if reset == nil {
             // Unread request bytes would turn our close into a reset that can destroy the answer
@@ -299,7 +315,9 @@ extension ProxyWorker {
                 guard case .transferred = Socket.read(Int32(bitPattern: client), into: httpScratch) else { break }
             }
         }
+        let service = slots[client].service
         if let released = slots.release(slot: client) { reactor.close(released.token) }
+        releaseContentClient(service)
         if reset != nil { counters.increment(.resets) }
         counters.increment(.closedConnections)
     }

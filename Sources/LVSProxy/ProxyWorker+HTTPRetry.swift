@@ -19,13 +19,14 @@ extension ProxyWorker {
     /// connection (or answers 503 when the group has no usable real server now). False when the
     /// request may not be replayed; the caller then answers 502 as before.
     func retryRequest(_ client: UInt32, session: HTTPSession, reactor: Reactor<ProxyWorker>) -> Bool {
-        guard let head = session.replayHead, !session.tunnel, case .head = session.response,
+        guard session.replayable, !session.tunnel, case .head = session.response,
             session.responseHead.isEmpty, !session.hasOutputToClient
         else { return false }
-        session.replayHead = nil
+        session.replayable = false
         counters.increment(.httpRetries)
         closeHTTPServer(client, session: session, reset: nil, reactor: reactor)
-        session.toServer = head
+        session.toServer.removeAll(keepingCapacity: true)
+        session.toServer.append(contentsOf: session.replayHead)
         session.toServerOffset = 0
         let mark = session.groupMark
         let choice = chooseServer(

@@ -20,10 +20,9 @@ extension ProxyWorker {
         let readable =
             readiness.contains(.readable) || readiness.contains(.readHangup) || readiness.contains(.hangup)
             || readiness.contains(.error)
-        if readable { slots[slot].mayRead = true }
-        if readiness.contains(.readHangup) || readiness.contains(.hangup) || readiness.contains(.error) {
-            slots[slot].peerClosed = true
-        }
+        slots[slot].transfer.sourceEdge(
+            readable: readable,
+            peerClosed: readiness.contains(.readHangup) || readiness.contains(.hangup) || readiness.contains(.error))
         if slots[client].connecting {
             if entry.kind == .server {
                 guard readiness.contains(.writable) || readiness.contains(.error) || readiness.contains(.hangup)
@@ -60,10 +59,10 @@ extension ProxyWorker {
         }
     }
 
-    /// Moves bytes from `source` to `destination` until one of them would block: first what is
-    /// pending (buffer, then pipe), then new reads. Stops reading while the destination is full
-    /// (its writable edge resumes us), so a direction holds at most one buffer or one pipe.
-    /// Returns false if the connection was closed.
+    /// Moves bytes from `source` to `destination` until one of them would block, carrying out
+    /// the steps `TransferDirection` decides (pending bytes first, buffer then pipe, then new
+    /// reads; stop reading while the destination is full, whose writable edge resumes us), so a
+    /// direction holds at most one buffer or one pipe. Returns false if the connection was closed.
     @discardableResult
     func pump(from source: UInt32, to destination: UInt32, reactor: Reactor<ProxyWorker>) -> Bool {
         if slots[source].ftpControl { return pumpControl(from: source, to: destination, reactor: reactor) }
@@ -79,128 +78,82 @@ extension ProxyWorker {
         }
         while true {
             let entry = slots[source]
-            if entry.end > entry.start, let buffer = entry.buffer {
+            var decided: TransferDirection.Verdict?
+            switch entry.transfer.next(holdsBuffer: entry.buffer != nil, holdsPipe: entry.pipe != nil) {
+            case .write:
+                guard let buffer = entry.buffer else { return true }
                 let bytes = buffers.bytes(of: buffer)
-                let pending = UnsafeRawBufferPointer(rebasing: bytes[Int(entry.start)..<Int(entry.end)])
-                switch Socket.write(destinationFD, from: pending) {
-                case .transferred(let count):
-                    moved = true
-                    slots[source].start += Int32(count)
-                    if slots[source].start == slots[source].end {
-                        slots[source].start = 0
-                        slots[source].end = 0
-                    }
-                    continue
-                case .wouldBlock:
-                    return true
-                case .endOfFile, .failed:
-                    finish(client, reset: destination == client ? .client : .server, reactor: reactor)
-                    return false
-                }
-            }
-            if entry.pipeBytes > 0, let pipe = entry.pipe {
-                switch Socket.splice(from: pipe.readFD, to: destinationFD, count: entry.pipeBytes) {
-                case .transferred(let count):
-                    moved = true
-                    slots[source].pipeBytes -= count
-                    continue
-                case .wouldBlock:
-                    return true
-                case .endOfFile, .failed:
-                    finish(client, reset: destination == client ? .client : .server, reactor: reactor)
-                    return false
-                }
-            }
-            if entry.readEOF {
-                return forwardEndOfFile(from: source, to: destination, client: client, reactor: reactor)
-            }
-            if entry.splicing, let buffer = entry.buffer {
-                // Drained: the copy buffer is not needed once a direction splices.
-                buffers.giveBack(buffer)
+                let pending = UnsafeRawBufferPointer(
+                    rebasing: bytes[Int(entry.transfer.start)..<Int(entry.transfer.end)])
+                let result = Socket.write(destinationFD, from: pending)
+                if case .transferred = result { moved = true }
+                decided = slots[source].transfer.wrote(result)
+            case .drainPipe:
+                guard let pipe = entry.pipe else { return true }
+                let result = Socket.splice(from: pipe.readFD, to: destinationFD, count: entry.transfer.pipeBytes)
+                if case .transferred = result { moved = true }
+                decided = slots[source].transfer.drainedPipe(result)
+            case .giveBackBuffer:
+                if let buffer = entry.buffer { buffers.giveBack(buffer) }
                 slots[source].buffer = nil
-            }
-            if !entry.mayRead {
-                // Nothing to read until the next readable edge: lend nothing meanwhile.
-                if let buffer = entry.buffer {
-                    buffers.giveBack(buffer)
-                    slots[source].buffer = nil
+            case .giveBackPipe:
+                if let pipe = entry.pipe { pipes.giveBack(pipe) }
+                slots[source].pipe = nil
+            case .forwardEndOfFile:
+                return forwardEndOfFile(from: source, to: destination, client: client, reactor: reactor)
+            case .takePipe:
+                if let pipe = pipes.take() {
+                    slots[source].pipe = pipe
+                } else {
+                    counters.increment(.pipeExhaustions)
+                    slots[source].transfer.pipeUnavailable()
                 }
-                if entry.pipeBytes == 0, let pipe = entry.pipe {
-                    pipes.giveBack(pipe)
-                    slots[source].pipe = nil
+            case .spliceIn:
+                guard let pipe = entry.pipe else { return true }
+                let result = Socket.splice(from: sourceFD, to: pipe.writeFD, count: spliceChunk)
+                if case .transferred(let count) = result {
+                    moved = true
+                    slots[source].unreportedBytes &+= UInt64(count)
                 }
+                decided = slots[source].transfer.splicedIn(result)
+            case .takeBuffer:
+                if let buffer = buffers.take() {
+                    slots[source].buffer = buffer
+                } else {
+                    decided = entry.transfer.bufferUnavailable()
+                }
+            case .read:
+                guard let buffer = entry.buffer else { return true }
+                let bytes = buffers.bytes(of: buffer)
+                let result = Socket.read(sourceFD, into: bytes)
+                if case .transferred(let count) = result {
+                    moved = true
+                    slots[source].unreportedBytes &+= UInt64(count)
+                }
+                decided = slots[source].transfer.read(
+                    result, capacity: bytes.count, spliceWhenFull: configuration.splice == .afterFullBuffer)
+            case .wait:
                 return true
             }
-            if entry.splicing && takePipe(source) {
-                guard let pipe = slots[source].pipe else { return true }
-                switch Socket.splice(from: sourceFD, to: pipe.writeFD, count: spliceChunk) {
-                case .transferred(let count):
-                    moved = true
-                    slots[source].pipeBytes = count
-                    slots[source].unreportedBytes &+= UInt64(count)
-                case .wouldBlock:
-                    // Idle: the empty pipe goes back to the pool until bytes arrive again.
-                    pipes.giveBack(pipe)
-                    slots[source].pipe = nil
-                    slots[source].mayRead = false
-                    return true
-                case .endOfFile:
-                    slots[source].readEOF = true
-                case .failed:
-                    finish(client, reset: source == client ? .client : .server, reactor: reactor)
-                    return false
-                }
-                continue
-            }
-            guard let buffer = entry.buffer ?? buffers.take() else {
+            guard let action = decided else { continue }
+            switch action {
+            case .switchedToSplice:
+                counters.increment(.splicedDirections)
+            case .wait:
+                return true
+            case .reset(let failed):
+                let socket = failed == .source ? source : destination
+                finish(client, reset: socket == client ? .client : .server, reactor: reactor)
+                return false
+            case .dropOutOfBuffers:
                 counters.increment(.droppedOutOfBuffers)
                 finish(client, reset: .client, reactor: reactor)
                 return false
-            }
-            slots[source].buffer = buffer
-            let bytes = buffers.bytes(of: buffer)
-            switch Socket.read(sourceFD, into: bytes) {
-            case .transferred(let count):
-                moved = true
-                slots[source].start = 0
-                slots[source].end = Int32(count)
-                slots[source].unreportedBytes &+= UInt64(count)
-                if count < bytes.count && !slots[source].peerClosed {
-                    slots[source].mayRead = false  // drained: see `ProxySlot.mayRead`
-                }
-                if count == bytes.count && configuration.splice == .afterFullBuffer && !slots[source].splicing {
-                    // A full buffer means bulk: the rest of this direction goes through a pipe.
-                    slots[source].splicing = true
-                    counters.increment(.splicedDirections)
-                }
-            case .wouldBlock:
-                // Idle: the empty buffer goes back to the pool until bytes arrive again.
-                buffers.giveBack(buffer)
-                slots[source].buffer = nil
-                slots[source].mayRead = false
-                return true
-            case .endOfFile:
-                buffers.giveBack(buffer)
-                slots[source].buffer = nil
-                slots[source].readEOF = true
-            case .failed:
-                finish(client, reset: source == client ? .client : .server, reactor: reactor)
-                return false
+            case .halfClosed:
+                // Only `forwardedEndOfFile` says this, and `forwardEndOfFile` handles it.
+                continue
             }
         }
-    }
-
-    /// Lends `slot` a pipe if it has none; false (falling back to copying, counted) when the
-    /// pool is empty.
-    private func takePipe(_ slot: UInt32) -> Bool {
-        if slots[slot].pipe != nil { return true }
-        guard let pipe = pipes.take() else {
-            counters.increment(.pipeExhaustions)
-            slots[slot].splicing = false
-            return false
-        }
-        slots[slot].pipe = pipe
-        return true
     }
 
     /// Everything read from `source` has been written: pass its FIN on (half-close) and tell the
@@ -208,11 +161,12 @@ extension ProxyWorker {
     func forwardEndOfFile(
         from source: UInt32, to destination: UInt32, client: UInt32, reactor: Reactor<ProxyWorker>
     ) -> Bool {
-        guard !slots[source].eofForwarded else { return true }
-        slots[source].eofForwarded = true
-        do {
-            try Socket.shutdownWrite(Int32(bitPattern: destination))
-        } catch {
+        guard !slots[source].transfer.eofForwarded else { return true }
+        let shutDown = (try? Socket.shutdownWrite(Int32(bitPattern: destination))) != nil
+        switch slots[source].transfer.forwardedEndOfFile(succeeded: shutDown) {
+        case .halfClosed:
+            break
+        case .reset, .wait, .switchedToSplice, .dropOutOfBuffers:
             finish(client, reset: destination == client ? .client : .server, reactor: reactor)
             return false
         }
@@ -223,7 +177,7 @@ extension ProxyWorker {
         let status =
             slots[client].control == .max || slots[client].ownsRelatedEntry
             ? sideClosed(slots[client].ref, side, now: reactor.now) : .live
-        if slots[source].eofForwarded && slots[destination].eofForwarded {
+        if TransferDirection.bothClosed(slots[source].transfer, slots[destination].transfer) {
             finish(client, reset: nil, reactor: reactor)
             return false
         }
@@ -276,7 +230,7 @@ extension ProxyWorker {
     func returnPools(_ entry: ProxySlot) {
         if let buffer = entry.buffer { buffers.giveBack(buffer) }
         if let pipe = entry.pipe {
-            if entry.pipeBytes == 0 { pipes.giveBack(pipe) } else { pipes.discard(pipe) }
+            if entry.transfer.pipeBytes == 0 { pipes.giveBack(pipe) } else { pipes.discard(pipe) }
         }
     }
 

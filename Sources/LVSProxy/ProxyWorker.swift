@@ -3,6 +3,7 @@ import Glibc
 import LVSCore
 import LVSFTP
 import LVSReactor
+import LVSSharedDirector
 
 /// One reactor's proxy engine: its listeners, its connections and UDP sessions, its buffer and
 /// pipe pools (docs/design/0007-proxy-engine.md). Every method runs on the reactor's thread;
@@ -37,8 +38,14 @@ public final class ProxyWorker: ReactorHandler {
     let ftpScratch: UnsafeMutableRawBufferPointer
     /// Content-switched HTTP connections by client slot (docs/design/0019).
     var httpSessions: [UInt32: HTTPSession] = [:]
+    /// Finished sessions kept for new client connections (`HTTPSession.recycle`).
+    var spareHTTPSessions: [HTTPSession] = []
+    static let spareSessionLimit = 256
     /// One read of a content-switched connection.
     let httpScratch: UnsafeMutableRawBufferPointer
+    /// Idle real-server connections of content-switched services, shared by this worker's clients.
+    var httpPool = HTTPServerPool(
+        perServerLimit: ProxyWorker.poolPerServerLimit, idleTimeoutNanoseconds: ProxyWorker.poolIdleTimeoutNanoseconds)
     /// Slots collected under a flush, acted on after the lock is released.
     var flushResults: [(slot: UInt32, token: ReactorToken, status: EngineEntryStatus)] = []
 
@@ -168,6 +175,18 @@ public final class ProxyWorker: ReactorHandler {
     }
 
     public func reactorStopping(_ reactor: Reactor<ProxyWorker>) {
+        if !httpPool.isEmpty {
+            // Idle pooled connections end as closed (their entries released), as an idle timeout would.
+            let idle = httpPool.removeAll { _ in true }
+            let now = reactor.now
+            shared.withState { state in
+                for connection in idle {
+                    Self.releaseLocked(
+                        &state, connection.ref, service: connection.group, traffic: connection.traffic, now: now)
+                }
+            }
+            for connection in idle { closePooledSocket(connection, reactor: reactor) }
+        }
         for slot in 0..<UInt32(slots.capacity) where slots.isOccupied(slot) {
             switch slots[slot].kind {
             case .client: finish(slot, reset: .client, reactor: reactor)

@@ -14,6 +14,8 @@ final class Mailbox<Message: Sendable>: Sendable {
     enum Item: Sendable {
         case message(Message)
         case stop
+        /// Nothing to deliver: the reactor's clock moved (`ManualReactorClock`).
+        case wake
     }
 
     struct State: ~Copyable {

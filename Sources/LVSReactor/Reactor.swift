@@ -20,6 +20,8 @@ public final class Reactor<Handler: ReactorHandler>: @unchecked Sendable {
     /// The engine worker this reactor drives.
     public let handler: Handler
     public let configuration: ReactorConfiguration
+    /// Where `now` comes from: CLOCK_MONOTONIC, or a test's manual clock.
+    public let clock: any ReactorClock
     @usableFromInline let epollFD: Int32
     @usableFromInline let mailbox: Mailbox<Handler.Message>
     /// Generation per registered fd: proves an event's token is still current.
@@ -36,10 +38,15 @@ public final class Reactor<Handler: ReactorHandler>: @unchecked Sendable {
     /// The mailbox eventfd's epoll data: slot UInt32.max, which no fd can have.
     @usableFromInline static var mailboxData: UInt64 { UInt64.max }
 
-    /// Creates the epoll set and mailbox. Nothing runs until `run()`.
-    public init(handler: Handler, configuration: ReactorConfiguration = ReactorConfiguration()) throws(SystemError) {
+    /// Creates the epoll set and mailbox. Nothing runs until `run()`. Timers and `now` follow
+    /// `clock` (the system's monotonic clock unless a test injects its own).
+    public init(
+        handler: Handler, configuration: ReactorConfiguration = ReactorConfiguration(),
+        clock: any ReactorClock = SystemReactorClock()
+    ) throws(SystemError) {
         self.handler = handler
         self.configuration = configuration
+        self.clock = clock
         let epollFD = clinuxnet_epoll_create()
         guard epollFD >= 0 else { throw SystemError.last("epoll_create1") }
         let mailbox: Mailbox<Handler.Message>
@@ -61,7 +68,7 @@ public final class Reactor<Handler: ReactorHandler>: @unchecked Sendable {
         }
         self.epollFD = epollFD
         self.mailbox = mailbox
-        let now = MonotonicInstant(nanoseconds: clinuxnet_monotonic_ns())
+        let now = clock.now()
         self.currentTime = now
         self.registrations = SlotTable(vacant: [], initialCapacity: configuration.initialSlotCapacity)
         self.wheel = TimingWheel(
@@ -91,6 +98,8 @@ public final class Reactor<Handler: ReactorHandler>: @unchecked Sendable {
     public func run() throws(SystemError) {
         guard phase == .idle else { return }
         phase = .running
+        // A clock whose time moves only when told (a test's) wakes the loop when it moves.
+        clock.attach { [mailbox] in _ = mailbox.post(.wake) }
         handler.reactorStarted(self)
         let capacity = Int32(clamping: configuration.eventBatchSize)
         while !stopRequested {
@@ -101,7 +110,7 @@ public final class Reactor<Handler: ReactorHandler>: @unchecked Sendable {
                 shutDown()
                 throw error
             }
-            currentTime = MonotonicInstant(nanoseconds: clinuxnet_monotonic_ns())
+            currentTime = clock.now()
             counterStorage.wakeups &+= 1
             var index: Int32 = 0
             while index < count {
@@ -140,10 +149,7 @@ public final class Reactor<Handler: ReactorHandler>: @unchecked Sendable {
     @inlinable
     func waitTimeoutMilliseconds() -> Int32 {
         guard let wakeup = wheel.nextWakeup(horizon: configuration.timerLookahead) else { return -1 }
-        let clock = clinuxnet_monotonic_ns()
-        guard wakeup.nanoseconds > clock else { return 0 }
-        let milliseconds = (wakeup.nanoseconds - clock + 999_999) / 1_000_000
-        return Int32(clamping: milliseconds)
+        return clock.sleepMilliseconds(until: wakeup)
     }
 
     @usableFromInline
@@ -156,6 +162,9 @@ public final class Reactor<Handler: ReactorHandler>: @unchecked Sendable {
                 handler.mailboxMessage(message, reactor: self)
             case .stop:
                 stopRequested = true
+            case .wake:
+                // The clock moved: the loop reads it and expires what came due.
+                break
             }
         }
         mailboxItems.removeAll(keepingCapacity: true)

@@ -14,13 +14,14 @@ public final class ReactorGroup<Handler: ReactorHandler>: Sendable {
     public init(
         count: Int = SystemLimits.onlineProcessors,
         configuration: ReactorConfiguration = ReactorConfiguration(),
+        clock: any ReactorClock = SystemReactorClock(),
         makeHandler: (Int) -> Handler
     ) throws(SystemError) {
         var reactors: [Reactor<Handler>] = []
         for index in 0..<max(1, count) {
             var perReactor = configuration
             perReactor.name = "\(configuration.name)-\(index)"
-            reactors.append(try Reactor(handler: makeHandler(index), configuration: perReactor))
+            reactors.append(try Reactor(handler: makeHandler(index), configuration: perReactor, clock: clock))
         }
         self.reactors = reactors
     }

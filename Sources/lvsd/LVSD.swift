@@ -185,12 +185,26 @@ struct LVSD: AsyncParsableCommand {
         help: ArgumentHelp("Largest receive ring, MiB (one per worker per interface).", valueName: "MiB"))
     var packetRingMemory: Int = 32
 
+    @Option(
+        name: .customLong("packet-io"),
+        help: ArgumentHelp(
+            "Frame I/O of the packet engine: afpacket (AF_PACKET rings and an nftables ingress drop) or xdp (an XDP program redirecting the owned flows to AF_XDP sockets; docs/design/0026-af-xdp.md). Default: afpacket.",
+            valueName: "afpacket|xdp"))
+    var packetIO: String?
+
     @Flag(
         name: .customLong("packet-no-offload"),
         help:
             "Do not exchange offload headers with the kernel (PACKET_VNET_HDR): the engine completes every checksum and treats a GSO/GRO aggregate as one oversized packet (for kernels without it, and for comparison)."
     )
     var packetNoOffload = false
+
+    @Flag(
+        name: .customLong("packet-locked"),
+        help:
+            "Decide every packet under the director's lock, with hash fanout, instead of in the workers' own flow tables (docs/design/0025-packet-engine-without-a-lock.md; for comparison)."
+    )
+    var packetLocked = false
 
     @Option(
         name: .customLong("sync-version"),
@@ -260,13 +274,16 @@ struct LVSD: AsyncParsableCommand {
                 "--packet-engine needs at least one --interface IFNAME (or a --config or --rules file to choose them from)"
             )
         }
-        if !packetEngine && config == nil && rules == nil && (!interfaces.isEmpty || packetNoOffload) {
+        if !packetEngine && config == nil && rules == nil && (!interfaces.isEmpty || packetNoOffload || packetLocked) {
             throw ValidationError(
-                "--interface and --packet-no-offload are for the packet engine: add --packet-engine (or a --config or --rules file that needs it)"
+                "--interface, --packet-no-offload and --packet-locked are for the packet engine: add --packet-engine (or a --config or --rules file that needs it)"
             )
         }
         guard PacketRingKind(rawValue: packetRing) != nil else {
             throw ValidationError("--packet-ring takes frames or blocks")
+        }
+        if let packetIO, PacketIO(rawValue: packetIO) == nil {
+            throw ValidationError("--packet-io takes afpacket or xdp")
         }
         guard packetWorkers >= 0, packetRingBurst >= 0 else { throw ValidationError("counts must not be negative") }
         guard (4...4096).contains(packetRingMemory) else { throw ValidationError("--packet-ring-memory takes 4…4096") }
@@ -339,9 +356,11 @@ struct LVSD: AsyncParsableCommand {
         settings.sloppyTCP = sloppyTCP
 
         // Used as they are with --packet-engine, and when a configuration needs the engine.
-        let packetSettings = PacketEngineConfiguration(
+        var packetSettings = PacketEngineConfiguration(
             interfaces: interfaces, workerCount: packetWorkers, ring: PacketRingKind(rawValue: packetRing) ?? .frames,
-            offload: !packetNoOffload, ringBurst: packetRingBurst, ringMemoryLimit: packetRingMemory << 20)
+            offload: !packetNoOffload, ringBurst: packetRingBurst, ringMemoryLimit: packetRingMemory << 20,
+            flowTable: !packetLocked)
+        packetSettings.packetIO = packetIO.flatMap(PacketIO.init(rawValue:)) ?? .afpacket
         var generator = SystemRandomNumberGenerator()
         let seed = generator.next()
         let proxy = ProxyEngineConfiguration(

@@ -23,13 +23,13 @@ extension ContentSwitchProxyTests {
         let stats = Dictionary(uniqueKeysWithValues: s.h.engine.statistics().map { ($0.name, $0.value) })
         #expect(stats["http_retries"] == 1)
 
-        // A request with a body on a reused connection is not replayed: 502 as before.
+        // Another client's first GET is answered (on a pooled connection with a retry, or on a
+        // new one); a request with a body on a reused connection is not replayed: 502 as before.
         let other = s.connect()
         defer { close(other) }
         #expect(Self.exchange(other, Self.get("/api/3")).status == 200)
         let post = Self.exchange(other, "POST /api/p HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello")
         #expect(post.status == 502)
-        #expect(s.h.engine.count(.httpRetries) == 1)
         #expect(s.h.engine.count(.httpBadGateway) == 1)
     }
 }

@@ -10,7 +10,8 @@ import Testing
 struct EngineSemanticsTests {
     @Test("-L -c shows ESTABLISHED while open and TIME_WAIT lingering after close; --stats count it")
     func statesAndCounters() throws {
-        let h = try ProxyHarness()
+        // On a manual clock: TIME_WAIT's expiry is exactly its timeout however slow the machine.
+        let h = try ProxyHarness(clock: ManualReactorClock())
         defer { h.stop() }
         let service = h.service(port: ProxyHarness.freePort())
         h.add(h.realServer(h.server(.echo)), to: service)
@@ -23,7 +24,7 @@ struct EngineSemanticsTests {
         #expect(Net.receiveAll(fd).isEmpty)
         close(fd)
         #expect(h.eventually { h.connections.first?.stateName == "TIME_WAIT" })
-        #expect((h.connections.first?.expiresInSeconds ?? 0) >= 118)
+        #expect(h.connections.first?.expiresInSeconds == 120)
         let server = try #require(h.table.services.first?.realServers.first)
         #expect(server.activeConnections == 0)
         #expect(server.inactiveConnections == 1)
@@ -55,9 +56,10 @@ struct EngineSemanticsTests {
         #expect((0..<3).map { _ in h.ask(service) } == ["a", "a", "a"])
     }
 
-    @Test("--set applies its idle timeout to connections already open")
+    @Test("--set applies its idle timeout to connections already open: not before it, just after it")
     func idleTimeout() throws {
-        let h = try ProxyHarness()
+        let clock = ManualReactorClock()
+        let h = try ProxyHarness(configuration: ProxyEngineConfiguration(reactorCount: 1), clock: clock)
         defer { h.stop() }
         let service = h.service(port: ProxyHarness.freePort())
         h.add(h.realServer(h.server(.echo)), to: service)
@@ -65,10 +67,47 @@ struct EngineSemanticsTests {
         defer { close(fd) }
         _ = Net.send(fd, [0x21])
         #expect(Net.receive(fd, count: 1) == [0x21])
-        #expect(h.apply(.setTimeouts(TimeoutSettings(tcpEstablished: 1, tcpFinWait: 1, udp: 1))) == .ok)
-        // The proxy closes the idle connection: the client reads end of file.
-        #expect(Net.receiveAll(fd).isEmpty)
-        #expect(h.engine.count(.idleTimeouts) == 1)
+        // FIN_WAIT longer than ESTABLISHED: the barrier's own half-closed connections outlive the deadline.
+        #expect(h.apply(.setTimeouts(TimeoutSettings(tcpEstablished: 30, tcpFinWait: 120, udp: 30))) == .ok)
+        h.barrier(through: service)
+        // The last byte moved at the clock's start: the deadline is 30 s after it.
+        Self.expectDeadline(
+            after: 30_000_000_000, of: fd, counted: .idleTimeouts, clock: clock, harness: h, barrier: service)
+        // The proxy closed the idle connection: the client reads end of file.
+        #expect(Self.readsEndOfFile(fd))
+    }
+
+    @Test("a real server that never answers the SYN: the connect timeout fires at its deadline, not before")
+    func connectTimeout() throws {
+        let clock = ManualReactorClock()
+        let h = try ProxyHarness(
+            configuration: ProxyEngineConfiguration(
+                reactorCount: 1, connectTimeoutMilliseconds: 1_000, connectAttempts: 1),
+            clock: clock)
+        defer { h.stop() }
+        // A listener whose accept queue is full drops further SYNs (backlog 0 holds one
+        // connection, never accepted): the proxy's connect neither succeeds nor fails.
+        let blackHole = Self.fullListener()
+        defer {
+            close(blackHole.filler)
+            close(blackHole.listener)
+        }
+        let silent = h.service(port: ProxyHarness.freePort())
+        h.add(
+            RealServerConfig(address: IPAddress(ipv4: 0x7F00_0001), port: blackHole.port, forwarding: .proxy),
+            to: silent)
+        let echo = h.service(port: ProxyHarness.freePort())
+        h.add(h.realServer(h.server(.echo)), to: echo)
+        let fd = Net.connect(SocketAddress(silent.address, port: silent.port))
+        defer { close(fd) }
+        #expect(fd >= 0)
+        h.barrier(through: echo)
+        #expect(h.connections.contains { $0.virtualPort == silent.port })
+        Self.expectDeadline(
+            after: 1_000_000_000, of: fd, counted: .connectTimeouts, clock: clock, harness: h, barrier: echo)
+        #expect(h.engine.count(.redispatchesExhausted) == 1)
+        // The client is reset (no real server answered): end of file or ECONNRESET, not a hang.
+        #expect(Self.readsEndOfFile(fd, orReset: true))
     }
 
     @Test("--max-connections and --max-service-connections drop and count")
@@ -125,7 +164,7 @@ struct EngineSemanticsTests {
         #expect(Net.receiveAll(fd).isEmpty)
         #expect(expiring.engine.count(.expiredByDirector) == 1)
 
-        let keeping = try ProxyHarness()
+        let keeping = try ProxyHarness(configuration: ProxyEngineConfiguration(reactorCount: 1))
         defer { keeping.stop() }
         let kept = keeping.service(port: ProxyHarness.freePort())
         let echo = keeping.server(.echo)
@@ -138,14 +177,20 @@ struct EngineSemanticsTests {
         #expect(Net.text(Net.receive(stalled, count: 6)) == "other\n")
         #expect(
             keeping.apply(.deleteRealServer(kept, RealServerKey(address: other.address.ip, port: other.port))) == .ok)
+        #expect(keeping.table.services.first?.realServers.count == 1)
+        // The flush tells the reactor the real server is gone; the barrier proves it was heard.
         keeping.engine.flush()
-        #expect(keeping.eventually { keeping.table.services.first?.realServers.count == 1 })
-        usleep(300_000)
-        // Its packets are dropped (reference §4.11): nothing comes back, the connection stays.
+        keeping.barrier(through: kept)
+        // Its packets are dropped (reference §4.11): the proxy leaves them unread, nothing comes
+        // back, the connection stays.
         _ = Net.send(stalled, Array("y".utf8))
-        #expect(Net.receive(stalled, count: 6).isEmpty)
+        keeping.barrier(through: kept)
+        let proxySide = try #require(Self.peerSocket(of: stalled))
+        var unread: Int32 = 0
+        #expect(ioctl(proxySide, UInt(FIONREAD), &unread) == 0)
+        #expect(unread == 1, "the proxy read from a stalled connection")
+        #expect(Self.isOpenAndQuiet(stalled))
         #expect(keeping.connections.contains { $0.stateName == "ESTABLISHED" })
-        #expect(keeping.ask(kept, "z") == "z")
     }
 
     @Test("IPv6 on ::1")
@@ -264,5 +309,82 @@ struct EngineSemanticsTests {
         defer { close(fast) }
         _ = Net.send(fast, [1])
         #expect(Net.receive(fast, count: 64 << 20).count == 64 << 20)
+    }
+}
+
+extension EngineSemanticsTests {
+    /// Proves a timer fires at its deadline and not before: 10 ms short of `nanoseconds` (one
+    /// reactor tick) nothing has happened to `fd` and `counter` is 0; 10 ms past it, `counter`
+    /// is 1. Each check follows a barrier, so the timers due by then have run.
+    static func expectDeadline(
+        after nanoseconds: UInt64, of fd: Int32, counted counter: ProxyCounter, clock: ManualReactorClock,
+        harness: ProxyHarness, barrier: VirtualServiceID, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        clock.advance(by: nanoseconds - 10_000_000)
+        harness.barrier(through: barrier)
+        #expect(harness.engine.count(counter) == 0, "fired early", sourceLocation: sourceLocation)
+        #expect(isOpenAndQuiet(fd), "closed early", sourceLocation: sourceLocation)
+        clock.advance(by: 20_000_000)
+        harness.barrier(through: barrier)
+        #expect(harness.engine.count(counter) == 1, "did not fire", sourceLocation: sourceLocation)
+    }
+
+    /// True if `fd` is connected with nothing to read: neither bytes nor an end of file.
+    static func isOpenAndQuiet(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_DONTWAIT))
+        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+    }
+
+    /// True if the next read on `fd` (blocking, within its receive timeout) is an end of file,
+    /// or with `orReset` a reset.
+    static func readsEndOfFile(_ fd: Int32, orReset: Bool = false) -> Bool {
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, 0)
+        return n == 0 || (orReset && n < 0 && errno == ECONNRESET)
+    }
+
+    /// The socket of this process whose peer is `client` (its local address): the proxy's side
+    /// of a proxied connection, since the engine runs in the test process.
+    static func peerSocket(of client: Int32) -> Int32? {
+        var clientAddress = sockaddr_storage()
+        var clientLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &clientAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(client, $0, &clientLength) }
+        }
+        guard named == 0 else { return nil }
+        let wanted = withUnsafeBytes(of: &clientAddress) { Array($0.prefix(Int(clientLength))) }
+        for fd in Int32(0)..<4096 where fd != client {
+            var peer = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let found = withUnsafeMutablePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+            }
+            if found == 0, length == clientLength,
+                withUnsafeBytes(of: &peer, { Array($0.prefix(Int(length))) }) == wanted
+            {
+                return fd
+            }
+        }
+        return nil
+    }
+
+    /// A loopback listener (backlog 0) whose accept queue is full: the kernel drops further SYNs.
+    static func fullListener() -> (listener: Int32, filler: Int32, port: UInt16) {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
+        }
+        _ = listen(listener, 0)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        let port = UInt16(bigEndian: address.sin_port)
+        let filler = Net.connect(SocketAddress(IPAddress(ipv4: 0x7F00_0001), port: port))
+        return (listener, filler, port)
     }
 }

@@ -138,5 +138,7 @@ int clinuxnet_sendmmsg(int fd, clinuxnet_mmsghdr *vec, unsigned int vlen, int fl
 #include "CLinuxTun.h"
 // VRRP's raw sockets, multicast membership and rtnetlink (LVSVRRPTransport).
 #include "CLinuxVRRP.h"
+// bpf(2) for the generated XDP program and its maps, and AF_XDP sockets (LVSPacketEngine).
+#include "CLinuxXDP.h"
 
 #endif

@@ -16,6 +16,7 @@ static const int CLINUXPACKET_PACKET_HOST = PACKET_HOST;
 static const int CLINUXPACKET_PACKET_OUTGOING = PACKET_OUTGOING;
 static const int CLINUXPACKET_FANOUT_HASH = PACKET_FANOUT_HASH;
 static const int CLINUXPACKET_FANOUT_CPU = PACKET_FANOUT_CPU;
+static const int CLINUXPACKET_FANOUT_CBPF = PACKET_FANOUT_CBPF;
 static const uint32_t CLINUXPACKET_TP_STATUS_USER = TP_STATUS_USER;
 static const uint32_t CLINUXPACKET_TP_STATUS_KERNEL = TP_STATUS_KERNEL;
 static const uint32_t CLINUXPACKET_TP_STATUS_CSUMNOTREADY = TP_STATUS_CSUMNOTREADY;
@@ -58,6 +59,9 @@ int clinuxpacket_munmap(void *address, size_t length);
 int clinuxpacket_bind(int fd, int ifindex);
 /// PACKET_FANOUT with group id and mode (FANOUT_HASH, …).
 int clinuxpacket_fanout(int fd, uint16_t group, int mode);
+/// PACKET_FANOUT_DATA: the classic BPF program of the socket's PACKET_FANOUT_CBPF group (its
+/// return value modulo the group's size picks the member); replaces an earlier one.
+int clinuxpacket_fanout_program(int fd, const clinuxpacket_bpf_insn *program, unsigned short count);
 /// SO_ATTACH_FILTER with `count` instructions; SO_LOCK_FILTER is not set (the engine replaces it).
 int clinuxpacket_attach_filter(int fd, const clinuxpacket_bpf_insn *program, unsigned short count);
 /// The interface's hardware address (SIOCGIFHWADDR) into `mac[6]`.

@@ -189,6 +189,28 @@ extension Director {
         connectionTable.entries[Int(index)].destinationPort = 0xFFFF
     }
 
+    /// The real server a firewall-mark group's scheduler picks for a content-switched request
+    /// now, without creating an entry (docs/design/0019 "Pool"): the engine then takes an idle
+    /// connection to it, or passes it as `preferredServer` to `openConnection`, so each request
+    /// is scheduled once. `preferredServer` wins while eligible, as in `openConnection`. Nil when
+    /// the group is unknown, has no eligible real server, or is persistent (its templates decide
+    /// in `openConnection`).
+    public func pickRealServer(
+        client: IPAddress, clientPort: UInt16, virtual: IPAddress, virtualPort: UInt16, firewallMark: UInt32,
+        preferredServer: RealServerKey? = nil, now: MonotonicInstant
+    ) -> RealServerKey? {
+        guard let service = services[VirtualServiceID(firewallMark: firewallMark, family: client.family)],
+            !service.config.isPersistent
+        else { return nil }
+        if let preferredServer, let server = service.realServer(preferredServer), server.isEligible {
+            return server.key
+        }
+        let input = SchedulingInput(
+            clientAddress: client, clientPort: clientPort, destinationAddress: virtual, destinationPort: virtualPort,
+            protocolNumber: .tcp, now: now)
+        return service.scheduler.pick(input)?.key
+    }
+
     private func schedulingInput(_ p: InboundPacket, now: MonotonicInstant) -> SchedulingInput {
         SchedulingInput(
             clientAddress: p.clientAddress, clientPort: p.clientPort, destinationAddress: p.destinationAddress,

@@ -1,5 +1,6 @@
 import LVSControl
 import LVSCore
+import LVSSharedDirector
 
 extension SyncLoop {
     /// Publishes what `lvsadm --sync` shows (every 100 ms at most, and after each command).

@@ -2,6 +2,7 @@ import Glibc
 import LVSControl
 import LVSCore
 import LVSProxy
+import LVSSharedDirector
 import LVSSync
 import LVSSyncTransport
 

@@ -3,6 +3,7 @@ import Foundation
 import LVSControl
 import LVSCore
 import LVSProxy
+import LVSSharedDirector
 import LVSSync
 import LVSSyncTransport
 import Logging

@@ -21,6 +21,10 @@ final class PythonHTTPServer: @unchecked Sendable {
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
                 self.send_header("Content-Length", str(len(body)))
+                self.send_header("X-Peer-Port", str(self.client_address[1]))
+                self.send_header("X-Cookie", self.headers.get("Cookie") or "-")
+                if self.path.startswith("/login"):
+                    self.send_header("Set-Cookie", "JSESSIONID=%s-session; Path=/" % name)
                 self.end_headers()
                 self.wfile.write(body)
             do_GET = do_POST = do_DELETE = answer

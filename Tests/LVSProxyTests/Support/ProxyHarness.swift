@@ -4,11 +4,14 @@ import LVSCore
 import LVSDaemon
 import LVSProxy
 import LVSReactor
+import LVSSharedDirector
 import Logging
 import NIOPosix
 import Testing
 
-/// The director host with a running proxy engine (two reactors), driven in-process.
+/// The director host with a running proxy engine (two reactors), driven in-process. Given a
+/// manual clock, the engine's reactors and the director both follow it: timeouts fire only when
+/// the test advances it.
 final class ProxyHarness: @unchecked Sendable {
     // Invariant for @unchecked Sendable: `servers`/`udpServers` are only touched by the test's own
     // task (add, then stop); everything else is `let` and Sendable or thread-safe.
@@ -18,22 +21,32 @@ final class ProxyHarness: @unchecked Sendable {
     private var servers: [TestTCPServer] = []
     private var udpServers: [TestUDPServer] = []
 
-    init(configuration: ProxyEngineConfiguration = ProxyEngineConfiguration(), settings: DirectorSettings? = nil) throws
-    {
+    init(
+        configuration: ProxyEngineConfiguration = ProxyEngineConfiguration(), settings: DirectorSettings? = nil,
+        clock: ManualReactorClock? = nil
+    ) throws {
         var configuration = configuration
         if configuration.reactorCount == 0 { configuration.reactorCount = 2 }
         configuration.connectTimeoutMilliseconds = min(configuration.connectTimeoutMilliseconds, 1_000)
         let director = Director(seed: 1)
-        if let settings { try director.apply(.setDirectorSettings(settings), now: MonotonicClock.now()) }
+        let now: @Sendable () -> MonotonicInstant
+        if let clock {
+            now = { clock.now() }
+        } else {
+            now = MonotonicClock.now
+        }
+        if let settings { try director.apply(.setDirectorSettings(settings), now: now()) }
         let shared = SharedDirector(director)
-        engine = try ProxyEngine(shared: shared, configuration: configuration, timeouts: .kernelDefaults)
+        engine = try ProxyEngine(
+            shared: shared, configuration: configuration, timeouts: .kernelDefaults,
+            clock: clock ?? SystemReactorClock())
         try engine.start()
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var logger = Logger(label: "proxy-test")
         logger.logLevel = .error
         host = DirectorHost(
             shared: shared, engine: engine, eventLoop: group.next(),
-            serverInfo: ControlServerInfo(daemonVersion: "t", dryRun: false), logger: logger)
+            serverInfo: ControlServerInfo(daemonVersion: "t", dryRun: false), clock: now, logger: logger)
     }
 
     /// A VIP:port on loopback that nothing listens on yet.
@@ -123,14 +136,24 @@ final class ProxyHarness: @unchecked Sendable {
         return table
     }
 
-    /// Polls `condition` every 20 ms for at most `seconds`.
-    func eventually(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
+    /// Polls `condition` every 20 ms for at most `seconds` (a bound for a loaded machine, not an
+    /// expected duration: a passing test returns as soon as the condition holds).
+    func eventually(seconds: Double = 30, _ condition: () -> Bool) -> Bool {
         let deadline = MonotonicClock.now().adding(nanoseconds: UInt64(seconds * 1e9))
         while MonotonicClock.now() < deadline {
             if condition() { return true }
             usleep(20_000)
         }
         return condition()
+    }
+
+    /// Returns once every event that reached a one-reactor engine before this call has been
+    /// handled, and every timer due by the engine's clock has fired: an exchange with
+    /// `service` (an echo) takes later passes of the loop, and each pass reads the clock and
+    /// expires due timers after its events.
+    func barrier(through service: VirtualServiceID) {
+        precondition(engine.reactorCount == 1, "a barrier proves nothing about another reactor")
+        #expect(ask(service, "barrier\n") == "barrier")
     }
 
     func stop() {

@@ -4,7 +4,8 @@ import Synchronization
 
 /// A threaded HTTP/1.1 real server on an ephemeral loopback port for the content-switching
 /// tests: keep-alive, Content-Length and chunked request bodies, each response's body is
-/// "<name> <method> <target>\n"; `Upgrade: websocket` gets a 101 and then an echo. Every
+/// "<name> <method> <target>\n"; `Upgrade: websocket` gets a 101 and then an echo; a target
+/// starting with /login sets the application cookie `JSESSIONID=<name>-session`. Every
 /// request head it received is recorded.
 final class TestHTTPServer: @unchecked Sendable {
     // Invariant for @unchecked Sendable: `acceptThread` is written once in init and read in
@@ -107,7 +108,9 @@ final class TestHTTPServer: @unchecked Sendable {
             let length = "\(name) \(method) \(target)\n".utf8.count
             let response =
                 "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \(length)\r\n"
-                + (close ? "Connection: close\r\n" : "") + "\r\n" + body
+                + (close ? "Connection: close\r\n" : "")
+                + (target.hasPrefix("/login") ? "Set-Cookie: JSESSIONID=\(name)-session; Path=/\r\n" : "")
+                + "\r\n" + body
             guard Net.send(fd, Array(response.utf8)) else { return }
             if close { break }
         }
@@ -152,6 +155,13 @@ final class TestHTTPServer: @unchecked Sendable {
         while s.first == " " || s.first == "\t" { s = s.dropFirst() }
         while s.last == " " || s.last == "\t" { s = s.dropLast() }
         return String(s)
+    }
+
+    /// Closes every accepted connection from the server's side (as a real server whose
+    /// keep-alive timeout ran out while the connection was idle).
+    func dropConnections() {
+        let fds = state.withLock { $0.fds }
+        for fd in fds { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     func stop() {

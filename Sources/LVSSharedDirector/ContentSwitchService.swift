@@ -23,6 +23,9 @@ public enum ContentPersistence: Sendable {
     case none
     /// A cookie of ours names the real server (KTCPVS `chttp`, HAProxy `cookie … insert`).
     case insertCookie(PersistenceCookie)
+    /// Our identifier of the real server rides in front of the application's own cookie
+    /// (HAProxy `cookie NAME prefix`): added toward the client, taken off toward the real server.
+    case prefixCookie(CookiePrefix)
     /// A part of the request is hashed over the group's real servers (KTCPVS `hhttp`).
     case hash(HashKeySource)
 }
@@ -51,7 +54,7 @@ public final class ContentSwitchService: @unchecked Sendable {
     /// Rule indices by position, then the default group's hits at `rules.count`.
     private let hits: UnsafeMutablePointer<Atomic<UInt64>>
     /// Group mark per rule (and the default at `rules.count`), resolved once.
-    let ruleMarks: [UInt32?]
+    package let ruleMarks: [UInt32?]
 
     public init(
         service: VirtualServiceID, mode: ContentSwitchMode = .http, ruleSet: ContentRuleSet, groups: [String: UInt32],
@@ -79,7 +82,7 @@ public final class ContentSwitchService: @unchecked Sendable {
         hits.deallocate()
     }
 
-    func recordHit(rule: Int?) {
+    package func recordHit(rule: Int?) {
         _ = hits[rule ?? ruleSet.rules.count].add(1, ordering: .relaxed)
     }
 

@@ -1,21 +1,24 @@
 import LVSCore
 import Synchronization
 
-/// The director shared by the control plane and every reactor thread behind one lock
-/// (docs/design/0006-engines-and-the-director.md).
+/// The director shared by the control plane and every engine thread behind one lock
+/// (docs/design/0006-engines-and-the-director.md); in a target of its own so that both engines
+/// reach the same concrete type (docs/design/0025-packet-engine-without-a-lock.md).
 ///
-/// Contract: the lock is taken only at connection events (accept, connect result, a side
-/// closing, the end of a connection, the once-a-second traffic flush) and by control requests;
-/// never per read, write or splice. Nothing blocking runs under it.
+/// Contract: the lock is taken only at connection events (the proxy engine's accept, connect
+/// result, a side closing, the end of a connection, the once-a-second traffic flush; the packet
+/// engine's packets that start, change or end an entry, and its workers' traffic reports) and
+/// by control requests; never per read, write or splice, and never per packet of an
+/// established flow. Nothing blocking runs under it.
 public final class SharedDirector: Sendable {
     /// The director and the engine's live-connection counts, which the limits check under the
     /// same lock as scheduling.
-    struct State {
-        let director: Director
-        var liveConnections = 0
-        var liveByService: [VirtualServiceID: Int] = [:]
+    package struct State {
+        package let director: Director
+        package var liveConnections = 0
+        package var liveByService: [VirtualServiceID: Int] = [:]
         /// Content-switched services (docs/design/0019), looked up at accept under this lock.
-        var contentServices: [VirtualServiceID: ContentSwitchService] = [:]
+        package var contentServices: [VirtualServiceID: ContentSwitchService] = [:]
     }
 
     private let state: Mutex<State>
@@ -45,7 +48,8 @@ public final class SharedDirector: Sendable {
         state.withLock { $0.contentServices }
     }
 
-    func withState<T: Sendable>(_ body: (inout State) -> T) -> T {
+    /// Runs `body` with the whole state under the lock (the proxy engine's live counts).
+    package func withState<T: Sendable>(_ body: (inout State) -> T) -> T {
         state.withLock { body(&$0) }
     }
 }
