@@ -130,6 +130,7 @@ paths = {
     "/api/v1/engine": {"get": {"summary": "Engine counters (lvsadm --engine-stats)", "responses": responses("200", "The counters", {"type": "object"})}},
     "/api/v1/vrrp": {"get": {"summary": "VRRP instances (lvsadm --vrrp --json)", "responses": responses("200", "The VRRP report", {"type": "object"})}},
     "/api/v1/sync": {"get": {"summary": "Connection sync (lvsadm --sync --json)", "responses": responses("200", "The sync report", {"type": "object"})}},
+    "/api/v1/announcements": {"get": {"summary": "VIPs announced through BGP (lvsadm --announcements --json)", "responses": responses("200", "The announcement report", {"type": "object"})}},
     "/api/v1/events": {"get": {"summary": "The event log after seq `since`, oldest first (lvsadm --events --json)", "parameters": [
         {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0}, "example": 0},
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}, "example": 10}],

@@ -24,7 +24,7 @@ public enum ControlProtocol {
             wire.limit = limit
         case .explain(let query): wire.query = query
         case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .reload, .getHealth,
-            .getVRRP, .getSync:
+            .getVRRP, .getSync, .getAnnouncements:
             break
         }
         return encodeLine(wire)
@@ -83,6 +83,7 @@ public enum ControlProtocol {
         case "getHealth": body = .getHealth
         case "getVRRP": body = .getVRRP
         case "getSync": body = .getSync
+        case "getAnnouncements": body = .getAnnouncements
         case "getEvents": body = .getEvents(since: wire.since, limit: wire.limit)
         case "explain":
             guard let query = wire.query else {
@@ -113,6 +114,7 @@ public enum ControlProtocol {
         case .health(let status): wire.health = status
         case .vrrp(let report): wire.vrrp = report
         case .sync(let report): wire.sync = report
+        case .announcements(let report): wire.announcements = report
         case .events(let events): wire.events = events
         case .explanation(let explanation): wire.explanation = explanation
         }
@@ -167,6 +169,9 @@ public enum ControlProtocol {
         case "sync":
             guard let report = wire.sync else { throw missing("sync") }
             body = .sync(report)
+        case "announcements":
+            guard let report = wire.announcements else { throw missing("announcements") }
+            body = .announcements(report)
         case "events":
             guard let events = wire.events else { throw missing("events") }
             body = .events(events)
@@ -214,6 +219,7 @@ public enum ControlProtocol {
         var health: HealthReport?
         var vrrp: VRRPReport?
         var sync: SyncReport?
+        var announcements: AnnouncementReport?
         var events: [DaemonEvent]?
         var explanation: Explanation?
     }

@@ -29,6 +29,7 @@ public enum ControlReplyBody: Sendable, Hashable {
     case health(HealthReport)
     case vrrp(VRRPReport)
     case sync(SyncReport)
+    case announcements(AnnouncementReport)
     /// Event log entries, oldest first.
     case events([DaemonEvent])
     case explanation(Explanation)
@@ -47,6 +48,7 @@ public enum ControlReplyBody: Sendable, Hashable {
         case .health: return "health"
         case .vrrp: return "vrrp"
         case .sync: return "sync"
+        case .announcements: return "announcements"
         case .events: return "events"
         case .explanation: return "explanation"
         }

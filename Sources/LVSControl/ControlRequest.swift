@@ -41,6 +41,8 @@ public enum ControlRequestBody: Sendable, Hashable {
     case getVRRP
     /// The connection synchronisation daemons and their counters, for `lvsadm --sync`.
     case getSync
+    /// The VIPs announced through the BGP speaker, for `lvsadm --announcements`.
+    case getAnnouncements
     /// The event log's entries after `seq` `since` (all kept ones when nil), at most `limit`,
     /// for `lvsadm --events`.
     case getEvents(since: Int?, limit: Int?)
@@ -62,6 +64,7 @@ public enum ControlRequestBody: Sendable, Hashable {
         case .getHealth: return "getHealth"
         case .getVRRP: return "getVRRP"
         case .getSync: return "getSync"
+        case .getAnnouncements: return "getAnnouncements"
         case .getEvents: return "getEvents"
         case .explain: return "explain"
         }
@@ -73,7 +76,7 @@ public enum ControlRequestBody: Sendable, Hashable {
         switch self {
         case .apply, .applyBatch, .reload: return true
         case .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping, .getHealth, .getVRRP,
-            .getSync, .getEvents, .explain:
+            .getSync, .getAnnouncements, .getEvents, .explain:
             return false
         }
     }

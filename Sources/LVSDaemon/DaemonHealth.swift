@@ -156,6 +156,7 @@ struct DirectorHealthSink: HealthActionSink {
 
     func log(_ transition: HealthTransition) {
         logger.notice("health: \(transition)")
+        if case .quorum = transition.subject { host.refreshAnnouncements() }
         host.events.record(
             .health, transition.description,
             fields: [

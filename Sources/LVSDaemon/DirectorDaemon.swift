@@ -144,11 +144,13 @@ public final class DirectorDaemon: Sendable {
                     host.health.withLock { $0 = health }
                     try await health.start(parsedConfiguration.configuration, on: host)
                     try host.startVRRP(parsedConfiguration.configuration)
+                    try host.startAnnouncements(parsedConfiguration.configuration)
                 }
             }
             server = try await ControlServer.start(
                 path: configuration.controlSocketPath, group: group, handler: host, policy: policy, logger: logger)
         } catch {
+            host.stopAnnouncements()
             host.stopVRRP()
             host.stopSync()
             await Self.stopHealth(of: host)
@@ -180,6 +182,9 @@ public final class DirectorDaemon: Sendable {
     /// connection) and the event loops.
     public func stop() async {
         ticker.cancel()
+        // The routers first: they move new flows to the other directors while this one still
+        // serves what it holds (docs/design/0029-bgp-announcements.md).
+        host.stopAnnouncements()
         // Masters resign first (priority 0), while the engines still serve what they hold.
         host.stopVRRP()
         // After VRRP: a resigning master's last entries (and its table) go out first.

@@ -100,6 +100,7 @@ extension DirectorHost {
                 health.current.withLock { $0 = (configuration, plan) }
                 for skipped in plan.skipped { self.logger.warning("health: \(skipped) is not run by lvsd") }
                 health.carryOut(actions)
+                self.reloadAnnouncements(configuration)
                 return health.runner.eventLoop.makeSucceededFuture(outcome)
             case .failure:
                 guard let previous else { return health.runner.eventLoop.makeSucceededFuture(outcome) }

@@ -33,6 +33,9 @@ public final class DirectorHost: ControlRequestHandler {
     /// VRRP, when the configuration has `vrrp_instance`s (and it is not a dry run); set once at
     /// start, cleared at stop.
     let vrrp = Mutex<VRRPService?>(nil)
+    /// VIP announcement through BGP, when the configuration has `bgp_announce` (and it is not a
+    /// dry run); set once at start, cleared at stop.
+    let announcements = Mutex<AnnouncementService?>(nil)
     /// Connection synchronisation: its thread once a daemon started (`startSyncDaemon`).
     let sync = Mutex<SyncService?>(nil)
     /// How sync daemons run; set before the first starts.
@@ -109,7 +112,7 @@ public final class DirectorHost: ControlRequestHandler {
         case .explain(let query):
             return explanation(query).map { .explanation($0) }
         case .apply, .applyBatch, .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping,
-            .getVRRP, .getSync, .getEvents:
+            .getVRRP, .getSync, .getAnnouncements, .getEvents:
             return eventLoop.makeSucceededFuture(reply(to: request))
         }
     }
@@ -133,6 +136,7 @@ public final class DirectorHost: ControlRequestHandler {
             let now = self.clock()
             self.shared.withDirector { $0.advance(to: now) }
             self.checkDrains()
+            self.refreshAnnouncements()
         }
     }
 
@@ -205,6 +209,8 @@ public final class DirectorHost: ControlRequestHandler {
             return .vrrp(vrrpReport())
         case .getSync:
             return .sync(syncReport())
+        case .getAnnouncements:
+            return .announcements(announcementReport())
         case .getEvents(let since, let limit):
             return .events(events.events(since: since, limit: limit))
         case .reload, .getHealth, .explain:

@@ -1508,6 +1508,33 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/api/v1/announcements": {
+              "get": {
+                "summary": "VIPs announced through BGP (lvsadm --announcements --json)",
+                "responses": {
+                  "200": {
+                    "description": "The announcement report",
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "type": "object"
+                        }
+                      }
+                    }
+                  },
+                  "401": {
+                    "content": {
+                      "application/json": {
+                        "schema": {
+                          "$ref": "#/components/schemas/Error"
+                        }
+                      }
+                    },
+                    "description": "Credentials needed"
+                  }
+                }
+              }
+            },
             "/api/v1/events": {
               "get": {
                 "summary": "The event log after seq `since`, oldest first (lvsadm --events --json)",

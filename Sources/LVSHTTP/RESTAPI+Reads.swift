@@ -65,6 +65,7 @@ extension RESTAPI {
         case .health(let report): data = try? encoder.encode(report)
         case .vrrp(let report): data = try? encoder.encode(report)
         case .sync(let report): data = try? encoder.encode(report)
+        case .announcements(let report): data = try? encoder.encode(report)
         case .engineStats(let statistics): data = try? encoder.encode(statistics)
         case .pong(let info): data = try? encoder.encode(info)
         case .reloaded(let report): data = try? encoder.encode(report)

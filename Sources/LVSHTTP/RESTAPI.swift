@@ -45,6 +45,8 @@ public struct RESTAPI: Sendable {
             HTTPRoute(.GET, "/api/v1/engine", handler: read(.getEngineStats) { reply, _ in try self.encoded(reply) }),
             HTTPRoute(.GET, "/api/v1/vrrp", handler: read(.getVRRP) { reply, _ in try self.encoded(reply) }),
             HTTPRoute(.GET, "/api/v1/sync", handler: read(.getSync) { reply, _ in try self.encoded(reply) }),
+            HTTPRoute(
+                .GET, "/api/v1/announcements", handler: read(.getAnnouncements) { reply, _ in try self.encoded(reply) }),
             HTTPRoute(.GET, "/api/v1/events", handler: events),
             HTTPRoute(.GET, "/api/v1/explain", handler: explain),
             HTTPRoute(.POST, "/api/v1/zero") { request in self.apply(.zero(nil), on: request) },

@@ -97,7 +97,8 @@ public struct MetricsSnapshot: Sendable {
         case .health(let value)?: health = value
         case .vrrp(let value)?: vrrp = value
         case .sync(let value)?: sync = value
-        case .ok?, .failure?, .connections?, .timeouts?, .daemons?, .reloaded?, .events?, .explanation?, nil:
+        case .ok?, .failure?, .connections?, .timeouts?, .daemons?, .reloaded?, .events?, .explanation?,
+            .announcements?, nil:
             return false
         }
         return true

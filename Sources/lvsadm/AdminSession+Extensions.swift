@@ -19,7 +19,8 @@ extension AdminSession {
             output.error(failure.message + "\n")
             if failure.kind == .configuration { output.error("lvsadm: reload refused, nothing was changed\n") }
             return 1
-        case .ok, .table, .connections, .timeouts, .daemons, .pong, .engineStats, .health, .vrrp, .sync, .events,
+        case .ok, .table, .connections, .timeouts, .daemons, .pong, .engineStats, .health, .vrrp, .sync, .announcements,
+            .events,
             .explanation:
             return unexpected(reply)
         }
@@ -50,6 +51,14 @@ extension AdminSession {
         guard let reply = send(.getSync) else { return 2 }
         guard case .sync(let report) = reply else { return unexpected(reply) }
         output.standard(json ? SyncListing.json(report) : SyncListing.text(report))
+        return 0
+    }
+
+    /// `lvsadm --announcements [--json]`: each VIP, whether it is announced through BGP and why.
+    func announcements(json: Bool) -> Int32 {
+        guard let reply = send(.getAnnouncements) else { return 2 }
+        guard case .announcements(let report) = reply else { return unexpected(reply) }
+        output.standard(json ? AnnouncementListing.json(report) : AnnouncementListing.text(report))
         return 0
     }
 

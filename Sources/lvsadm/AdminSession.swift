@@ -19,7 +19,8 @@ struct AdminSession {
         case .failure(let failure):
             output.error(failure.message + "\n")
             return Self.kernelErrorStatus
-        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync, .events,
+        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync,
+            .announcements, .events,
             .explanation:
             return unexpected(reply)
         }
@@ -106,7 +107,8 @@ struct AdminSession {
             }
             output.error("lvsadm: nothing was restored\n")
             return Self.kernelErrorStatus
-        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync, .events,
+        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync,
+            .announcements, .events,
             .explanation:
             return unexpected(reply)
         }

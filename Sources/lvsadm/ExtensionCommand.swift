@@ -15,6 +15,8 @@ enum ExtensionCommand: Equatable {
     case vrrp(json: Bool)
     /// `lvsadm --sync [-L|-l] [-n] [--json]`: the connection synchronisation daemons lvsd runs.
     case sync(json: Bool)
+    /// `lvsadm --announcements [-L|-l] [-n] [--json]`: the VIPs announced through BGP.
+    case announcements(json: Bool)
     /// `lvsadm --events [--since SEQ] [--limit N] [--json]`: lvsd's event log.
     case events(since: Int?, limit: Int?, json: Bool)
     /// `lvsadm --explain -t|-u VIP:PORT | -f MARK --client ADDR[:PORT] [--json]`.
@@ -37,6 +39,7 @@ enum ExtensionCommand: Equatable {
         }
         if arguments.contains("--content") { return recogniseContent(arguments) }
         if arguments.contains("--sync") { return recogniseSync(arguments) }
+        if arguments.contains("--announcements") { return recogniseAnnouncements(arguments) }
         guard arguments.contains("--health") else { return nil }
         var numeric = false
         var json = false
@@ -80,6 +83,21 @@ enum ExtensionCommand: Equatable {
             }
         }
         return .success(.vrrp(json: json))
+    }
+
+    /// `--announcements` takes the listing options and `--json` (addresses are always numeric).
+    private static func recogniseAnnouncements(_ arguments: [String]) -> Result<ExtensionCommand, UsageError> {
+        var json = false
+        for argument in arguments {
+            switch argument {
+            case "--announcements", "-L", "-l", "--list", "-n", "--numeric": break
+            case "--json": json = true
+            default:
+                return .failure(
+                    UsageError(message: "lvsadm: --announcements takes only -L, -n and --json (not '\(argument)')"))
+            }
+        }
+        return .success(.announcements(json: json))
     }
 
     /// `--sync` takes the listing options and `--json`. Its addresses are always numeric; `-n` is

@@ -85,6 +85,7 @@ struct LVSAdminRunner {
         case .health(let numeric, let json): return session.health(numeric: numeric, json: json, resolver: resolver)
         case .vrrp(let json): return session.vrrp(json: json)
         case .sync(let json): return session.sync(json: json)
+        case .announcements(let json): return session.announcements(json: json)
         case .events(let since, let limit, let json): return session.events(since: since, limit: limit, json: json)
         case .explain(let query, let json): return session.explain(query, json: json)
         }

@@ -17,7 +17,8 @@ struct RecordingHandler: ControlRequestHandler {
         case .getTimeouts: return eventLoop.makeSucceededFuture(.timeouts(TimeoutSettings()))
         case .apply, .applyBatch: return eventLoop.makeSucceededFuture(.ok)
         case .getTable: return eventLoop.makeSucceededFuture(.table(TableSnapshot()))
-        case .getConnections, .getDaemons, .getEngineStats, .reload, .getHealth, .getVRRP, .getSync, .getEvents,
+        case .getConnections, .getDaemons, .getEngineStats, .reload, .getHealth, .getVRRP, .getSync, .getAnnouncements,
+            .getEvents,
             .explain:
             return eventLoop.makeSucceededFuture(.failure(ControlFailure(kind: .unavailable, message: "not here")))
         }

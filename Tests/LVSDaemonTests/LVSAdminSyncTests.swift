@@ -16,7 +16,7 @@ private struct FixedSyncHandler: ControlRequestHandler {
         switch request {
         case .getSync: return eventLoop.makeSucceededFuture(reply)
         case .apply, .applyBatch, .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping,
-            .reload, .getHealth, .getVRRP, .getEvents, .explain:
+            .reload, .getHealth, .getVRRP, .getAnnouncements, .getEvents, .explain:
             return eventLoop.makeSucceededFuture(
                 .failure(ControlFailure(kind: .unavailable, message: "only getSync here")))
         }

@@ -15,7 +15,7 @@ private struct FixedVRRPHandler: ControlRequestHandler {
         switch request {
         case .getVRRP: return eventLoop.makeSucceededFuture(reply)
         case .apply, .applyBatch, .getTable, .getConnections, .getTimeouts, .getDaemons, .getEngineStats, .ping,
-            .reload, .getHealth, .getSync, .getEvents, .explain:
+            .reload, .getHealth, .getSync, .getAnnouncements, .getEvents, .explain:
             return eventLoop.makeSucceededFuture(
                 .failure(ControlFailure(kind: .unavailable, message: "only getVRRP here")))
         }

@@ -16,6 +16,8 @@ public struct KeepalivedConfiguration: Sendable, Hashable {
     public var vrrpScripts: [VRRPScriptDefinition] = []
     /// `vrrp_sync_group` blocks.
     public var vrrpSyncGroups: [VRRPSyncGroupDefinition] = []
+    /// `bgp_announce { … }` (ours): VIP announcement through BIRD; nil when not written.
+    public var bgpAnnounce: BGPAnnounceDefinition?
     /// Blocks of capabilities not built yet (static_ipaddress, …): read for syntax only.
     public var unsupportedBlocks: [UnsupportedBlock]
 

@@ -106,6 +106,8 @@ struct ConfigurationBuilder {
                 parseVRRPScript(node)
             case "vrrp_sync_group":
                 parseVRRPSyncGroup(node)
+            case "bgp_announce":
+                parseBGPAnnounce(node)
             default:
                 if Self.unsupportedVRRPTopLevel.contains(node.name) {
                     log.warning(node.location, "\(node.name) is not supported by lvsd; the block is ignored")

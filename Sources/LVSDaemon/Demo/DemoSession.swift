@@ -102,8 +102,9 @@ public final class DemoSession: Sendable {
             return
         case .failure(let failure):
             throw DemoError("configuring the demo virtual service failed: \(failure.message)")
-        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync, .events,
-            .explanation:
+        case .table, .connections, .timeouts, .daemons, .pong, .engineStats, .reloaded, .health, .vrrp, .sync,
+            .announcements,
+            .events, .explanation:
             throw DemoError("configuring the demo virtual service got an unexpected '\(reply.typeName)' reply")
         }
     }
