@@ -1,5 +1,6 @@
 import LVSCore
 import LVSReactor
+import LVSSharedDirector
 
 // The worker's pool of idle real-server connections of content-switched services, shared
 // between its client connections (docs/design/0019-content-switching-engine.md "Pool"). A
