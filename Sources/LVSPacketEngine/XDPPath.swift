@@ -36,11 +36,6 @@ final class XDPPath: Sendable {
         self.endpoints = endpoints
     }
 
-    /// Whether the workers' AF_XDP data path has passed the namespace selftests
-    /// (docs/design/0026-af-xdp.md, "State of this change"): until then `--packet-io xdp` is
-    /// refused with that reason, and the selftests check the refusal instead.
-    static let dataPathVerified = false
-
     /// Sets up the XDP path for `interfaces`, or nil for `afpacket` (a failure throws: `xdp`
     /// is only used when asked for, docs/design/0026-af-xdp.md).
     static func open(
@@ -49,11 +44,6 @@ final class XDPPath: Sendable {
         switch configuration.packetIO {
         case .afpacket: return nil
         case .xdp: break
-        }
-        guard dataPathVerified else {
-            throw .xdp(
-                "the packet workers' AF_XDP data path is wired but has not yet passed the namespace selftests: use --packet-io afpacket (docs/design/0026-af-xdp.md)"
-            )
         }
         let maps = try XDPMaps.create()
         var socketMaps: [KernelBPFMap] = []
