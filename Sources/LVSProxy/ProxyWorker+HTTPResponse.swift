@@ -178,6 +178,9 @@ extension ProxyWorker {
         }
     }
 
+    /// Added to a response head when the client's hop closes after it (see `responseHead`).
+    static let connectionCloseField: [UInt8] = Array("Connection: close\r\n".utf8)
+
     enum ResponseHeadOutcome {
         case parsed(Int)
         case incomplete
@@ -200,9 +203,15 @@ extension ProxyWorker {
         }
         guard let head = parsed else { return .incomplete }
         let interim = head.status >= 100 && head.status < 200 && head.status != 101
+        // The client's `Connection: close` was kept off the real server's hop (the pool may keep
+        // that connection), so the real server's head says keep-alive: the client is told here
+        // that this hop closes after the response (RFC 9112 §9.6), or it would take our close
+        // for a failure.
+        let announceClose = !interim && head.status != 101 && !session.clientKeepAlive && head.keepAlive
         if let cookie = session.setCookie, !interim {
             session.toClient.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<head.endOfFields]))
             session.toClient.append(contentsOf: cookie)
+            if announceClose { session.toClient.append(contentsOf: Self.connectionCloseField) }
             session.toClient.append(contentsOf: [0x0D, 0x0A])
             session.setCookie = nil
         } else if !interim, case .prefixCookie(let prefix) = session.content.persistence, let server = session.server,
@@ -210,7 +219,17 @@ extension ProxyWorker {
                 UnsafeRawBufferPointer(rebasing: buffer[0..<head.length]),
                 identifier: PersistenceCookie.cookieValue(forIdentifier: Self.identifier(of: server)))
         {
-            session.toClient.append(contentsOf: prefixed)
+            if announceClose {
+                session.toClient.append(contentsOf: prefixed.dropLast(2))
+                session.toClient.append(contentsOf: Self.connectionCloseField)
+                session.toClient.append(contentsOf: [0x0D, 0x0A])
+            } else {
+                session.toClient.append(contentsOf: prefixed)
+            }
+        } else if announceClose {
+            session.toClient.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<head.endOfFields]))
+            session.toClient.append(contentsOf: Self.connectionCloseField)
+            session.toClient.append(contentsOf: [0x0D, 0x0A])
         } else {
             session.toClient.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<head.length]))
         }
