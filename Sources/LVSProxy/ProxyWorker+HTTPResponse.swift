@@ -208,30 +208,32 @@ extension ProxyWorker {
         // that this hop closes after the response (RFC 9112 §9.6), or it would take our close
         // for a failure.
         let announceClose = !interim && head.status != 101 && !session.clientKeepAlive && head.keepAlive
-        if let cookie = session.setCookie, !interim {
-            session.toClient.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<head.endOfFields]))
-            session.toClient.append(contentsOf: cookie)
-            if announceClose { session.toClient.append(contentsOf: Self.connectionCloseField) }
-            session.toClient.append(contentsOf: [0x0D, 0x0A])
-            session.setCookie = nil
-        } else if !interim, case .prefixCookie(let prefix) = session.content.persistence, let server = session.server,
-            let prefixed = prefix.prefixedResponseHead(
+        let cookie = interim ? nil : session.setCookie
+        var prefixed: [UInt8]?
+        if !interim, case .prefixCookie(let prefix) = session.content.persistence, let server = session.server {
+            prefixed = prefix.prefixedResponseHead(
                 UnsafeRawBufferPointer(rebasing: buffer[0..<head.length]),
                 identifier: PersistenceCookie.cookieValue(forIdentifier: Self.identifier(of: server)))
-        {
-            if announceClose {
-                session.toClient.append(contentsOf: prefixed.dropLast(2))
-                session.toClient.append(contentsOf: Self.connectionCloseField)
-                session.toClient.append(contentsOf: [0x0D, 0x0A])
-            } else {
+        }
+        if cookie == nil && !announceClose {
+            if let prefixed {
                 session.toClient.append(contentsOf: prefixed)
+            } else {
+                session.toClient.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<head.length]))
             }
-        } else if announceClose {
-            session.toClient.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<head.endOfFields]))
-            session.toClient.append(contentsOf: Self.connectionCloseField)
-            session.toClient.append(contentsOf: [0x0D, 0x0A])
         } else {
-            session.toClient.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<head.length]))
+            // Fields of ours go just before the head's closing empty line.
+            if let prefixed {
+                session.toClient.append(contentsOf: prefixed.dropLast(2))
+            } else {
+                session.toClient.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<head.endOfFields]))
+            }
+            if let cookie {
+                session.toClient.append(contentsOf: cookie)
+                session.setCookie = nil
+            }
+            if announceClose { session.toClient.append(contentsOf: Self.connectionCloseField) }
+            session.toClient.append(contentsOf: [0x0D, 0x0A])
         }
         if interim { return .parsed(head.length) }
         session.serverKeepAlive = head.keepAlive
