@@ -37,14 +37,8 @@ missing=()
 for tool in ip vsftpd curl python3 timeout awk; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 getent passwd ftp >/dev/null || missing+=("user ftp (the vsftpd package creates it)")
 if [ ${#missing[@]} -gt 0 ]; then echo "missing: ${missing[*]} (apt-get install -y vsftpd curl)" >&2; exit 1; fi
-if [ -z "${LVSD_BIN:-}" ]; then
-  say "building lvsd and lvsadm (swift build -c release)"
-  swift build -c release --package-path "$REPO" --product lvsd >&2 \
-    && swift build -c release --package-path "$REPO" --product lvsadm >&2 || { say "swift build failed"; exit 1; }
-  LVSD_BIN=$(swift build -c release --package-path "$REPO" --show-bin-path)/lvsd
-fi
-LVSADM_BIN=$(dirname "$LVSD_BIN")/lvsadm
-[ -x "$LVSADM_BIN" ] || { say "no lvsadm beside $LVSD_BIN"; exit 1; }
+. "$HERE/nat-lab.sh"
+release_lvsd
 
 PIDS=()
 WORK=$(mktemp -d /tmp/lvsfb.XXXXXX)
@@ -74,20 +68,7 @@ wait_for() {  # wait_for TRIES CMD...: bounded poll, 0.1 s apart
   return 1
 }
 
-for ns in $C $D $S; do
-  ip netns del "$ns" 2>/dev/null
-  ip netns add "$ns" && ip -n "$ns" link set lo up || { say "cannot create namespace $ns"; exit 1; }
-done
-ip link add c0 netns $C type veth peer name d0 netns $D
-ip link add d1 netns $D type veth peer name s0 netns $S
-ip -n $C addr add 10.203.1.2/24 dev c0
-ip -n $D addr add 10.203.1.1/24 dev d0
-ip -n $D addr add 10.203.2.1/24 dev d1
-ip -n $S addr add 10.203.2.2/24 dev s0
-for l in "$C c0" "$D d0" "$D d1" "$S s0"; do set -- $l; ip -n "$1" link set "$2" up; done
-ip -n $C route add $VIP/32 via 10.203.1.1
-ip -n $S route add default via 10.203.2.1
-ip netns exec $D sysctl -qw net.ipv4.ip_forward=1
+three_namespaces $C $D $S $VIP
 
 mkdir -p "$RESULTS" "$WORK/www" "$WORK/empty"
 head -c $((SIZE_MB * 1048576)) /dev/urandom >"$WORK/www/file.bin"

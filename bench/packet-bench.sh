@@ -17,6 +17,8 @@
 #                      RINGS="frames blocks" runs both (default: frames)
 #            lvsdlk_wN the same as lvsd_wN with --packet-locked: every packet under the director's
 #                      lock with hash fanout, as before docs/design/0025 (RINGS="frames locked")
+#            lvsdxdp_wN the same as lvsd_wN with --packet-io xdp: an XDP program redirects the
+#                      director's flows to AF_XDP sockets (docs/design/0026; RINGS="frames xdp")
 #   (each config has its own client source address, .2/.3/.4, as in scenario D, so TIME_WAIT
 #    entries of one config never meet the next one's connections; the nft table and lvsd run
 #    only during their own runs: lvsd's ingress table would otherwise take the other configs'
@@ -62,14 +64,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "missing: ${missing[*]} (apt-get install -y nginx wrk nftables iproute2 gcc curl; SHARED=...)" >&2
   exit 1
 fi
-if [ -z "${LVSD_BIN:-}" ]; then
-  say "building lvsd and lvsadm (swift build -c release)"
-  swift build -c release --package-path "$REPO" --product lvsd >&2 \
-    && swift build -c release --package-path "$REPO" --product lvsadm >&2 || { say "swift build failed"; exit 1; }
-  LVSD_BIN=$(swift build -c release --package-path "$REPO" --show-bin-path)/lvsd
-fi
-LVSADM_BIN=$(dirname "$LVSD_BIN")/lvsadm
-[ -x "$LVSADM_BIN" ] || { say "no lvsadm beside $LVSD_BIN"; exit 1; }
+. "$HERE/nat-lab.sh"
+release_lvsd
 
 # ---- processes and namespaces: everything started is killed by PID on exit ---------------
 PIDS=()
@@ -175,7 +171,7 @@ config_on() {  # config_on CONFIG: load the nft table or start lvsd; sets SOURCE
     lvsd*_w*)
       SOURCE=10.202.1.4
       ring=frames; case $1 in lvsdv3_*) ring=blocks ;; esac
-      locked=(); case $1 in lvsdlk_*) locked=(--packet-locked) ;; esac
+      locked=(); case $1 in lvsdlk_*) locked=(--packet-locked) ;; lvsdxdp_*) locked=(--packet-io xdp) ;; esac
       spawn $D "$RESULTS/raw/lvsd.$1.log" "$LVSD_BIN" --control-socket "$WORK/lvsd.sock" --packet-engine \
         --interface d0 --interface d1 --packet-workers "${1#*_w}" --packet-ring $ring --reactors 1 \
         "${locked[@]}" --rules "$WORK/rules"
@@ -227,6 +223,7 @@ for r in $RINGS; do
       frames) CONFIGS="$CONFIGS lvsd_w$w" ;;
       blocks) CONFIGS="$CONFIGS lvsdv3_w$w" ;;
       locked) CONFIGS="$CONFIGS lvsdlk_w$w" ;;
+      xdp) CONFIGS="$CONFIGS lvsdxdp_w$w" ;;
     esac
   done
 done
@@ -274,18 +271,19 @@ function median(a, key, count,   m, j, t, v) {
   return count % 2 ? v[(count + 1) / 2] : (v[count / 2] + v[count / 2 + 1]) / 2
 }
 NR > 1 {
-  key = $1 "," $2; n[key]++; r[key, n[key]] = $4; p[key, n[key]] = $5; c[key, n[key]] = $6
+  key = $1 "," $2; n[key]++; r[key, n[key]] = $4; p[key, n[key]] = $5; c[key, n[key]] = $6; b[key, n[key]] = $7
   if (!(key in seen)) { seen[key] = 1; order[++k] = key }
 }
 END {
-  print "| workload | config | req/s (median) | director packets/s | lvsd CPU s | lvsd CPU s per M packets | packets/s vs nft_dnat |"
-  print "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+  print "| workload | config | req/s (median) | director packets/s | lvsd CPU s | lvsd CPU s per M packets | machine busy CPU s per M packets | packets/s vs nft_dnat |"
+  print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   for (q = 1; q <= k; q++) { key = order[q]; mp[key] = median(p, key, n[key]) }
   for (q = 1; q <= k; q++) {
     key = order[q]; split(key, f, ","); base = mp[f[1] ",nft_dnat"]
-    cpu = median(c, key, n[key]); packets = mp[key] * dur / 1000000
-    printf "| %s | %s | %.0f | %.0f | %.2f | %s | %s |\n", f[1], f[2], median(r, key, n[key]), mp[key], cpu,
-      (cpu > 0 && packets > 0 ? sprintf("%.2f", cpu / packets) : ""), (base > 0 ? sprintf("%.2f", mp[key] / base) : "NA")
+    cpu = median(c, key, n[key]); busy = median(b, key, n[key]); packets = mp[key] * dur / 1000000
+    printf "| %s | %s | %.0f | %.0f | %.2f | %s | %s | %s |\n", f[1], f[2], median(r, key, n[key]), mp[key], cpu,
+      (cpu > 0 && packets > 0 ? sprintf("%.2f", cpu / packets) : ""),
+      (packets > 0 ? sprintf("%.2f", busy / packets) : ""), (base > 0 ? sprintf("%.2f", mp[key] / base) : "NA")
   }
 }
 AWK

@@ -67,7 +67,10 @@ public final class PacketEngine: Sendable {
                     let sizing = PacketRingSizing(
                         slotSize: 2048, blockSize: configuration.blockSize, minimumBlocks: configuration.blockCount,
                         workers: count, cpus: SystemLimits.onlineProcessors,
-                        queue: PacketRingSizing.queue(interface: interface.name), burst: configuration.ringBurst,
+                        queue: PacketRingSizing.queue(interface: interface.name),
+                        // Under XDP the rings carry only ARP and neighbour discovery: the sockets
+                        // get the burst (XDPSocketSizing).
+                        burst: configuration.packetIO == .xdp ? 0 : configuration.ringBurst,
                         memoryLimit: configuration.ringMemoryLimit)
                     let group = UInt16(truncatingIfNeeded: UInt32(bitPattern: getpid()) &+ UInt32(interface.index))
                     perWorker.append(

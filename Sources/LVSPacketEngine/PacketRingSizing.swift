@@ -35,12 +35,18 @@ struct PacketRingSizing: Sendable, Hashable {
     /// Blocks of `blockSize` the ring gets.
     var blockCount: Int {
         guard burst > 0 else { return max(minimumBlocks, 1) }
-        let wanted = max(2 * queue * cpus, (burst + max(workers, 1) - 1) / max(workers, 1))
+        let wanted = Self.wantedFrames(queue: queue, cpus: cpus, burst: burst, spread: workers)
         let slotsPerBlock = max(blockSize / max(slotSize, 1), 1)
         var blocks = max(minimumBlocks, 1)
         let limit = max(memoryLimit / max(blockSize, 1), blocks)
         while blocks * slotsPerBlock < wanted && blocks * 2 <= limit { blocks *= 2 }
         return blocks
+    }
+
+    /// Frames one receiver must hold: max(2 × queue × cpus, ⌈burst ÷ spread⌉), `spread` being the
+    /// receivers the burst is divided among (workers' rings, or an interface's receive queues).
+    static func wantedFrames(queue: Int, cpus: Int, burst: Int, spread: Int) -> Int {
+        max(2 * queue * cpus, (burst + max(spread, 1) - 1) / max(spread, 1))
     }
 
     /// Slots of the ring `blockCount` gives.
@@ -55,4 +61,32 @@ struct PacketRingSizing: Sendable, Hashable {
         let backlog = number("/proc/sys/net/core/netdev_max_backlog")
         return max(transmit ?? 1000, backlog ?? 1000)
     }
+}
+
+/// How many UMEM frames an AF_XDP socket gets (docs/design/0024-packet-bursts.md, "Under
+/// XDP"): the fill and RX rings get `receiveFrames` (a power of two, at least 2,048), as many as
+/// `wanted` (`PacketRingSizing.wantedFrames` for the socket's receive queue) needs and
+/// `memoryLimit` allows next to `transmitFrames` for the TX ring; each frame is a `frameSize`
+/// chunk of the socket's UMEM. The engine passes the memory the AF_PACKET rings would have had
+/// for those frames (workers × limit ÷ queues), since under XDP its rings only carry ARP and
+/// neighbour discovery and keep their minimum size.
+struct XDPSocketSizing: Sendable, Hashable {
+    var frameSize: Int
+    var wanted: Int
+    var memoryLimit: Int
+    /// Frames kept for the TX ring (the workers transmit through the packet socket; the XSK
+    /// transmit path needs a pool of its own).
+    var transmitFrames = 1024
+
+    static let minimumReceiveFrames = 2048
+
+    /// Frames for the fill and RX rings.
+    var receiveFrames: Int {
+        var frames = Self.minimumReceiveFrames
+        while frames < wanted && (2 * frames + transmitFrames) * frameSize <= memoryLimit { frames *= 2 }
+        return frames
+    }
+
+    /// The UMEM's frames: receive and transmit.
+    var totalFrames: Int { receiveFrames + transmitFrames }
 }

@@ -1,5 +1,6 @@
 import Glibc
 import LVSCore
+import LVSReactor
 import Synchronization
 
 /// The XDP I/O of one packet engine (`--packet-io xdp`, docs/design/0026-af-xdp.md): the
@@ -56,9 +57,18 @@ final class XDPPath: Sendable {
                 socketMaps.append(socketMap)
                 let programFD = try maps.program(sockets: socketMap).load()
                 programFDs.append(programFD)
-                for queue in 0..<UInt32(min(receiveQueues(interface.name), XDPMaps.queueEntries)) {
+                let queues = min(receiveQueues(interface.name), XDPMaps.queueEntries)
+                let sizing = XDPSocketSizing(
+                    frameSize: 4096,
+                    wanted: PacketRingSizing.wantedFrames(
+                        queue: PacketRingSizing.queue(interface: interface.name), cpus: SystemLimits.onlineProcessors,
+                        burst: configuration.ringBurst, spread: queues),
+                    memoryLimit: configuration.ringMemoryLimit * max(workers, 1) / queues)
+                for queue in 0..<UInt32(queues) {
                     let socket = try XDPSocket(
-                        interfaceIndex: interface.index, queue: queue, headroom: configuration.headroom)
+                        interfaceIndex: interface.index, queue: queue, receiveFrames: sizing.receiveFrames,
+                        transmitFrames: sizing.transmitFrames, frameSize: sizing.frameSize,
+                        headroom: configuration.headroom)
                     endpoints[Int(queue) % endpoints.count].append(Endpoint(socket: socket, interface: position))
                     try maps.insertSocket(socket.fd, queue: queue, in: socketMap)
                 }
@@ -100,6 +110,7 @@ final class XDPPath: Sendable {
         ]
         let dropped = endpoints.joined().reduce(UInt64(0)) { $0 &+ $1.socket.droppedFrames() }
         named.append(("xdp_socket_drops", dropped))
+        named.append(("xdp_umem_bytes", endpoints.joined().reduce(UInt64(0)) { $0 &+ UInt64($1.socket.umemLength) }))
         return named
     }
 

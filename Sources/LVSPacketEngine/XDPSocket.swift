@@ -27,12 +27,15 @@ public final class XDPSocket: @unchecked Sendable {
     /// Descriptors produced on the TX ring since the last kick.
     var pendingTransmit: UInt32 = 0
 
-    /// Opens and binds the socket. `frameCount` (a power of two) UMEM frames of `frameSize`
-    /// bytes (a power of two, 2048 or 4096); `headroom` bytes kept free before each received
-    /// frame (tunnel headers are written there).
+    /// Opens and binds the socket. `receiveFrames` (a power of two) UMEM frames for the fill and
+    /// RX rings and `transmitFrames` (a power of two) for the TX and completion rings, each of
+    /// `frameSize` bytes (a power of two, 2048 or 4096); `headroom` bytes kept free before each
+    /// received frame (tunnel headers are written there).
     public init(
-        interfaceIndex: Int32, queue: UInt32, frameCount: Int = 4096, frameSize: Int = 4096, headroom: Int = 0
+        interfaceIndex: Int32, queue: UInt32, receiveFrames: Int = 2048, transmitFrames: Int = 2048,
+        frameSize: Int = 4096, headroom: Int = 0
     ) throws(PacketEngineError) {
+        let frameCount = receiveFrames + transmitFrames
         let fd = clinuxxdp_socket()
         guard fd >= 0 else { throw .fromErrno("socket(AF_XDP)", errno) }
         let length = frameCount * frameSize
@@ -48,11 +51,12 @@ public final class XDPSocket: @unchecked Sendable {
             Glibc.close(fd)
             return .fromErrno(call, code)
         }
-        let ringSize = UInt32(frameCount / 2)
+        let ringSize = UInt32(receiveFrames)
+        let transmitSize = UInt32(transmitFrames)
         guard clinuxxdp_umem_reg(fd, umem, UInt64(length), UInt32(frameSize), UInt32(headroom)) == 0 else {
             throw fail("XDP_UMEM_REG", errno)
         }
-        guard clinuxxdp_ring_sizes(fd, ringSize, ringSize, ringSize, ringSize) == 0 else {
+        guard clinuxxdp_ring_sizes(fd, ringSize, transmitSize, ringSize, transmitSize) == 0 else {
             throw fail("AF_XDP ring sizes", errno)
         }
         var offsets = clinuxxdp_ring_offsets()
@@ -63,11 +67,13 @@ public final class XDPSocket: @unchecked Sendable {
                     fd: fd, pageOffset: CLINUXXDP_PGOFF_FILL, offsets: offsets.fr, size: ringSize, entrySize: 8))
             mapped.append(
                 try XDPRing(
-                    fd: fd, pageOffset: CLINUXXDP_PGOFF_COMPLETION, offsets: offsets.cr, size: ringSize, entrySize: 8))
+                    fd: fd, pageOffset: CLINUXXDP_PGOFF_COMPLETION, offsets: offsets.cr, size: transmitSize,
+                    entrySize: 8))
             mapped.append(
                 try XDPRing(fd: fd, pageOffset: CLINUXXDP_PGOFF_RX, offsets: offsets.rx, size: ringSize, entrySize: 16))
             mapped.append(
-                try XDPRing(fd: fd, pageOffset: CLINUXXDP_PGOFF_TX, offsets: offsets.tx, size: ringSize, entrySize: 16))
+                try XDPRing(
+                    fd: fd, pageOffset: CLINUXXDP_PGOFF_TX, offsets: offsets.tx, size: transmitSize, entrySize: 16))
         } catch {
             throw fail("mmap AF_XDP ring", errno)
         }

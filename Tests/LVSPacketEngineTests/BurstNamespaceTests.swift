@@ -11,8 +11,12 @@ import Testing
     static let connections = min(
         Int(ProcessInfo.processInfo.environment["LVS_BURST_CONNECTIONS"] ?? "") ?? 10_000, 18_000)
     static let clientProcesses = 4
-    /// Bound of each client's run (connect, then echo); the burst normally takes a few seconds.
-    static let clientSeconds = 50
+    /// Bound of each client's run (connect, then echo). The burst normally takes a few seconds;
+    /// on a machine loaded by other builds a debug-built engine falls behind, the rings overflow,
+    /// and the lost SYNs, SYN-ACKs and first segments come back on TCP's doubling timers (1, 3,
+    /// 7, 15, 31, 63 s after the first try): the bound leaves room for six of them, inside the
+    /// client's own 127-second SYN limit, so the test fails only when connections stall for good.
+    static let clientSeconds = 110
 
     @Test("burst: thousands of connections opened at once through NAT, every one echoed, ring drops counted")
     func burstThroughMasquerading() throws {
@@ -82,7 +86,7 @@ import Testing
         for name in names { counters.append("\(name)=\(try director.engineCounter(name))") }
         let listed = try director.lvsadm("-L -c -n").split(separator: "\n").count - 2
         // The listing's size on the control socket: one JSON line (design 0024, bytes per entry).
-        let measure = BurstScripts.listingSize
+        let measure = try BurstScripts.listingSize
         try measure.write(toFile: lab.file("measure.py"), atomically: true, encoding: .utf8)
         chmod(lab.file("measure.py"), 0o644)
         let replyBytes =

@@ -36,4 +36,26 @@ import Testing
         // Never over the limit, never under the minimum.
         #expect(sizing(slot: 256, limit: 1 << 20).blockCount == 16)
     }
+
+    func xdp(queues: Int = 1, queue: Int = 1000, burst: Int = 65_536, limit: Int = 64 << 20) -> XDPSocketSizing {
+        XDPSocketSizing(
+            frameSize: 4096,
+            wanted: PacketRingSizing.wantedFrames(queue: queue, cpus: 2, burst: burst, spread: queues),
+            memoryLimit: limit)
+    }
+
+    @Test func anXDPSocketGetsTheBurstWithinItsMemory() {
+        // 2 workers' 32 MiB for one queue: 8,192 receive frames + 1,024 transmit = 36 MiB ≤ 64 MiB;
+        // 16,384 would need 68 MiB.
+        #expect(xdp().receiveFrames == 8_192)
+        #expect(xdp().totalFrames * 4096 <= 64 << 20)
+        // The whole 65,536-frame burst with room for it.
+        #expect(xdp(limit: 512 << 20).receiveFrames == 65_536)
+        // Spread over four queues: 16,384 frames each.
+        #expect(xdp(queues: 4, limit: 512 << 20).receiveFrames == 16_384)
+        // Never below 2,048 (the size before burst sizing), even with too little memory.
+        #expect(xdp(limit: 1 << 20).receiveFrames == 2_048)
+        // No burst: the interface's queue sets the floor (2 × 5,000 × 2 CPUs = 20,000 → 32,768).
+        #expect(xdp(queue: 5_000, burst: 0, limit: 512 << 20).receiveFrames == 32_768)
+    }
 }

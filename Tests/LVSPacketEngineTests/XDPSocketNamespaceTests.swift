@@ -45,7 +45,8 @@ struct XDPSocketNamespaceTests {
             try maps.apply(plan)
             let program = try maps.program().load()
             let attachment = try XDPAttachment(programFD: program, interfaceIndex: index)
-            let socket = try XDPSocket(interfaceIndex: index, queue: 0, frameCount: 256, frameSize: 4096)
+            let socket = try XDPSocket(
+                interfaceIndex: index, queue: 0, receiveFrames: 128, transmitFrames: 128, frameSize: 4096)
             try maps.insertSocket(socket.fd, queue: 0)
             return (maps, program, attachment, socket)
         }
