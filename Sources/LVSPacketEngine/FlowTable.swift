@@ -26,13 +26,30 @@ struct FlowKey: Hashable {
             | (destination.family == .inet6 ? 1 : 0)
     }
 
-    /// One word into the hasher instead of five: the fields are mixed first (the table is the
-    /// worker's own, filled only from flows the director accepted).
-    func hash(into hasher: inout Hasher) {
+    init(
+        sourceHigh: UInt64, sourceLow: UInt64, destinationHigh: UInt64, destinationLow: UInt64, ports: UInt32,
+        kind: UInt16
+    ) {
+        self.sourceHigh = sourceHigh
+        self.sourceLow = sourceLow
+        self.destinationHigh = destinationHigh
+        self.destinationLow = destinationLow
+        self.ports = ports
+        self.kind = kind
+    }
+
+    /// The fields mixed into one word: the flow table's bucket (the table is the worker's own,
+    /// filled only from flows the director accepted, so no keyed hash is needed).
+    @inline(__always)
+    var mixed: UInt64 {
         var h = sourceLow &* 0x9E37_79B9_7F4A_7C15
         h = (h ^ destinationLow ^ UInt64(ports) << 16 ^ UInt64(kind)) &* 0xBF58_476D_1CE4_E5B9
         h ^= (sourceHigh ^ destinationHigh) &* 0x94D0_49BB_1331_11EB
-        hasher.combine(h ^ (h >> 31))
+        return h ^ (h >> 31)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(mixed)
     }
 }
 
@@ -53,33 +70,14 @@ struct FlowTraffic: Sendable, Hashable {
 /// here without the director's lock; everything else goes to the director, and what is counted
 /// here goes to it in one batch per report (`takeTraffic`, `update`).
 ///
+/// Storage (FlowTable+Storage.swift, design 0025 "Memory"): one 80-byte `Record` per flow in a
+/// slab, what many flows share (the virtual service, the real server a reply comes from, the two
+/// verdicts) interned once and named by 16-bit indexes, and two open-addressing indexes of
+/// 8-byte buckets (by key, both directions; by entry) at most half full: 128 bytes per flow and
+/// up to twice the indexes' share just after they grow.
+///
 /// Contract: owned by one worker thread; a pure value (time passed in, nanoseconds).
 struct FlowTable {
-    struct Record {
-        var grant: FastPathGrant
-        var inboundKey: FlowKey?
-        var outboundKey: FlowKey?
-        /// The grant is not used from this instant on: a margin before the director's expiry,
-        /// so the director never expires an entry whose packets are still counted here.
-        var usableUntil: UInt64
-        var traffic: FlowTraffic
-        var reported = true
-
-        /// Counts one packet; true when the record had nothing unreported before.
-        mutating func count(inbound: Bool, bytes: UInt32, now: UInt64) -> Bool {
-            if inbound {
-                traffic.inPackets &+= 1
-                traffic.inBytes &+= UInt64(bytes)
-            } else {
-                traffic.outPackets &+= 1
-                traffic.outBytes &+= UInt64(bytes)
-            }
-            traffic.lastSeen = now
-            defer { reported = false }
-            return reported
-        }
-    }
-
     /// How long before the director's expiry a grant stops being used: far more than a report
     /// interval, so a report always reaches the director before the entry would expire.
     static let expiryMargin: UInt64 = 1_000_000_000
@@ -87,10 +85,15 @@ struct FlowTable {
     /// Records at most; beyond it new grants are refused and those packets take the director's
     /// lock (correct, only slower).
     let capacity: Int
-    private(set) var records: ContiguousArray<Record?> = []
-    private var free: [Int32] = []
-    private var byKey: [FlowKey: Int32] = [:]
-    private var byRef: [ConnectionRef: Int32] = [:]
+    var records: ContiguousArray<Record> = []
+    var free: [Int32] = []
+    /// Key → slot << 1 | direction (1: the reply's key).
+    var byKey = SlotIndex()
+    /// Entry → slot.
+    var byRef = SlotIndex()
+    var endpoints = InternTable<FlowEndpoint>()
+    var inboundVerdicts = InternTable<InboundVerdict>()
+    var outboundVerdicts = InternTable<OutboundVerdict>()
     /// Records with traffic not reported yet.
     private var unreported: [Int32] = []
 
@@ -112,11 +115,15 @@ struct FlowTable {
         let key = FlowKey(
             p.protocolNumber, source: p.clientAddress, sourcePort: p.clientPort, destination: p.destinationAddress,
             destinationPort: p.destinationPort)
-        guard let slot = usable(key, inbound: true, now: now), let verdict = records[Int(slot)]?.grant.inbound
-        else { return nil }
-        // In place: the record is not copied out and back per packet.
-        if records[Int(slot)]?.count(inbound: true, bytes: p.length, now: now) == true { unreported.append(slot) }
-        return verdict
+        guard let slot = usable(key, reply: false, now: now) else { return nil }
+        let index = records[Int(slot)].inbound
+        guard index != 0 else { return nil }
+        if records[Int(slot)].count(inbound: true, bytes: p.length, now: now) { unreported.append(slot) }
+        switch inboundVerdicts[index - 1] {
+        case .forward(_, let server, let forwarding, let port):
+            return .forward(records[Int(slot)].ref, to: server, forwarding: forwarding, destinationPort: port)
+        case let other: return other
+        }
     }
 
     /// The verdict for a reply of a granted flow, counting it; nil when it must go to the director.
@@ -125,18 +132,21 @@ struct FlowTable {
         let key = FlowKey(
             p.protocolNumber, source: p.sourceAddress, sourcePort: p.sourcePort, destination: p.destinationAddress,
             destinationPort: p.destinationPort)
-        guard let slot = usable(key, inbound: false, now: now), let verdict = records[Int(slot)]?.grant.outbound
-        else { return nil }
-        if records[Int(slot)]?.count(inbound: false, bytes: p.length, now: now) == true { unreported.append(slot) }
-        return verdict
+        guard let slot = usable(key, reply: true, now: now) else { return nil }
+        let index = records[Int(slot)].outbound
+        guard index != 0 else { return nil }
+        if records[Int(slot)].count(inbound: false, bytes: p.length, now: now) { unreported.append(slot) }
+        switch outboundVerdicts[index - 1] {
+        case .reply(_, let address, let port, let forwarding):
+            return .reply(records[Int(slot)].ref, virtualAddress: address, virtualPort: port, forwarding: forwarding)
+        case let other: return other
+        }
     }
 
     /// The slot of the flow `key` names in that direction, if its grant may be used at `now`.
     @inline(__always)
-    private func usable(_ key: FlowKey, inbound: Bool, now: UInt64) -> Int32? {
-        guard let slot = byKey[key], let record = records[Int(slot)], now < record.usableUntil,
-            (inbound ? record.inboundKey : record.outboundKey) == key
-        else { return nil }
+    private func usable(_ key: FlowKey, reply: Bool, now: UInt64) -> Int32? {
+        guard let slot = slot(of: key, reply: reply), now < records[Int(slot)].usableUntil else { return nil }
         return slot
     }
 
@@ -155,104 +165,84 @@ struct FlowTable {
     /// reports it in the same turn under the lock as the packet it sends to the director, so the
     /// director sees the flow's packets in order.
     mutating func takeTraffic(of key: FlowKey) -> FlowTraffic? {
-        guard let slot = byKey[key], var record = records[Int(slot)], !record.reported else { return nil }
-        let traffic = record.traffic
-        record.reported = true
-        record.traffic = FlowTraffic(ref: traffic.ref, lastSeen: traffic.lastSeen)
-        records[Int(slot)] = record
-        return traffic
+        guard let slot = slot(of: key, reply: nil), !records[Int(slot)].reported else { return nil }
+        return records[Int(slot)].takeTraffic()
     }
 
-    /// Every unreported flow's traffic, taken (the periodic report).
-    mutating func takeTraffic() -> [FlowTraffic] {
+    /// Up to `limit` unreported flows' traffic, taken (the periodic report takes it in batches:
+    /// the director's lock is held per batch, and the batch's buffers stay small however many
+    /// flows the worker holds).
+    mutating func takeTraffic(limit: Int = .max) -> [FlowTraffic] {
         var result: [FlowTraffic] = []
-        result.reserveCapacity(unreported.count)
-        for slot in unreported {
-            guard var record = records[Int(slot)], !record.reported else { continue }
-            result.append(record.traffic)
-            record.reported = true
-            record.traffic = FlowTraffic(ref: record.traffic.ref, lastSeen: record.traffic.lastSeen)
-            records[Int(slot)] = record
+        result.reserveCapacity(min(unreported.count, limit))
+        while result.count < limit, let slot = unreported.popLast() {
+            guard records[Int(slot)].live && !records[Int(slot)].reported else { continue }
+            result.append(records[Int(slot)].takeTraffic())
         }
-        unreported.removeAll(keepingCapacity: true)
+        if unreported.isEmpty && unreported.capacity > 4096 { unreported = [] }
         return result
     }
 
     /// Installs or replaces the grant for its entry (both directions it allows); a nil grant for
-    /// `ref` removes the flow.
+    /// `ref` removes the flow. A grant the table cannot hold (at capacity, or more distinct
+    /// services, real servers or verdicts than its 16-bit indexes name) is not installed: those
+    /// packets keep going to the director.
     mutating func update(_ ref: ConnectionRef, grant: FastPathGrant?) {
         guard let grant else { return remove(ref) }
-        let inboundKey = FlowKey(
-            grant.protocolNumber, source: grant.client, sourcePort: grant.clientPort, destination: grant.virtualAddress,
-            destinationPort: grant.virtualPort)
-        let outboundKey = FlowKey(
-            grant.protocolNumber, source: grant.replySource, sourcePort: grant.replySourcePort,
-            destination: grant.client, destinationPort: grant.clientPort)
         let usable = grant.expiry > Self.expiryMargin ? grant.expiry - Self.expiryMargin : 0
-        if let slot = byRef[ref], var record = records[Int(slot)] {
-            record.grant = grant
-            record.usableUntil = usable
-            records[Int(slot)] = record
+        guard let interned = intern(grant) else { return remove(ref) }
+        if let slot = slot(of: ref) {
+            records[Int(slot)].inbound = interned.inbound
+            records[Int(slot)].outbound = interned.outbound
+            records[Int(slot)].usableUntil = usable
             return
         }
+        let record = Record(ref: ref, grant: grant, interned: interned, usableUntil: usable)
         // Another entry of the same flow (client port reuse): the old one is gone from here.
-        if let old = byKey[inboundKey], let record = records[Int(old)] { remove(record.grant.ref) }
-        if let old = byKey[outboundKey], let record = records[Int(old)] { remove(record.grant.ref) }
-        guard byRef.count < capacity else { return }
-        let record = Record(
-            grant: grant, inboundKey: inboundKey, outboundKey: outboundKey, usableUntil: usable,
-            traffic: FlowTraffic(ref: ref))
-        let slot: Int32
-        if let reused = free.popLast() {
-            slot = reused
-            records[Int(slot)] = record
-        } else {
-            slot = Int32(records.count)
-            records.append(record)
+        for reply in [false, true] {
+            if let old = slot(of: record.key(reply: reply, endpoints: endpoints), reply: nil) {
+                remove(records[Int(old)].ref)
+            }
         }
-        byRef[ref] = slot
-        byKey[inboundKey] = slot
-        byKey[outboundKey] = slot
+        guard byRef.count < capacity else { return }
+        insert(record)
     }
 
     /// Forgets the flow of `ref` (its unreported traffic too: take it first).
     mutating func remove(_ ref: ConnectionRef) {
-        guard let slot = byRef.removeValue(forKey: ref), let record = records[Int(slot)] else { return }
-        if let key = record.inboundKey, byKey[key] == slot { byKey[key] = nil }
-        if let key = record.outboundKey, byKey[key] == slot { byKey[key] = nil }
-        records[Int(slot)] = nil
-        free.append(slot)
+        guard let slot = slot(of: ref) else { return }
+        removeSlot(slot)
     }
 
     /// The flow `key` names, if any.
     func ref(of key: FlowKey) -> ConnectionRef? {
-        byKey[key].flatMap { records[Int($0)]?.grant.ref }
+        slot(of: key, reply: nil).map { records[Int($0)].ref }
     }
 
     /// Forgets flows whose grant ran out with nothing left to report (idle past their timeout:
     /// the director expires their entries); returns how many.
     @discardableResult
     mutating func removeExpired(now: UInt64) -> Int {
-        var expired: [ConnectionRef] = []
-        for record in records {
-            guard let record, record.reported, now >= record.usableUntil else { continue }
-            expired.append(record.grant.ref)
+        var expired = 0
+        for slot in records.indices where records[slot].live {
+            guard records[slot].reported, now >= records[slot].usableUntil else { continue }
+            removeSlot(Int32(slot))
+            expired += 1
         }
-        for ref in expired { remove(ref) }
-        if byRef.isEmpty {
-            records.removeAll()
-            free.removeAll()
-        }
-        return expired.count
+        if byRef.count == 0 { removeAll() }
+        return expired
     }
 
     /// Forgets every flow (after a configuration change: the next packet of each asks the
     /// director again). Take the traffic first.
     mutating func removeAll() {
-        records.removeAll()
-        free.removeAll()
+        records = []
+        free = []
         byKey.removeAll()
         byRef.removeAll()
+        endpoints.removeAll()
+        inboundVerdicts.removeAll()
+        outboundVerdicts.removeAll()
         unreported.removeAll()
     }
 }

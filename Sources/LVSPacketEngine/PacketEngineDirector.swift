@@ -98,13 +98,20 @@ final class WorkerDecider: ConnectionDecider {
             return
         }
         lastReport = now.nanoseconds
-        let traffic = flows.takeTraffic()
-        guard !traffic.isEmpty else { return }
-        let grants = director.withDirectorLocked { director -> [FastPathGrant?] in
-            traffic.map { Self.report($0, to: director) }
+        // Bounded: every batch takes up to `reportBatch` of the flows with unreported traffic.
+        for _ in 0...(flows.count / Self.reportBatch + 1) {
+            let traffic = flows.takeTraffic(limit: Self.reportBatch)
+            guard !traffic.isEmpty else { return }
+            let grants = director.withDirectorLocked { director -> [FastPathGrant?] in
+                traffic.map { Self.report($0, to: director) }
+            }
+            for (flow, grant) in zip(traffic, grants) { flows.update(flow.ref, grant: grant) }
         }
-        for (flow, grant) in zip(traffic, grants) { flows.update(flow.ref, grant: grant) }
     }
+
+    /// Flows reported per hold of the director's lock: other workers wait at most one batch, and
+    /// the batch's buffers (traffic, renewed grants) stay a few tens of kilobytes.
+    static let reportBatch = 256
 
     /// Reports everything and forgets every flow: after a configuration change the next packet
     /// of each flow asks the director again.
