@@ -62,7 +62,8 @@ import Testing
         // The verdict names each flow's own entry, not a shared template's.
         let refs = Set(
             ports.filter { $0 % 2 == 1 }.compactMap { port -> ConnectionRef? in
-                let verdict = decider.flows.inbound(WorkerFlowTableTests.inbound(.ack, port: port), now: now.nanoseconds)
+                let verdict = decider.flows.inbound(
+                    WorkerFlowTableTests.inbound(.ack, port: port), now: now.nanoseconds)
                 guard case .forward(let ref, _, _, _) = verdict else { return nil }
                 return ref
             })
