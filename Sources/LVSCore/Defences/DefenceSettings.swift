@@ -86,3 +86,34 @@ public struct DefenceSettings: Sendable, Hashable, Codable {
     /// The most slots `sourceRateSlots` may ask for (64 MiB of table).
     public static let maximumSourceRateSlots: UInt32 = 1 << 22
 }
+
+/// Defence settings given in one place (the command line, or keepalived.conf's `global_defs`),
+/// each nil when not given there; laid over the defaults or another source's values.
+public struct DefenceSettingsOverrides: Sendable, Hashable {
+    public var dropEntry: DefenceMode?
+    public var dropPacket: DefenceMode?
+    public var secureTCP: DefenceMode?
+    public var memoryThresholdPages: UInt32?
+    public var dropRate: UInt32?
+    public var maxConnectionEntries: UInt32?
+    public var serviceRateLimit: NewConnectionRateLimit?
+    public var sourceRateLimit: NewConnectionRateLimit?
+    public var sourceRateSlots: UInt32?
+
+    public init() {}
+
+    /// `base` with every value given here in its place.
+    public func applied(to base: DefenceSettings) -> DefenceSettings {
+        var result = base
+        if let dropEntry { result.dropEntry = dropEntry }
+        if let dropPacket { result.dropPacket = dropPacket }
+        if let secureTCP { result.secureTCP = secureTCP }
+        if let memoryThresholdPages { result.memoryThresholdPages = memoryThresholdPages }
+        if let dropRate { result.dropRate = dropRate }
+        if let maxConnectionEntries { result.maxConnectionEntries = maxConnectionEntries }
+        if let serviceRateLimit { result.serviceRateLimit = serviceRateLimit }
+        if let sourceRateLimit { result.sourceRateLimit = sourceRateLimit }
+        if let sourceRateSlots { result.sourceRateSlots = sourceRateSlots }
+        return result
+    }
+}

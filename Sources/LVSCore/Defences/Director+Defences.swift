@@ -26,7 +26,7 @@ extension Director {
         evaluateDefences()
         if configured.sourceRateLimit == nil {
             sourceRates = nil
-        } else if sourceRates?.slotCount != Int(max(configured.sourceRateSlots, UInt32(SourceRateTable.ways))) {
+        } else if sourceRates?.slotCount != SourceRateTable.slotCount(for: configured.sourceRateSlots) {
             sourceRates = SourceRateTable(slots: configured.sourceRateSlots, seed: rateLimitSeed)
         }
     }

@@ -32,8 +32,7 @@ struct SourceRateTable {
 
     /// - Parameter slots: rounded up to a power of two, at least `ways`.
     init(slots: UInt32, seed: UInt64) {
-        var count = Self.ways
-        while count < Int(slots) { count <<= 1 }
+        let count = Self.slotCount(for: slots)
         tags = ContiguousArray(repeating: 0, count: count)
         arrivals = ContiguousArray(repeating: 0, count: count)
         setMask = count / Self.ways - 1
@@ -41,6 +40,13 @@ struct SourceRateTable {
     }
 
     var slotCount: Int { tags.count }
+
+    /// The slots a table asked for `slots` has: a power of two, at least `ways`.
+    static func slotCount(for slots: UInt32) -> Int {
+        var count = ways
+        while count < Int(slots) { count <<= 1 }
+        return count
+    }
 
     /// Bytes the table holds (fixed at creation).
     var footprintBytes: Int { (tags.capacity + arrivals.capacity) * MemoryLayout<UInt64>.stride }
