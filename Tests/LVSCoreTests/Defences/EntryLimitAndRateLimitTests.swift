@@ -32,6 +32,34 @@ import Testing
         #expect(h.counters.evictedAtEntryLimit == 2)
     }
 
+    @Test func spoofedSYNFloodAtTheCapLeavesRealClientsServed() throws {
+        let h = ConnectionHarness()
+        try h.addService()
+        try h.addServer(1)
+        try h.setDefences { $0.maxConnectionEntries = 1000 }
+        h.establish(client: 1)
+        func spoofedSYN(_ n: UInt32) -> InboundVerdict {
+            h.director.inbound(
+                InboundPacket(
+                    protocolNumber: .tcp, clientAddress: IPAddress(ipv4: 0x0B00_0000 | n), clientPort: 1024,
+                    destinationAddress: h.vipAddress, destinationPort: 80, tcpFlags: .syn, length: 60),
+                now: h.now)
+        }
+        var admitted = 0
+        for n in 0..<10_000 where spoofedSYN(UInt32(n)).isForward { admitted += 1 }
+        // Every spoofed SYN got an entry by evicting an older spoofed one; the table never grew.
+        #expect(admitted == 10_000)
+        #expect(h.director.connectionCount == 1000)
+        #expect(h.counters.evictedAtEntryLimit == 10_000 - 999)
+        #expect(h.counters.refusedAtEntryLimit == 0)
+        // The real client's connection is untouched, and a new real client gets through.
+        #expect(h.entry(client: 1)?.stateName == "ESTABLISHED")
+        #expect(h.send(.ack, client: 1).isForward)
+        #expect(h.establish(client: 2).isForward)
+        #expect(h.entry(client: 2)?.stateName == "ESTABLISHED")
+        #expect(h.director.connectionCount == 1000)
+    }
+
     @Test func capNeverTakesTheTemplateOfTheConnectionBeingMade() throws {
         let h = ConnectionHarness()
         try h.addService(persistence: 300)
