@@ -34,6 +34,9 @@ public struct DaemonConfiguration: Sendable, Hashable {
     /// The FTP helper's control ports (`--ftp-ports`); nil = not given: keepalived.conf's
     /// `lvs_ftp_ports`, else 21 (reference §6).
     public var ftpPorts: Set<UInt16>?
+    /// The defence settings given on the command line (`--drop-entry`, …); they win over
+    /// keepalived.conf's `global_defs`, which win over `settings.defences`.
+    public var defenceOverrides = DefenceSettingsOverrides()
     /// How many events the event log keeps (`lvsadm --events`); the oldest go first.
     public var eventLogCapacity = EventLog.defaultCapacity
 

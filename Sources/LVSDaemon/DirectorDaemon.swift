@@ -58,7 +58,9 @@ public final class DirectorDaemon: Sendable {
         if let configurationFile, let parsedConfiguration, parsedConfiguration.hasErrors {
             throw ConfigurationFileError(path: configurationFile.path, diagnostics: parsedConfiguration.diagnostics)
         }
-        let director = try makeDirector(configuration, now: clock())
+        let director = try makeDirector(
+            configuration, fileDefences: parsedConfiguration?.configuration.globalDefinitions.lvsDefences,
+            now: clock())
         // Fixed for the daemon's life, like ip_vs_ftp's module parameter (reference §6).
         director.ftpPorts =
             configuration.ftpPorts ?? parsedConfiguration?.configuration.globalDefinitions.lvsFTPPorts ?? [21]
@@ -208,10 +210,18 @@ public final class DirectorDaemon: Sendable {
         await health?.stop(on: host)
     }
 
-    /// The director with the daemon-wide settings applied.
-    static func makeDirector(_ configuration: DaemonConfiguration, now: MonotonicInstant) throws -> sending Director {
+    /// The director with the daemon-wide settings applied: the defences of the command line
+    /// over those of keepalived.conf's `global_defs` (`fileDefences`), read at start like
+    /// `lvs_ftp_ports`; the automatic defence modes read /proc/meminfo.
+    static func makeDirector(
+        _ configuration: DaemonConfiguration, fileDefences: DefenceSettingsOverrides?, now: MonotonicInstant
+    ) throws -> sending Director {
         let director = Director(connectionTableSize: configuration.connectionTableSize, seed: configuration.seed)
-        try director.apply(.setDirectorSettings(configuration.settings), now: now)
+        var settings = configuration.settings
+        let fromFile = (fileDefences ?? DefenceSettingsOverrides()).applied(to: settings.defences)
+        settings.defences = configuration.defenceOverrides.applied(to: fromFile)
+        director.memoryReader = ProcMemoryInfo()
+        try director.apply(.setDirectorSettings(settings), now: now)
         return director
     }
 }

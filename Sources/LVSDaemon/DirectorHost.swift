@@ -231,8 +231,8 @@ public final class DirectorHost: ControlRequestHandler {
 
     /// The engine's counters (`lvsadm --engine-stats`); an empty set in a dry run.
     public func engineStatistics() -> EngineStatistics {
-        guard let engine else { return EngineStatistics(engine: "none", counters: [:]) }
-        var counters: [String: UInt64] = [:]
+        var counters = shared.withDirector { Self.defenceCounters(of: $0) }
+        guard let engine else { return EngineStatistics(engine: "none", counters: counters) }
         for (name, value) in engine.statistics() { counters[name] = value }
         let content = Self.contentSummaries(engine)
         guard let packetEngine else {

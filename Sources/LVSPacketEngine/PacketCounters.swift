@@ -53,6 +53,11 @@ public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
     /// A marked packet from an interface that is not the engine's, whose sender no route of
     /// the engine's interfaces leads back to.
     case markedNoInterface
+    /// A connection-starting packet the drop_packet defence took (reference §4.12).
+    case defence
+    /// A new connection over its service's or its source's rate limit
+    /// (docs/design/0030-ipvs-defences.md).
+    case rateLimited
 
     /// The counter's name in `lvsadm --engine-stats`.
     public var name: String {
@@ -81,6 +86,8 @@ public enum PacketDrop: Int, Sendable, Hashable, CaseIterable {
         case .badChecksum: "drop_bad_checksum"
         case .markedLost: "drop_marked_lost"
         case .markedNoInterface: "drop_marked_no_interface"
+        case .defence: "drop_defence"
+        case .rateLimited: "drop_rate_limited"
         }
     }
 }

@@ -238,6 +238,8 @@ public struct PacketForwarder {
             switch reason {
             case .destinationUnavailable: return drop(.destinationUnavailable)
             case .tableFull: return drop(.tableFull)
+            case .dropPacketDefence: return drop(.defence)
+            case .rateLimited: return drop(.rateLimited)
             }
         case .notOurs:
             // No data entry for a packet in an FTP data port range: if the address is the

@@ -47,6 +47,10 @@ public enum ProxyCounter: Int, Sendable, CaseIterable {
     case droppedServiceMaxConnections
     case droppedNoDestination
     case droppedDestinationUnavailable
+    /// Connections the drop_packet defence took (reference §4.12).
+    case droppedDefence
+    /// Connections over their service's or their source's rate limit (docs/design/0030).
+    case droppedRateLimited
     case droppedOutOfBuffers
     case acceptBackoffs
     case acceptErrors
@@ -113,6 +117,8 @@ public enum ProxyCounter: Int, Sendable, CaseIterable {
         case .droppedServiceMaxConnections: return "dropped_max_service_connections"
         case .droppedNoDestination: return "dropped_no_destination"
         case .droppedDestinationUnavailable: return "dropped_destination_unavailable"
+        case .droppedDefence: return "dropped_defence"
+        case .droppedRateLimited: return "dropped_rate_limited"
         case .droppedOutOfBuffers: return "dropped_out_of_buffers"
         case .acceptBackoffs: return "accept_backoffs"
         case .acceptErrors: return "accept_errors"

@@ -146,6 +146,10 @@ extension ProxyWorker {
             return .refused(.droppedDestinationUnavailable)
         case .drop(.tableFull):
             return .refused(.droppedMaxConnections)
+        case .drop(.dropPacketDefence):
+            return .refused(.droppedDefence)
+        case .drop(.rateLimited):
+            return .refused(.droppedRateLimited)
         case .notOurs, .noDestination:
             return .refused(.droppedNoDestination)
         }

@@ -201,6 +201,8 @@ struct LVSD: AsyncParsableCommand {
 
     @OptionGroup(title: "Packet engine") var packet: PacketEngineOptions
 
+    @OptionGroup(title: "Defences (IPVS sysctls)") var defences: DefenceOptions
+
     @OptionGroup(title: "HTTP endpoint") var http: HTTPOptions
 
     func validate() throws {
@@ -308,6 +310,7 @@ struct LVSD: AsyncParsableCommand {
         configuration.configurationID = configID
         configuration.sync = try syncTuning()
         configuration.ftpPorts = try ftpPortList()
+        configuration.defenceOverrides = try defences.overrides()
 
         // Signals first: a SIGTERM that arrives while starting must still end in a clean stop.
         let signals = TerminationSignals.install()

@@ -84,6 +84,10 @@ public struct GlobalDefinitions: Sendable, Hashable {
     /// `lvs_ftp_ports PORT… | none` (ours): the TCP ports whose masqueraded services get the FTP
     /// helper (ip_vs_ftp's `ports` module parameter, reference §6); nil = not given (21).
     public var lvsFTPPorts: Set<UInt16>?
+    /// `lvs_drop_entry`, `lvs_drop_packet`, `lvs_secure_tcp`, `lvs_amemthresh`, `lvs_am_droprate`,
+    /// `lvs_max_connection_entries`, `lvs_*_rate_limit`, `lvs_source_rate_slots` (ours: the
+    /// defence sysctls and limits, read at start; docs/configuration.md "Defences"); nil = none given.
+    public var lvsDefences: DefenceSettingsOverrides?
     /// `lvs_timeouts`: 0 in a field means "not given, keep the current value" (like `--set`).
     public var lvsTimeouts: TimeoutSettings?
     /// Flush every virtual service at start-up.

@@ -17,6 +17,7 @@ extension ConfigurationBuilder {
         var g = configuration.globalDefinitions
         for node in block {
             if parseGlobalVRRP(node, into: &g) { continue }
+            if parseGlobalDefence(node, into: &g) { continue }
             switch node.name {
             case "router_id":
                 if let t = value(node, example: "LVS_DIRECTOR_1") { g.routerID = t.text }

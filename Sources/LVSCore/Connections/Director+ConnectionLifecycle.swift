@@ -5,7 +5,8 @@ extension Director {
     static let nanosecondsPerSecond: UInt64 = 1_000_000_000
 
     /// Creates an entry bound to `server`, counted in its totals (reference §4.6.4, §4.10).
-    /// Returns nil when the table is full.
+    /// Returns nil when the table is full, or at the entry cap with nothing to evict
+    /// (Director+DropEntry.swift).
     func createEntry(
         protocolNumber: IPProtocolNumber, client: IPAddress, clientPort: UInt16,
         virtualHigh: UInt64, virtualLow: UInt64, virtualPort: UInt16,
@@ -34,7 +35,7 @@ extension Director {
         entry.family = client.family
         entry.flags = flags
         entry.syncEndTime = Self.syncClock(now) & ~3
-        guard let index = connectionTable.allocate(entry) else { return nil }
+        guard makeRoomForEntry(now: now), let index = connectionTable.allocate(entry) else { return nil }
         // Before hashing: a persistence-engine template is chained by its data (reference §4.2).
         if template, let persistenceData { connectionTable.setPersistenceData(persistenceData, of: index) }
         connectionTable.entries[Int(index)].server = boundServers.retain(server, of: service)
@@ -95,7 +96,8 @@ extension Director {
             }
             let old = TCPState(rawValue: connectionTable.entries[slot].state) ?? .none
             let new = TCPStateMachine.next(
-                from: old, event: TCPEvent(flags: tcpFlags), direction: direction, secure: settings.secureTCP)
+                from: old, event: TCPEvent(flags: tcpFlags), direction: direction,
+                secure: defenceStatus.secureTCP.isActive)
             if new != old {
                 setActivity(index, active: new.isActive)
                 if new == .established { assureControl(of: index) }

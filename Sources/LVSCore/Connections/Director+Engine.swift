@@ -198,7 +198,11 @@ extension Director {
         globalStats.addTraffic(inPackets: inPackets, inBytes: inBytes, outPackets: outPackets, outBytes: outBytes)
         if entry.protocolNumber == .udp && outPackets > 0 { transition(index, direction: .output, tcpFlags: []) }
         refresh(index, now: now)
-        if let sync = syncOutput { syncInboundPackets(index, count: inPackets, settings: sync, now: now) }
+        if let sync = syncOutput {
+            syncInboundPackets(index, count: inPackets, settings: sync, now: now)
+        } else {
+            connectionTable.entries[Int(index)].inPackets &+= UInt32(truncatingIfNeeded: inPackets)
+        }
         return .live
     }
 

@@ -61,10 +61,11 @@ extension Director {
             inboundAllowed =
                 TCPStateMachine.next(
                     from: .established, event: .ack, direction: noOutput ? .inputOnly : .input,
-                    secure: settings.secureTCP) == .established
+                    secure: defenceStatus.secureTCP.isActive) == .established
             outboundAllowed =
                 outboundAllowed && !noOutput
-                && TCPStateMachine.next(from: .established, event: .ack, direction: .output, secure: settings.secureTCP)
+                && TCPStateMachine.next(
+                    from: .established, event: .ack, direction: .output, secure: defenceStatus.secureTCP.isActive)
                     == .established
         case .udp:
             inboundAllowed = true

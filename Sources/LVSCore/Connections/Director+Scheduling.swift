@@ -43,6 +43,8 @@ extension Director {
         guard let service = lookupService(for: p), mayStartConnection(p) else { return .verdict(.notOurs) }
         // Never schedule what looks like active-FTP data from a real server (§4.4 step 2).
         if p.clientPort == 20 { return .verdict(.notOurs) }
+        // drop_packet and the rate limits, before scheduling (reference §4.12).
+        if let refusal = newConnectionRefusal(p, service: service, now: now) { return .verdict(refusal) }
         if service.config.isPersistent { return schedulePersistent(p, service: service, now: now) }
         // Port-zero services must be persistent (§4.4 step 5); the kernel answers "no destination".
         if !service.id.isFirewallMark && p.destinationPort != service.id.port { return noDestination() }

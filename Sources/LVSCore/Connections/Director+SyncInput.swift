@@ -173,7 +173,7 @@ extension Director {
     }
 
     /// Step 5: a new entry with the record's identity and flags, bound when the backup has the
-    /// service and real server. Nil when the table is full.
+    /// service and real server. Nil when the table is full (or at the entry cap).
     private func createSynced(
         _ record: SyncedConnection, flags: ConnectionFlags, persistenceData: [UInt8]?, now: MonotonicInstant
     ) -> Int32? {
@@ -192,7 +192,8 @@ extension Director {
         entry.family = record.clientAddress.family
         entry.flags = flags
         entry.syncEndTime = Self.syncClock(now) & ~3
-        guard let index = connectionTable.allocate(entry) else { return nil }
+        // The entry cap holds on a backup too (docs/design/0030-ipvs-defences.md).
+        guard makeRoomForEntry(now: now), let index = connectionTable.allocate(entry) else { return nil }
         if let persistenceData { connectionTable.setPersistenceData(persistenceData, of: index) }
         connectionTable.hash(index)
         _ = bindSynced(index, firewallMark: record.firewallMark)

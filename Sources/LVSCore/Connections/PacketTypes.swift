@@ -101,8 +101,13 @@ public struct ConnectionRef: Sendable, Hashable {
 public enum DropReason: Sendable, Hashable {
     /// The entry's real server was deleted and `expire_nodest_conn` is off (reference §4.11).
     case destinationUnavailable
-    /// The connection table cannot hold another entry (more than 2^31 − 1 entries).
+    /// The connection table cannot hold another entry: at the entry cap with nothing to evict
+    /// (docs/design/0030-ipvs-defences.md), or more than 2^31 − 1 entries.
     case tableFull
+    /// The drop_packet defence took this connection-starting packet (reference §4.12).
+    case dropPacketDefence
+    /// A new connection over its service's or its source's rate limit (docs/design/0030).
+    case rateLimited
 }
 
 /// What to do with an inbound packet.
@@ -131,6 +136,19 @@ public struct ConnectionCounters: Sendable, Hashable {
     public var droppedTableFull: UInt64 = 0
     /// Packets answered with `.noDestination`.
     public var noDestination: UInt64 = 0
+    /// Connection-starting packets the drop_packet defence dropped (reference §4.12).
+    public var droppedByDropPacket: UInt64 = 0
+    /// Entries the drop_entry defence deleted.
+    public var deletedByDropEntry: UInt64 = 0
+    /// Entries evicted to make room at the entry cap (docs/design/0030-ipvs-defences.md).
+    public var evictedAtEntryLimit: UInt64 = 0
+    /// New entries refused at the cap with nothing to evict (the packet is then dropped and
+    /// counted in `droppedTableFull` too).
+    public var refusedAtEntryLimit: UInt64 = 0
+    /// New connections over their service's rate limit.
+    public var droppedServiceRateLimit: UInt64 = 0
+    /// New connections over their source's rate limit.
+    public var droppedSourceRateLimit: UInt64 = 0
 
     public init() {}
 }

@@ -80,6 +80,11 @@ public struct ConfigurationModel: Sendable, Hashable {
             syncDaemons.removeAll { $0.role == role }
         case .setDirectorSettings(let newSettings):
             guard newSettings.connReuseMode <= 3 else { throw .invalidArgument("conn_reuse_mode must be 0...3") }
+            let slots = newSettings.defences.sourceRateSlots
+            guard slots >= 1 && slots <= DefenceSettings.maximumSourceRateSlots else {
+                throw .invalidArgument(
+                    "the per-source rate table takes 1...\(DefenceSettings.maximumSourceRateSlots) slots")
+            }
             settings = newSettings
         }
     }

@@ -39,7 +39,12 @@ extension Director {
             destination = RealServerKey(address: entry.destinationAddress, port: entry.destinationPort)
         }
         transition(index, direction: .input, tcpFlags: p.tcpFlags)
-        if let sync = syncOutput { syncInboundPacket(index, settings: sync, now: now) }
+        if let sync = syncOutput {
+            syncInboundPacket(index, settings: sync, now: now)
+        } else {
+            // The kernel's in_pkts counts with or without sync; drop_entry reads it (§4.12).
+            connectionTable.entries[Int(index)].inPackets &+= 1
+        }
         let ref = connectionTable.ref(index)
         let verdict = InboundVerdict.forward(
             ref, to: destination, forwarding: entry.forwarding, destinationPort: entry.destinationPort)
@@ -155,13 +160,14 @@ extension Director {
     }
 
     /// Moves the director's clock to `now`: expires due entries, runs the rate estimator every
-    /// 2 s, and every 60 s scheduler housekeeping and the trash scan. Drivers call it about once
+    /// 2 s, the defence strategies every second (§4.12), and every 60 s scheduler housekeeping and the trash scan. Drivers call it about once
     /// a second; it never needs to be called more often.
     public func advance(to now: MonotonicInstant) {
         while let index = connectionTable.popExpired(now: now.nanoseconds) {
             expire(index, now: now)
         }
         runEstimation(now: now.nanoseconds)
+        runDefences(now: now)
         runMaintenance(now: now)
     }
 

@@ -41,6 +41,15 @@ public final class Director {
     /// default 21; reference §6; Director+ApplicationHelper.swift). Set once at start
     /// (`lvsd --ftp-ports`, keepalived.conf `lvs_ftp_ports`); empty turns the helper off.
     public var ftpPorts: Set<UInt16> = [21]
+    /// The defence strategies as they stand now (reference §4.12, Director+Defences.swift).
+    public internal(set) var defenceStatus = DefenceStatus()
+    /// Where the automatic defence modes read the available memory (the daemon's reads
+    /// /proc/meminfo); nil: memory is never short.
+    public var memoryReader: (any AvailableMemoryReading)?
+    /// The per-source new-connection buckets, while a per-source limit is set.
+    var sourceRates: SourceRateTable?
+    /// Seeds the per-source table's hash.
+    let rateLimitSeed: UInt64
 
     struct TrashKey: Hashable {
         var service: VirtualServiceID
@@ -63,6 +72,7 @@ public final class Director {
         // A hash seed of its own, so the schedulers' seed sequence stays as it was.
         var hashSeeds = SplitMix64(seed: ~seed)
         self.connectionTable = ConnectionTable(hashSeed: hashSeeds.next())
+        self.rateLimitSeed = hashSeeds.next()
         self.configuration = ConfigurationModel(knownSchedulers: Set(schedulerNames))
         self.makeScheduler = makeScheduler
         self.random = SplitMix64(seed: seed)
@@ -153,7 +163,9 @@ public final class Director {
             retire(server, of: service, now: now)
         case .zero(let id):
             zeroCounters(of: id)
-        case .setTimeouts, .startDaemon, .stopDaemon, .setDirectorSettings:
+        case .setDirectorSettings:
+            defenceSettingsChanged()
+        case .setTimeouts, .startDaemon, .stopDaemon:
             break  // held by the configuration model
         }
     }

@@ -7,6 +7,8 @@ public final class VirtualServiceState {
     public internal(set) var scheduler: any Scheduler
     public internal(set) var stats = StatsCounters()
     public internal(set) var estimator = RateEstimator()
+    /// The service's new-connection bucket (Director+Defences.swift): its next arrival time.
+    var newConnectionArrival: UInt64 = 0
 
     init(config: VirtualServiceConfig, scheduler: any Scheduler) {
         self.config = config

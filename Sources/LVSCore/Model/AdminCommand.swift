@@ -60,8 +60,9 @@ public struct DirectorSettings: Sendable, Hashable, Codable {
     public var connReuseMode: UInt8 = 1
     /// Any non-RST TCP segment may create a connection, not only SYN.
     public var sloppyTCP: Bool = false
-    /// Use the secure TCP state table (§4.6.3).
-    public var secureTCP: Bool = false
+    /// The defence strategies (`drop_entry`, `drop_packet`, `secure_tcp`, `amemthresh`,
+    /// `am_droprate`, reference §4.12) and our own entry cap and rate limits.
+    public var defences = DefenceSettings()
     /// Keep the rate estimator running.
     public var runEstimation: Bool = true
 

@@ -85,7 +85,7 @@ import Testing
     @Test func secureTableAppliesWhenSet() throws {
         let h = ConnectionHarness()
         var settings = DirectorSettings()
-        settings.secureTCP = true
+        settings.defences.secureTCP = .always
         try h.apply(.setDirectorSettings(settings))
         try h.addService()
         try h.addServer(1)

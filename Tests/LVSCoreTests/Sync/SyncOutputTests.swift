@@ -13,13 +13,14 @@ import Testing
         return h
     }
 
-    @Test func noMasterNoRecordsAndNoCounting() throws {
+    @Test func noMasterNoRecordsButPacketsCounted() throws {
         let h = ConnectionHarness()
         try h.addService()
         try h.addServer(1)
         for k in 1...10 { h.send(k == 1 ? .syn : .ack) }
         #expect(h.takeRecords().isEmpty)
-        #expect(h.internalEntry()?.inPackets == 0)
+        // in_pkts counts without a master too, as the kernel's (drop_entry reads it, §4.12).
+        #expect(h.internalEntry()?.inPackets == 10)
         #expect(h.director.syncCounters == SyncCounters())
     }
 
