@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// Established connections survive a director change: two directors run the packet engine by
+/// direct routing behind ECMP, one leaves, and the connections the router moves to the other
+/// keep their real server (docs/scale-out.md, docs/design/0031-active-active-dr.md).
+@Suite(.serialized) struct ECMPFailoverTests {
+    /// How the surviving director knows the moved flows, and how the other leaves.
+    struct Case: CustomTestStringConvertible, Sendable {
+        var sync: Bool
+        var sloppyTCP: Bool
+        var kill: Bool
+        var testDescription: String {
+            [sync ? "sync" : nil, sloppyTCP ? "sloppy TCP + mh" : nil, kill ? "SIGKILL" : "clean stop"]
+                .compactMap { $0 }.joined(separator: ", ")
+        }
+    }
+
+    static let connections = 300
+
+    @Test(
+        .timeLimit(.minutes(2)),
+        arguments: [
+            Case(sync: true, sloppyTCP: false, kill: true),
+            Case(sync: false, sloppyTCP: true, kill: false),
+        ])
+    func establishedConnectionsKeepTheirRealServer(_ scenario: Case) async throws {
+        guard ECMPLab.available() else { return }
+        try await ECMPLab.run(engine: .directRouting) { lab in
+            let hops = ["10.201.1.2", "10.201.2.2"]
+            try lab.startRouter()
+            _ = try lab.startEchoServer(0)
+            _ = try lab.startEchoServer(1)
+            let leaving = try await lab.startDirectRoutingDirector(0, sloppyTCP: scenario.sloppyTCP)
+            _ = try await lab.startDirectRoutingDirector(1, sloppyTCP: scenario.sloppyTCP)
+            if scenario.sync {
+                try lab.startActiveActiveSync(0)
+                try lab.startActiveActiveSync(1)
+            }
+            try #require(
+                await lab.waitForNextHops(hops, within: 30) != nil, "the router did not learn the VIP from both")
+
+            // Long-lived connections spread over both directors by the router's L4 hash.
+            _ = try lab.startLongLivedClient(count: Self.connections, period: 0.25, after: 4, limit: 50)
+            let ports = try #require(await lab.waitForClientReady(within: 20), "the client did not get ready")
+            try #require(ports.count == Self.connections, "\(ports.count) of \(Self.connections) connected")
+            let choice = try await lab.routerChoice(sourcePorts: ports)
+            try #require(choice.count == ports.count, "the router's choices could not be read")
+            let moved = Set(ports.filter { choice[$0] == hops[0] })
+            #expect(moved.count >= Self.connections / 5, "\(moved.count) flows on the leaving director")
+            #expect(moved.count <= Self.connections * 4 / 5, "\(moved.count) flows on the leaving director")
+            if scenario.sync {
+                // Each director's backup holds the other's entries: both list every connection.
+                let synced = await lab.poll(within: 15) {
+                    lab.establishedEntries(0) >= Self.connections && lab.establishedEntries(1) >= Self.connections
+                }
+                #expect(synced, "entries: \(lab.establishedEntries(0)), \(lab.establishedEntries(1))")
+            }
+
+            // One director leaves; the router withdraws its next hop; its flows move.
+            kill(leaving.processIdentifier, scenario.kill ? SIGKILL : SIGTERM)
+            let withdrawn = try #require(
+                await lab.waitForNextHops([hops[1]], within: 10), "the leaving director's route was not withdrawn")
+            try lab.markChange()
+            let results = try #require(await lab.clientResults(within: 20), "the client wrote no results")
+            try #require(results.count == Self.connections)
+
+            let continued = results.filter(\.continued)
+            let movedContinued = continued.filter { moved.contains($0.sourcePort) }.count
+            let share = Double(continued.count) / Double(results.count)
+            print(
+                "ECMP DR failover (\(scenario.testDescription)): withdrawn after \(withdrawn), "
+                    + "\(continued.count)/\(results.count) connections continued on their real server "
+                    + "(moved: \(movedContinued)/\(moved.count))")
+            for broken in results.filter({ !$0.continued }).prefix(5) { print("  not continued: \(broken)") }
+            #expect(share >= 0.999, "\(continued.count) of \(results.count) continued")
+            #expect(results.allSatisfy { $0.answersBefore >= 3 })
+            #expect(Set(results.map(\.realServer)) == ["rs1", "rs2"])
+        }
+    }
+}
