@@ -157,20 +157,35 @@ extension ECMPLab {
         return (result?.standardOutput ?? "").split(separator: "\n").filter { $0.contains("ESTABLISHED") }.count
     }
 
-    /// The router's next hop for each client source port (its own multipath hash, asked with
-    /// `ip route get … sport`), keyed by port.
-    func routerChoice(sourcePorts: [Int]) async throws -> [Int: String] {
-        let batch = sourcePorts.map {
-            "route get \(Self.vip) from 10.202.0.2 iif c0 ipproto tcp sport \($0) dport 80\n"
-        }.joined()
-        try write(batch, to: "route-get.batch")
-        let result = try await VRRPLab.shell("timeout 20 ip -n \(router) -batch \(file("route-get.batch"))")
-        let hops = result.output.split(separator: "\n").compactMap { line -> String? in
-            let words = line.split(separator: " ")
-            guard let via = words.firstIndex(of: "via"), via + 1 < words.count else { return nil }
-            return String(words[via + 1])
+    /// Makes the router remember the client source port of every flow it forwards to director
+    /// `index` (an nftables dynamic set on the forward hook): the ground truth of which flows a
+    /// director carried, read by `flowsForwarded(to:)`.
+    func recordFlowsPerDirector() async throws {
+        var script = """
+            set -e
+            nft add table ip ecmp
+            nft add chain ip ecmp forward '{ type filter hook forward priority 0; }'
+
+            """
+        for index in directors.indices {
+            script += """
+                nft add set ip ecmp d\(index + 1) '{ type inet_service; size 65535; flags dynamic; }'
+                nft add rule ip ecmp forward oifname d\(index + 1) ip daddr \(Self.vip) tcp dport 80 \
+                  update @d\(index + 1) '{ tcp sport }'
+
+                """
         }
-        guard hops.count == sourcePorts.count else { return [:] }
-        return Dictionary(uniqueKeysWithValues: zip(sourcePorts, hops))
+        try write(script, to: "router-nft.sh")
+        let result = try await VRRPLab.shell("timeout 20 ip netns exec \(router) sh \(file("router-nft.sh"))")
+        try #require(result.status == 0, "router nftables: \(result.error)")
+    }
+
+    /// The client source ports of the flows the router forwarded to director `index` so far.
+    func flowsForwarded(to index: Int) async throws -> Set<Int> {
+        let result = try await VRRPLab.shell("timeout 20 ip netns exec \(router) nft -j list set ip ecmp d\(index + 1)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        let items = json?["nftables"] as? [[String: Any]] ?? []
+        let set = items.compactMap { $0["set"] as? [String: Any] }.first
+        return Set((set?["elem"] as? [Any] ?? []).compactMap { $0 as? Int })
     }
 }
