@@ -46,6 +46,9 @@ struct SyncLoop {
     var running = true
     var buffer = [UInt8](repeating: 0, count: 65536)
     var lastPublished = MonotonicInstant(nanoseconds: 0)
+    /// When an announcement last made the master send a snapshot: at most one a second, however
+    /// many peers (or forgers, without a sync key) announce.
+    var lastAnsweredAnnouncement: MonotonicInstant?
 
     init(service: SyncService, shared: SharedDirector, clock: @escaping @Sendable () -> MonotonicInstant) {
         self.service = service
@@ -96,10 +99,12 @@ struct SyncLoop {
                         return SyncMessageSealer(
                             key: $0, firstSequence: UInt64(time.tv_sec) * 1_000_000 + UInt64(time.tv_nsec / 1000))
                     }
-                    master = Master(
+                    var state = Master(
                         config: config, sockets: sockets, builders: builders, sealer: sealer, started: now)
                     let output = service.tuning.output
                     shared.withDirector { $0.syncOutput = output }
+                    announce(&state)
+                    master = state
                     service.logger.notice("sync: master daemon started on \(config.multicastInterface)")
                 case .backup:
                     backup?.sockets.close()
@@ -146,6 +151,16 @@ struct SyncLoop {
             if let message { send(message, thread: index, state: &state) }
         }
         master = state
+    }
+
+    /// Tells the peers' backups that this master started (`SyncAnnouncement`): an active-active
+    /// peer answers with a snapshot of its table.
+    func announce(_ state: inout Master) {
+        guard !state.sockets.senders.isEmpty else { return }
+        send(
+            SyncAnnouncement.message(syncID: state.config.syncID, version: service.tuning.version), thread: 0,
+            state: &state)
+        state.counters["announcements_sent", default: 0] += 1
     }
 
     /// Sends every entry once, now (re-synchronisation of a director that returns).
@@ -207,6 +222,7 @@ struct SyncLoop {
     mutating func receive(from index: Int) {
         guard var state = backup, state.sockets.receivers.indices.contains(index) else { return }
         let receiver = state.sockets.receivers[index]
+        var announced = false
         for _ in 0..<64 {
             let received: (count: Int, sender: IPAddress)?
             do throws(SyncTransportError) {
@@ -236,6 +252,10 @@ struct SyncLoop {
                 state.counters["messages_dropped", default: 0] += 1
                 logDrop(drop.name, from: sender, state: &state)
             }
+            if decoded.isAnnouncement {
+                state.counters["announcements_received", default: 0] += 1
+                announced = true
+            }
             let now = clock()
             let connections = decoded.connections.map(SyncWireMapping.fromWire)
             if !connections.isEmpty {
@@ -251,6 +271,13 @@ struct SyncLoop {
             state.peers[sender] = peer
         }
         backup = state
+        // A peer's master (re)started: if this director runs a master too, the peer gets the
+        // whole table, as a returning director needs it before the routers send flows back.
+        guard announced, master != nil else { return }
+        let now = clock()
+        if let last = lastAnsweredAnnouncement, now.nanoseconds &- last.nanoseconds < 1_000_000_000 { return }
+        lastAnsweredAnnouncement = now
+        sendSnapshot()
     }
 
     /// Logs a dropped message the first time its sender and reason come together: a forger or a

@@ -135,11 +135,12 @@ extension ECMPLab {
         return try await startLVSD(index, extra: engine + (sloppyTCP ? ["--sloppy-tcp"] : []))
     }
 
-    /// Starts both sync daemons on director `index`'s LAN interface: a master with sync id
-    /// index+1 and a backup with the other director's id (active-active, docs/sync.md).
+    /// Starts both sync daemons on director `index`'s LAN interface: a backup with the other
+    /// director's sync id, then a master with id index+1 (active-active, docs/sync.md). The
+    /// backup first, so that it hears the snapshot the peer sends when the master announces.
     func startActiveActiveSync(_ index: Int) throws {
         let socket = file("d\(index + 1).sock")
-        for (role, id) in [("master", index + 1), ("backup", 2 - index)] {
+        for (role, id) in [("backup", 2 - index), ("master", index + 1)] {
             let result = try Subprocess.runSynchronously(
                 "lvsadm",
                 [
@@ -177,6 +178,12 @@ extension ECMPLab {
         }
         try write(script, to: "router-nft.sh")
         let result = try await VRRPLab.shell("timeout 20 ip netns exec \(router) sh \(file("router-nft.sh"))")
+        try #require(result.status == 0, "router nftables: \(result.error)")
+    }
+
+    /// Empties director `index`'s set: from now on it collects the flows sent there anew.
+    func forgetFlows(of index: Int) async throws {
+        let result = try await VRRPLab.shell("timeout 20 ip netns exec \(router) nft flush set ip ecmp d\(index + 1)")
         try #require(result.status == 0, "router nftables: \(result.error)")
     }
 
