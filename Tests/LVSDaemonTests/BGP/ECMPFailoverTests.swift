@@ -10,8 +10,10 @@ import Testing
         var sync: Bool
         var sloppyTCP: Bool
         var kill: Bool
+        /// Sync from `lvs_sync_daemon` in the configuration instead of `lvsadm --start-daemon`.
+        var syncInConfiguration = false
         var testDescription: String {
-            [sync ? "sync" : nil, sloppyTCP ? "sloppy TCP + mh" : nil, kill ? "SIGKILL" : "clean stop"]
+            [sync ? (syncInConfiguration ? "sync (lvs_sync_daemon)" : "sync") : nil, sloppyTCP ? "sloppy TCP + mh" : nil, kill ? "SIGKILL" : "clean stop"]
                 .compactMap { $0 }.joined(separator: ", ")
         }
     }
@@ -66,7 +68,7 @@ import Testing
     /// (docs/design/0031); sloppy TCP + mh needs no entry (measured in docs/scale-out.md).
     @Test(
         .timeLimit(.minutes(3)),
-        arguments: [Case(sync: true, sloppyTCP: false, kill: true)])
+        arguments: [Case(sync: true, sloppyTCP: false, kill: true, syncInConfiguration: true)])
     func connectionsKeepTheirRealServerWhenTheDirectorReturns(_ scenario: Case) async throws {
         guard ECMPLab.available() else { return }
         try await ECMPLab.run(engine: .directRouting) { lab in
@@ -78,8 +80,9 @@ import Testing
             // Pacing only: let the moved flows carry a few answers on the remaining director.
             try await Task.sleep(for: .seconds(2))
             try await lab.forgetFlows(of: 0)
-            _ = try await lab.startDirectRoutingDirector(0, sloppyTCP: scenario.sloppyTCP)
-            if scenario.sync { try lab.startActiveActiveSync(0) }
+            _ = try await lab.startDirectRoutingDirector(
+                0, sloppyTCP: scenario.sloppyTCP, syncInConfiguration: scenario.syncInConfiguration)
+            if scenario.sync && !scenario.syncInConfiguration { try lab.startActiveActiveSync(0) }
             try #require(await lab.waitForNextHops(hops, within: 30) != nil, "the director's route did not return")
             try lab.markChange(2)
             let results = try #require(await lab.clientResults(within: 20), "the client wrote no results")
@@ -105,9 +108,11 @@ import Testing
         try lab.startRouter()
         _ = try lab.startEchoServer(0)
         _ = try lab.startEchoServer(1)
-        let leaving = try await lab.startDirectRoutingDirector(0, sloppyTCP: scenario.sloppyTCP)
-        _ = try await lab.startDirectRoutingDirector(1, sloppyTCP: scenario.sloppyTCP)
-        if scenario.sync {
+        let leaving = try await lab.startDirectRoutingDirector(
+            0, sloppyTCP: scenario.sloppyTCP, syncInConfiguration: scenario.syncInConfiguration)
+        _ = try await lab.startDirectRoutingDirector(
+            1, sloppyTCP: scenario.sloppyTCP, syncInConfiguration: scenario.syncInConfiguration)
+        if scenario.sync && !scenario.syncInConfiguration {
             try lab.startActiveActiveSync(0)
             try lab.startActiveActiveSync(1)
         }

@@ -104,17 +104,21 @@ extension ECMPLab {
     }
 
     /// lvsd on director `index` with the packet engine, direct routing to both real servers,
-    /// `mh`; `sloppyTCP` adds `--sloppy-tcp`. Waits until it listens.
-    func startDirectRoutingDirector(_ index: Int, sloppyTCP: Bool) async throws -> Process {
+    /// `mh`; `sloppyTCP` adds `--sloppy-tcp`; `syncInConfiguration` adds `lvs_sync_daemon eth1`
+    /// (no VRRP: a backup and a master from the start). Waits until it listens.
+    func startDirectRoutingDirector(_ index: Int, sloppyTCP: Bool, syncInConfiguration: Bool = false) async throws
+        -> Process
+    {
         let n = index + 1
         try writeDirectorBird(n)
         let checks = Self.directRoutingServers.map { address in
             "    real_server \(address) 80 {\n        weight 1\n        inhibit_on_failure\n"
                 + "        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n"
         }.joined()
+        let globals = syncInConfiguration ? "global_defs {\n    lvs_sync_daemon eth1\n}\n" : ""
         try write(
             """
-            bgp_announce {
+            \(globals)bgp_announce {
                 include_file \(file("d\(n)-vips.conf"))
                 bird_socket \(file("d\(n)-bird.ctl"))
                 bird_command "\(try #require(VRRPLab.tool("bird"))) -f -c \(file("d\(n)-bird.conf")) -s \(file("d\(n)-bird.ctl"))"
