@@ -13,8 +13,11 @@ import Testing
         /// Sync from `lvs_sync_daemon` in the configuration instead of `lvsadm --start-daemon`.
         var syncInConfiguration = false
         var testDescription: String {
-            [sync ? (syncInConfiguration ? "sync (lvs_sync_daemon)" : "sync") : nil, sloppyTCP ? "sloppy TCP + mh" : nil, kill ? "SIGKILL" : "clean stop"]
-                .compactMap { $0 }.joined(separator: ", ")
+            [
+                sync ? (syncInConfiguration ? "sync (lvs_sync_daemon)" : "sync") : nil,
+                sloppyTCP ? "sloppy TCP + mh" : nil, kill ? "SIGKILL" : "clean stop",
+            ]
+            .compactMap { $0 }.joined(separator: ", ")
         }
     }
 
