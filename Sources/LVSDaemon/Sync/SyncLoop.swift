@@ -159,8 +159,7 @@ struct SyncLoop {
         guard !state.sockets.senders.isEmpty else { return }
         send(
             SyncAnnouncement.message(syncID: state.config.syncID, version: service.tuning.version), thread: 0,
-            state: &state)
-        state.counters["announcements_sent", default: 0] += 1
+            state: &state, counter: "announcements_sent")
     }
 
     /// Sends every entry once, now (re-synchronisation of a director that returns).
@@ -200,7 +199,9 @@ struct SyncLoop {
         master = state
     }
 
-    func send(_ message: [UInt8], thread: Int, state: inout Master) {
+    /// Sends `message` on `thread`'s socket; counts it under `counter` when it went out (an
+    /// announcement is not one of the `messages_sent`, which carry entries).
+    func send(_ message: [UInt8], thread: Int, state: inout Master, counter: String = "messages_sent") {
         let sealed = state.sealer.map { sealer -> [UInt8] in
             var copy = sealer
             defer { state.sealer = copy }
@@ -209,7 +210,7 @@ struct SyncLoop {
         let sender = state.sockets.senders[thread]
         let full = sender.counters.bufferFull
         if sender.send(sealed ?? message) {
-            state.counters["messages_sent", default: 0] += 1
+            state.counters[counter, default: 0] += 1
         } else if sender.counters.bufferFull != full {
             // The socket's buffer was full: the message is lost, as the kernel's would be.
             state.counters["send_buffer_full", default: 0] += 1
