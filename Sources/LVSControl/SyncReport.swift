@@ -33,8 +33,8 @@ public struct SyncDaemonReport: Sendable, Hashable, Codable {
     /// Seconds since the daemon started.
     public var runningFor: Double
     /// Counters by name: master `messages_sent`, `entries_sent`, `send_buffer_full`,
-    /// `send_failed`, `snapshots_sent`; backup `messages_received`, `entries_received`,
-    /// `messages_dropped`, `entries_dropped`.
+    /// `send_failed`, `snapshots_sent`, `announcements_sent`; backup `messages_received`,
+    /// `entries_received`, `messages_dropped`, `entries_dropped`, `announcements_received`.
     public var counters: [String: UInt64]
     /// Backup: received datagrams and records dropped, by reason (`size_mismatch`,
     /// `sync_id_mismatch`, `bad_authentication_code`, …: `SyncDropReason` names).

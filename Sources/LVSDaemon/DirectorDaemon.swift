@@ -146,6 +146,7 @@ public final class DirectorDaemon: Sendable {
                     host.health.withLock { $0 = health }
                     try await health.start(parsedConfiguration.configuration, on: host)
                     try host.startVRRP(parsedConfiguration.configuration)
+                    host.startActiveActiveSync(parsedConfiguration.configuration)
                     try host.startAnnouncements(parsedConfiguration.configuration)
                 }
             }

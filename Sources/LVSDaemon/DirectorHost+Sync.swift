@@ -39,6 +39,26 @@ extension DirectorHost {
         sync.withLock { $0 }?.report ?? SyncReport(daemons: [], authenticated: false, version: 1, entries: [:])
     }
 
+    /// `lvs_sync_daemon IF …` in a configuration without `vrrp_instance` (ours, docs/sync.md):
+    /// active-active directors behind ECMP run a backup and a master from the start, before the
+    /// VIPs are announced, so the peers' answers to the master's announcement find a listener.
+    func startActiveActiveSync(_ configuration: KeepalivedConfiguration) {
+        guard configuration.vrrpInstances.isEmpty, let settings = configuration.globalDefinitions.lvsSyncDaemon
+        else { return }
+        let running = Set(shared.withDirector { $0.syncDaemons }.map(\.role))
+        let commands = [SyncDaemonRole.backup, .master].filter { !running.contains($0) }.map {
+            AdminCommand.startDaemon(settings.daemon($0))
+        }
+        guard !commands.isEmpty else { return }
+        switch transaction(commands, now: clock()) {
+        case .success:
+            logger.notice("sync: active-active on \(settings.interface): master and backup")
+        case .failure(let refusal):
+            logger.error(
+                "sync: could not start active-active: \(refusal.error.ipvsadmMessage(for: refusal.command))")
+        }
+    }
+
     /// keepalived's `lvs_sync_daemon IF INSTANCE …`: the role follows the instance. Called with
     /// the standby addresses (the addresses of instances that are not master) whenever they
     /// change; the instance is master when none of its addresses is standby. A backup receives.
@@ -51,17 +71,8 @@ extension DirectorHost {
         let isMaster = instanceAddresses.isDisjoint(with: standby)
         let running = Set(shared.withDirector { $0.syncDaemons }.map(\.role))
         var commands: [AdminCommand] = []
-        func config(_ role: SyncDaemonRole) -> SyncDaemonConfig {
-            var config = SyncDaemonConfig(role: role, multicastInterface: settings.interface)
-            config.syncID = settings.syncID ?? 0
-            config.maxLength = settings.maxLength ?? 0
-            config.multicastGroup = settings.group
-            config.multicastPort = settings.port ?? 0
-            config.multicastTTL = settings.ttl ?? 0
-            return config
-        }
-        if !running.contains(.backup) { commands.append(.startDaemon(config(.backup))) }
-        if isMaster && !running.contains(.master) { commands.append(.startDaemon(config(.master))) }
+        if !running.contains(.backup) { commands.append(.startDaemon(settings.daemon(.backup))) }
+        if isMaster && !running.contains(.master) { commands.append(.startDaemon(settings.daemon(.master))) }
         if !isMaster && running.contains(.master) {
             sync.withLock { $0 }?.sendSnapshot()
             commands.append(.stopDaemon(.master))
@@ -102,7 +113,9 @@ extension DirectorHost {
     /// and returns the refusal, at the `--start-daemon` command concerned.
     func startSyncDaemons(_ change: SyncDaemonChange, commands: [AdminCommand]) -> TransactionRefusal? {
         var done: [SyncDaemonConfig] = []
-        for daemon in change.started {
+        // Backups first: a master announces its start, and a backup started with it must already
+        // be listening for the snapshots the active-active peers answer with.
+        for daemon in change.started.filter({ $0.role == .backup }) + change.started.filter({ $0.role == .master }) {
             do throws(SyncServiceError) {
                 try startSyncDaemon(daemon)
                 done.append(daemon)
@@ -132,5 +145,18 @@ extension SyncDaemonChange {
         self.started = started
         self.stopped = stopped
         self.replaced = replaced
+    }
+}
+
+extension LVSSyncDaemonSettings {
+    /// The daemon of `role` these settings describe (0: the kernel's default for each field).
+    func daemon(_ role: SyncDaemonRole) -> SyncDaemonConfig {
+        var config = SyncDaemonConfig(role: role, multicastInterface: interface)
+        config.syncID = syncID ?? 0
+        config.maxLength = maxLength ?? 0
+        config.multicastGroup = group
+        config.multicastPort = port ?? 0
+        config.multicastTTL = ttl ?? 0
+        return config
     }
 }

@@ -46,6 +46,9 @@ struct SyncLoop {
     var running = true
     var buffer = [UInt8](repeating: 0, count: 65536)
     var lastPublished = MonotonicInstant(nanoseconds: 0)
+    /// When an announcement last made the master send a snapshot: at most one a second, however
+    /// many peers (or forgers, without a sync key) announce.
+    var lastAnsweredAnnouncement: MonotonicInstant?
 
     init(service: SyncService, shared: SharedDirector, clock: @escaping @Sendable () -> MonotonicInstant) {
         self.service = service
@@ -96,10 +99,12 @@ struct SyncLoop {
                         return SyncMessageSealer(
                             key: $0, firstSequence: UInt64(time.tv_sec) * 1_000_000 + UInt64(time.tv_nsec / 1000))
                     }
-                    master = Master(
+                    var state = Master(
                         config: config, sockets: sockets, builders: builders, sealer: sealer, started: now)
                     let output = service.tuning.output
                     shared.withDirector { $0.syncOutput = output }
+                    announce(&state)
+                    master = state
                     service.logger.notice("sync: master daemon started on \(config.multicastInterface)")
                 case .backup:
                     backup?.sockets.close()
@@ -148,6 +153,15 @@ struct SyncLoop {
         master = state
     }
 
+    /// Tells the peers' backups that this master started (`SyncAnnouncement`): an active-active
+    /// peer answers with a snapshot of its table.
+    func announce(_ state: inout Master) {
+        guard !state.sockets.senders.isEmpty else { return }
+        send(
+            SyncAnnouncement.message(syncID: state.config.syncID, version: service.tuning.version), thread: 0,
+            state: &state, counter: "announcements_sent")
+    }
+
     /// Sends every entry once, now (re-synchronisation of a director that returns).
     mutating func sendSnapshot() {
         guard master != nil else { return }
@@ -185,7 +199,9 @@ struct SyncLoop {
         master = state
     }
 
-    func send(_ message: [UInt8], thread: Int, state: inout Master) {
+    /// Sends `message` on `thread`'s socket; counts it under `counter` when it went out (an
+    /// announcement is not one of the `messages_sent`, which carry entries).
+    func send(_ message: [UInt8], thread: Int, state: inout Master, counter: String = "messages_sent") {
         let sealed = state.sealer.map { sealer -> [UInt8] in
             var copy = sealer
             defer { state.sealer = copy }
@@ -194,7 +210,7 @@ struct SyncLoop {
         let sender = state.sockets.senders[thread]
         let full = sender.counters.bufferFull
         if sender.send(sealed ?? message) {
-            state.counters["messages_sent", default: 0] += 1
+            state.counters[counter, default: 0] += 1
         } else if sender.counters.bufferFull != full {
             // The socket's buffer was full: the message is lost, as the kernel's would be.
             state.counters["send_buffer_full", default: 0] += 1
@@ -207,6 +223,7 @@ struct SyncLoop {
     mutating func receive(from index: Int) {
         guard var state = backup, state.sockets.receivers.indices.contains(index) else { return }
         let receiver = state.sockets.receivers[index]
+        var announced = false
         for _ in 0..<64 {
             let received: (count: Int, sender: IPAddress)?
             do throws(SyncTransportError) {
@@ -236,6 +253,10 @@ struct SyncLoop {
                 state.counters["messages_dropped", default: 0] += 1
                 logDrop(drop.name, from: sender, state: &state)
             }
+            if decoded.isAnnouncement {
+                state.counters["announcements_received", default: 0] += 1
+                announced = true
+            }
             let now = clock()
             let connections = decoded.connections.map(SyncWireMapping.fromWire)
             if !connections.isEmpty {
@@ -251,6 +272,13 @@ struct SyncLoop {
             state.peers[sender] = peer
         }
         backup = state
+        // A peer's master (re)started: if this director runs a master too, the peer gets the
+        // whole table, as a returning director needs it before the routers send flows back.
+        guard announced, master != nil else { return }
+        let now = clock()
+        if let last = lastAnsweredAnnouncement, now.nanoseconds &- last.nanoseconds < 1_000_000_000 { return }
+        lastAnsweredAnnouncement = now
+        sendSnapshot()
     }
 
     /// Logs a dropped message the first time its sender and reason come together: a forger or a

@@ -46,9 +46,9 @@ extension ECMPLab {
             log: "real-server-\(name).log")
     }
 
-    /// lvsd on director `index` (0 or 1) with its own BIRD as child; waits until it listens.
-    func startDirector(_ index: Int) async throws -> Process {
-        let n = index + 1
+    /// Director `n`'s (1 or 2) BIRD configuration: one session to the router, exporting the VIP
+    /// routes lvsd writes to its include file.
+    func writeDirectorBird(_ n: Int) throws {
         try write(
             """
             router id 10.201.\(n).2;
@@ -61,6 +61,12 @@ extension ECMPLab {
             }
 
             """, to: "d\(n)-bird.conf")
+    }
+
+    /// lvsd on director `index` (0 or 1) with its own BIRD as child; waits until it listens.
+    func startDirector(_ index: Int) async throws -> Process {
+        let n = index + 1
+        try writeDirectorBird(n)
         let checks = Self.realServers.map { address in
             "    real_server \(address) 8080 {\n        weight 1\n        inhibit_on_failure\n"
                 + "        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n"
@@ -82,6 +88,13 @@ extension ECMPLab {
             \(checks)}
 
             """, to: "d\(n)-lvsd.conf")
+        return try await startLVSD(index)
+    }
+
+    /// Starts lvsd on director `index` with its written configuration (and `extra` options);
+    /// waits until it listens.
+    func startLVSD(_ index: Int, extra: [String] = []) async throws -> Process {
+        let n = index + 1
         let log = "d\(n)-lvsd.log"
         let marker = contents(file(log)).count
         let lvsd = try start(
@@ -89,7 +102,7 @@ extension ECMPLab {
             [
                 try Subprocess.executable("lvsd").path, "--config", file("d\(n)-lvsd.conf"), "--control-socket",
                 file("d\(n).sock"), "--log-level", "info",
-            ], log: log)
+            ] + extra, log: log)
         let up = await poll(within: 20) {
             String(self.contents(self.file(log)).dropFirst(marker)).contains("lvsd: listening on") || !lvsd.isRunning
         }

@@ -10,15 +10,24 @@ import Testing
 ///     S: real servers 10.204.0.1:8080 and 10.204.0.2:8080 (on lo), each answering one line
 ///        "<name> <peer address>" per connection, so the client sees which director proxied it.
 ///
-/// The VIP 10.200.0.10 is on each director's lo; the directors run the proxy engine. Unique
-/// names; traffic stays inside; `tearDown` kills every process in the namespaces by id and
-/// deletes them. Every wait polls with a bound.
+/// The VIP 10.200.0.10 is on each director's lo; the directors run the proxy engine. The
+/// direct-routing variant (`Engine.directRouting`, ECMPLab+DirectRouting.swift) wires the
+/// directors and two real-server namespaces to one LAN behind the router instead. Unique names;
+/// traffic stays inside; `tearDown` kills every process in the namespaces by id and deletes
+/// them. Every wait polls with a bound.
 final class ECMPLab: @unchecked Sendable {
     // Invariant for @unchecked Sendable: `started` is only touched under `lock`; the rest is
     // immutable after init.
+    /// How the directors forward: the proxy engine, or the packet engine by direct routing.
+    enum Engine { case proxy, directRouting }
+
+    let engine: Engine
     let router: String
     let client: String
+    /// The real servers' namespace (proxy: one holding both; direct routing: the first of two).
     let servers: String
+    /// Every real-server namespace (direct routing: one per real server, each with the VIP).
+    let serverHosts: [String]
     let directors: [String]
     let directory: String
     private let lock = NSLock()
@@ -48,8 +57,8 @@ final class ECMPLab: @unchecked Sendable {
     }
 
     /// Builds a lab, runs `body` with it and tears it down whether `body` returned or threw.
-    static func run(_ body: (ECMPLab) async throws -> Void) async throws {
-        let lab = try await ECMPLab()
+    static func run(engine: Engine = .proxy, _ body: (ECMPLab) async throws -> Void) async throws {
+        let lab = try await ECMPLab(engine: engine)
         do {
             try await body(lab)
         } catch {
@@ -60,17 +69,29 @@ final class ECMPLab: @unchecked Sendable {
         await lab.tearDown()
     }
 
-    private init() async throws {
+    private init(engine: Engine) async throws {
         let suffix = String(UInt32.random(in: 0x1000_0000...0xFFFF_FFFF), radix: 16)
+        self.engine = engine
         router = "lvsbr-\(suffix)"
         client = "lvsbc-\(suffix)"
         servers = "lvsbs-\(suffix)"
+        serverHosts = engine == .proxy ? [servers] : [servers, "lvsbt-\(suffix)"]
         directors = ["lvsb1-\(suffix)", "lvsb2-\(suffix)"]
         directory = "/tmp/lvsb-\(suffix)"
         try FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let script = engine == .proxy ? proxyTopology : directRoutingTopology
+        let result = try await VRRPLab.shell(script)
+        guard result.status == 0 else {
+            await tearDown()
+            throw VRRPLabError("topology: \(result.error)")
+        }
+    }
+
+    /// Proxy engine: each director has its own link to the real servers' namespace.
+    private var proxyTopology: String {
         let (d1, d2) = (directors[0], directors[1])
-        let script = """
+        return """
             set -e
             for n in \(router) \(client) \(servers) \(d1) \(d2); do ip netns add $n; ip -n $n link set lo up; done
             ip link add eth0 netns \(client) type veth peer name c0 netns \(router)
@@ -100,11 +121,6 @@ final class ECMPLab: @unchecked Sendable {
             ip -n \(servers) link set s1 up; ip -n \(servers) link set s2 up
             ip -n \(servers) addr add 10.204.0.1/32 dev lo; ip -n \(servers) addr add 10.204.0.2/32 dev lo
             """
-        let result = try await VRRPLab.shell(script)
-        guard result.status == 0 else {
-            await tearDown()
-            throw VRRPLabError("topology: \(result.error)")
-        }
     }
 
     /// Kills every process this lab started and whatever else runs in its namespaces (the
@@ -112,7 +128,7 @@ final class ECMPLab: @unchecked Sendable {
     func tearDown() async {
         let processes = lock.withLock { started }
         for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        let all = ([router, client, servers] + directors).joined(separator: " ")
+        let all = ([router, client] + serverHosts + directors).joined(separator: " ")
         _ = try? await VRRPLab.shell(
             "for n in \(all); do for p in $(ip netns pids $n 2>/dev/null); do kill -9 $p 2>/dev/null; done; done; true")
         _ = await poll(within: 5) { processes.allSatisfy { !$0.isRunning } }
