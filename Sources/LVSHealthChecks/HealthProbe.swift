@@ -57,14 +57,18 @@ final class ProbeCompletion: Sendable {
     private let channel: NIOLoopBoundBox<(any Channel)?>
 
     /// `successOnTimeout`: the detail of a success reported when the time runs out (UDP_CHECK
-    /// without `require_reply` passes when no error came back in time).
+    /// without `require_reply` passes when no error came back in time). That success is decided
+    /// a quarter of the timeout early (at most 500 ms early): the checker gives a probe up at
+    /// exactly its timeout (`CheckerStateMachine`) with a timer armed before this one, which
+    /// would otherwise always win and turn every silent, healthy real server into a failure.
     init(name: String, eventLoop: any EventLoop, timeout: TimeAmount, successOnTimeout: String? = nil) {
         self.name = name
         self.eventLoop = eventLoop
         self.promise = eventLoop.makePromise()
         self.finished = NIOLoopBoundBox(false, eventLoop: eventLoop)
         self.channel = NIOLoopBoundBox(nil, eventLoop: eventLoop)
-        let task = eventLoop.scheduleTask(in: timeout) { [self] in
+        let decidedAt = successOnTimeout == nil ? timeout : Self.successDeadline(timeout)
+        let task = eventLoop.scheduleTask(in: decidedAt) { [self] in
             if let successOnTimeout {
                 self.succeed(successOnTimeout)
             } else {
@@ -75,6 +79,11 @@ final class ProbeCompletion: Sendable {
     }
 
     var futureResult: EventLoopFuture<ProbeResult> { promise.futureResult }
+
+    /// When a probe that passes on silence decides: `timeout` less a quarter of it, at most 500 ms.
+    static func successDeadline(_ timeout: TimeAmount) -> TimeAmount {
+        timeout - min(.nanoseconds(timeout.nanoseconds / 4), .milliseconds(500))
+    }
 
     /// The channel to close when the probe completes.
     func attach(_ channel: any Channel) {
