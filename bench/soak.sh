@@ -169,6 +169,13 @@ spawn $C "$RAW/client.json" python3 "$HERE/soak/client.py" "$DURATION" "$RAW/fai
 CLIENT_PID=$LAST_PID
 START=$(date +%s)
 BACKGROUND=()
+prune() {  # forget the malformed-input rounds that have finished
+  local live=() pid
+  for pid in "${BACKGROUND[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then live+=("$pid"); else wait "$pid" 2>/dev/null; forget "$pid"; fi
+  done
+  BACKGROUND=("${live[@]}")
+}
 next_reload=$RELOAD_EVERY next_flap=4 up_at=-1 next_drain=2 next_control=1 next_packets=3 next_sample=3
 next_restart=$RESTART_EVERY
 say "soak: ${DURATION} s; reload every ${RELOAD_EVERY} s, restart every ${RESTART_EVERY} s"
@@ -178,7 +185,7 @@ for tick in $(seq $((DURATION * 20))); do  # bounded: at most 20 iterations a se
   t=$(($(date +%s) - START))
   [ "$t" -ge "$DURATION" ] && break
   check_lvsd
-  if [ "$t" -ge "$next_restart" ] && [ "$t" -le $((DURATION - 8)) ]; then
+  if [ "$t" -ge "$next_restart" ] && [ "$next_restart" -le $((DURATION - 8)) ] && [ "$t" -le $((DURATION - 3)) ]; then
     say "restarting lvsd at t=$t"
     stop_lvsd; start_lvsd
     next_restart=$((next_restart + RESTART_EVERY))
@@ -190,9 +197,10 @@ for tick in $(seq $((DURATION * 20))); do  # bounded: at most 20 iterations a se
   fi
   [ "$up_at" -ge 0 ] && [ "$t" -ge "$up_at" ] && { flap_up; up_at=-1; }
   [ "$t" -ge "$next_drain" ] && { drain "$t"; next_drain=$((t + 7)); }
-  if [ "$t" -ge "$next_control" ]; then bad_control & BACKGROUND+=($!); next_control=$((t + 5)); fi
-  if [ "$t" -ge "$next_packets" ]; then bad_packets & BACKGROUND+=($!); next_packets=$((t + 5)); fi
+  if [ "$t" -ge "$next_control" ]; then bad_control & BACKGROUND+=($!); PIDS+=($!); next_control=$((t + 5)); fi
+  if [ "$t" -ge "$next_packets" ]; then bad_packets & BACKGROUND+=($!); PIDS+=($!); next_packets=$((t + 5)); fi
   [ "$t" -ge "$next_sample" ] && { sample; next_sample=$((t + 5)); }
+  prune
   sleep 0.2
 done
 flap_up
@@ -202,7 +210,7 @@ wait "$CLIENT_PID" 2>/dev/null; forget "$CLIENT_PID"
 touch "$WORK/stop-listings"
 for i in $(seq 300); do kill -0 "$LISTINGS_PID" 2>/dev/null || break; sleep 0.1; done
 wait "$LISTINGS_PID" 2>/dev/null; forget "$LISTINGS_PID"
-for pid in "${BACKGROUND[@]}"; do wait "$pid" 2>/dev/null; done  # each bounded by its timeout
+for pid in "${BACKGROUND[@]}"; do wait "$pid" 2>/dev/null; forget "$pid"; done  # each bounded by its timeout
 sleep 2
 check_lvsd
 sample

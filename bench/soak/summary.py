@@ -193,6 +193,11 @@ for inc, rows in sorted(samples.items()):
     if rows:
         w(f"| {inc} | {len(rows)} | {rows[0][1]} → {rows[-1][1]} | {max(r[1] for r in rows)} | "
           f"{rows[0][2]} → {rows[-1][2]} | {max(r[2] for r in rows)} |")
+everything = sorted((t, inc, rss, fds) for inc, rows in samples.items() for t, rss, fds in rows if fds > 0)
+if everything:
+    step = max(1, len(everything) // 12)
+    w("\nOver time (seconds since the first sample: incarnation, RSS kB, descriptors): " + "; ".join(
+        f"{t - everything[0][0]} s: {inc}, {rss}, {fds}" for t, inc, rss, fds in everything[::step] + everything[-1:][: (len(everything) - 1) % step != 0]))
 w(f"\nDescriptor growth beyond {allowance} (the connection load): {'; '.join(growth) or 'none'}.\n")
 w("## Malformed input\n")
 w(f"Control messages: {bad_control['rounds']} rounds ({bad_control['in_restart']} met a restart and are left out); "
