@@ -44,6 +44,7 @@ def slot_loop(name, kind, address, port, slot):
                 break
             try:
                 if sock is None:
+                    used, last = 0, None
                     if kind == "tcp":
                         sock = socket.create_connection((address, port), timeout=2)
                         file = sock.makefile("rb")
@@ -52,7 +53,6 @@ def slot_loop(name, kind, address, port, slot):
                         sock.settimeout(2)
                         sock.connect((address, port))
                     note(name, "connections")
-                    used, last = 0, None
                 if kind == "tcp":
                     sock.sendall(request.encode() + b"\n")
                     reply = file.readline(4096)
