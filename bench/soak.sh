@@ -4,7 +4,7 @@
 # control messages, malformed packets and lvsd restarts are injected on schedules, in namespaces
 # of its own:
 #
-#   lvsso-c (client)              lvsso-d (director, lvsd)          lvsso-s (real servers)
+#   lvsso-c-PID (client)          lvsso-d-PID (director, lvsd)      lvsso-s-PID (real servers)
 #   c0 10.204.1.2/24    <=veth=>  d0 10.204.1.1/24, 10.204.100.2/32
 #                                 d1 10.204.2.1/24       <=veth=>   s0 10.204.2.2-4/24
 #   packet engine (masquerading): TCP 10.204.100.1:80 -> :8080, UDP 10.204.100.1:53 -> :5300
@@ -32,7 +32,8 @@ REPO=$(cd "$HERE/.." && pwd)
 if [ -z "${RESTART_EVERY:-}" ]; then
   if [ "$DURATION" -le 60 ]; then RESTART_EVERY=$((DURATION / 2)); else RESTART_EVERY=$((DURATION / 4)); fi
 fi
-C=lvsso-c D=lvsso-d S=lvsso-s
+# The namespaces' names end with this script's PID: two runs (a CI test, a bench) never meet.
+C=lvsso-c-$$ D=lvsso-d-$$ S=lvsso-s-$$
 VIP=10.204.100.1 PVIP=10.204.100.2
 RS=(10.204.2.2 10.204.2.3 10.204.2.4)
 
