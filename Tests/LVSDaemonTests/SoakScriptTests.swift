@@ -44,14 +44,17 @@ struct SoakScriptTests {
         let script = repository.appendingPathComponent("bench/soak.sh").path
         let lvsd = try Subprocess.executable("lvsd").path
         let directory = try TemporaryDirectory()
-        defer { directory.remove() }
         let results = directory.file("results")
         let result = try await Subprocess.run(
             "bash", [script],
             environment: ["DURATION": "30", "LVSD_BIN": lvsd, "RESULTS": results],
             executableOverride: try #require(Self.find("bash")))
         let summary = (try? String(contentsOfFile: results + "/summary.md", encoding: .utf8)) ?? "(no summary)"
-        #expect(result.status == 0, "soak.sh exited \(result.status)\n\(summary)\n\(result.standardError.suffix(4000))")
+        #expect(
+            result.status == 0,
+            "soak.sh exited \(result.status); results kept in \(results)\n\(summary)\n\(result.standardError.suffix(4000))"
+        )
+        if result.status == 0 { directory.remove() }
         // A positive control: the run carried traffic through both engines and counted it.
         #expect(summary.contains("| nat_tcp |") && summary.contains("| proxy_tcp |"), "\(summary)")
     }
