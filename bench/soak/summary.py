@@ -223,6 +223,9 @@ if udp_lost:
     w("\n## UDP datagrams lost with no fault near (retried; see the header of summary.py)\n")
     for line in udp_lost[:20]:
         w(f"    {line}")
+    w("\nThe kernels' UDP and IP counters at the end (client, director, real servers):\n")
+    for name in ("nstat.lvsso-c", "nstat.lvsso-d", "nstat.lvsso-s"):
+        w(f"    {name}: " + "; ".join(" ".join(l.split()[:2]) for l in lines(name)))
 if others or control_other:
     w("\n## Unexplained failures\n")
     for line in (others + control_other)[:50]:
