@@ -16,6 +16,7 @@
 #
 #   sudo bench/burst.sh                                    # CONNECTIONS=100000 PROCS=6 REPS=3
 #   sudo CONFIGS="nft_dnat lvsd_w2" REPS=1 bench/burst.sh  # a quick look
+#   CAPTURE=1 records both hosts' sides (raw/*.pcap); LVSD_OPTIONS adds lvsd options
 #
 # Figures per run: established and echoed connections, seconds until the last was established and
 # until the last echo, the engine's ring drops, the entries lvsd lists afterwards, and lvsd's
@@ -98,6 +99,7 @@ for rep in $(seq 1 "$REPS"); do
     printf "}\n}\n" >>"$WORK/dnat.nft"
     if [ -n "${CAPTURE:-}" ]; then  # the real server's side, headers only, for following a reset
       spawn $S "$raw.tshark.log" tshark -q -n -i s0 -s 128 -w "$raw.pcap"
+      spawn $C "$raw.tshark-client.log" tshark -q -n -i c0 -s 128 -w "$raw.client.pcap"
       chmod 755 "$RESULTS/raw"; sleep 2
     fi
     LVSD_PID=0
@@ -106,7 +108,7 @@ for rep in $(seq 1 "$REPS"); do
       lvsd*_w*)
         extra=(); case $cfg in lvsdlk_*) extra=(--packet-locked) ;; lvsdxdp_*) extra=(--packet-io xdp) ;; esac
         spawn $D "$raw.lvsd.log" "$LVSD_BIN" --control-socket "$WORK/lvsd.sock" --packet-engine --interface d0 \
-          --interface d1 --packet-workers "${cfg#*_w}" --reactors 1 "${extra[@]}" --rules "$rules"
+          --interface d1 --packet-workers "${cfg#*_w}" --reactors 1 "${extra[@]}" ${LVSD_OPTIONS:-} --rules "$rules"
         LVSD_PID=$LAST_PID
         for t in $(seq 100); do [ -S "$WORK/lvsd.sock" ] && break; sleep 0.1; done
         [ -S "$WORK/lvsd.sock" ] || { say "lvsd did not start"; cat "$raw.lvsd.log" >&2; exit 1; }
