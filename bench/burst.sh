@@ -43,28 +43,16 @@ for tool in ip nft python3 timeout awk; do command -v "$tool" >/dev/null || { ec
 . "$HERE/nat-lab.sh"
 release_lvsd
 mkdir -p "$RESULTS/raw"
-PIDS=()
 WORK=$(mktemp -d /tmp/lvsbu.XXXXXX)
 chmod 755 "$WORK"
 cp "$HERE/burst/echo.py" "$HERE/burst/client.py" "$WORK/" && chmod 644 "$WORK"/*.py
 
 stop_all() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  sleep 0.5
-  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
-  PIDS=()
+  stop_started
   for ns in $C $D $S; do ip netns del "$ns" 2>/dev/null; done
 }
 trap 'stop_all; rm -rf "$WORK"' EXIT
 trap 'exit 130' INT TERM
-spawn() {  # spawn NS LOG CMD...
-  local ns=$1 log=$2; shift 2
-  ip netns exec "$ns" "$@" >"$log" 2>&1 &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-}
 
 topology() {
   three_namespaces $C $D $S $VIP

@@ -40,26 +40,15 @@ if [ ${#missing[@]} -gt 0 ]; then echo "missing: ${missing[*]} (apt-get install 
 . "$HERE/nat-lab.sh"
 release_lvsd
 
-PIDS=()
 WORK=$(mktemp -d /tmp/lvsfb.XXXXXX)
 chmod 755 "$WORK"
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  sleep 0.5
-  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  stop_started
   for ns in $C $D $S; do ip netns del "$ns" 2>/dev/null; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-spawn() {  # spawn NS LOG CMD...: a foreground daemon in NS, remembered by PID
-  local ns=$1 log=$2; shift 2
-  ip netns exec "$ns" "$@" </dev/null >"$log" 2>&1 &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-}
 cpu_ticks() { local f; f=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }; set -- $f; echo $((${12} + ${13})); }
 director_frames() { ip netns exec $D awk '/d0:|d1:/{sub(/^.*:/, ""); split($0, f, " "); n += f[2]} END{print n+0}' /proc/net/dev; }
 wait_for() {  # wait_for TRIES CMD...: bounded poll, 0.1 s apart

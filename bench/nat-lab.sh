@@ -34,3 +34,24 @@ three_namespaces() {
   ip -n "$s" route add default via 10.203.2.1
   ip netns exec "$d" sysctl -qw net.ipv4.ip_forward=1
 }
+
+# Processes the script started, by PID (spawn adds, forget removes, stop_started ends them all).
+PIDS=()
+# spawn NS LOG CMD...: CMD in namespace NS in the background, output to LOG, stdin from /dev/null;
+# `ip netns exec` execs, so LAST_PID is the command's own PID.
+spawn() {
+  local ns=$1 log=$2; shift 2
+  ip netns exec "$ns" "$@" </dev/null >"$log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+forget() { local keep=() p; for p in "${PIDS[@]}"; do [ "$p" != "$1" ] && keep+=("$p"); done; PIDS=("${keep[@]}"); }
+# Every started process: SIGTERM, half a second, SIGKILL for what is left, reaped.
+stop_started() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  sleep 0.5
+  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  PIDS=()
+}

@@ -68,27 +68,15 @@ fi
 release_lvsd
 
 # ---- processes and namespaces: everything started is killed by PID on exit ---------------
-PIDS=()
 WORK=$(mktemp -d /tmp/lvspb.XXXXXX)
 chmod 755 "$WORK"
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  sleep 0.5
-  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  stop_started
   for ns in $C $D $S; do ip netns del "$ns" 2>/dev/null; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-spawn() {  # spawn NS LOG CMD...: a foreground daemon in NS (ip netns exec execs: its own PID)
-  local ns=$1 log=$2; shift 2
-  ip netns exec "$ns" "$@" >"$log" 2>&1 &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-}
-forget() { local pid=$1 keep=() p; for p in "${PIDS[@]}"; do [ "$p" != "$pid" ] && keep+=("$p"); done; PIDS=("${keep[@]}"); }
 cpu_ticks() { local f; f=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }; set -- $f; echo $((${12} + ${13})); }
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 director_frames() { ip netns exec $D awk '/d0:|d1:/{sub(/^.*:/, ""); split($0, f, " "); n += f[2]} END{print n+0}' /proc/net/dev; }

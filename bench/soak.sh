@@ -49,25 +49,14 @@ RAW=$RESULTS/raw
 WORK=$(mktemp -d /tmp/lvsso.XXXXXX)
 chmod 755 "$WORK"
 SOCK=$WORK/lvsd.sock CONF=$WORK/keepalived.conf EVENTS=$RAW/events
-PIDS=()
+. "$HERE/nat-lab.sh"
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  sleep 0.5
-  for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  stop_started
   for ns in $C $D $S; do ip netns del "$ns" 2>/dev/null; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-spawn() {  # spawn NS LOG CMD...: ip netns exec execs, so LAST_PID is the command's own PID
-  local ns=$1 log=$2; shift 2
-  ip netns exec "$ns" "$@" >"$log" 2>&1 </dev/null &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-}
-forget() { local keep=() p; for p in "${PIDS[@]}"; do [ "$p" != "$1" ] && keep+=("$p"); done; PIDS=("${keep[@]}"); }
 event() { echo "$(date +%s.%N | cut -c1-14) $*" >>"$EVENTS"; }
 lvsadm() { timeout 20 "$LVSADM_BIN" --control-socket "$SOCK" "$@"; }
 
