@@ -237,25 +237,25 @@ extension FlowTable {
         guard let service = endpoints.intern(FlowEndpoint(grant.virtualAddress, grant.virtualPort)),
             let replySource = endpoints.intern(FlowEndpoint(grant.replySource, grant.replySourcePort))
         else { return nil }
-        var inbound: UInt16 = 0
-        if let verdict = grant.inbound {
-            var template = verdict
-            if case .forward(_, let server, let forwarding, let port) = verdict {
-                template = .forward(Self.placeholder, to: server, forwarding: forwarding, destinationPort: port)
-            }
-            guard let index = inboundVerdicts.intern(template) else { return nil }
-            inbound = index + 1
+        let inbound = Self.intern(grant.inbound, in: &inboundVerdicts) { verdict in
+            guard case .forward(_, let server, let forwarding, let port) = verdict else { return verdict }
+            return .forward(Self.placeholder, to: server, forwarding: forwarding, destinationPort: port)
         }
-        var outbound: UInt16 = 0
-        if let verdict = grant.outbound {
-            var template = verdict
-            if case .reply(_, let address, let port, let forwarding) = verdict {
-                template = .reply(Self.placeholder, virtualAddress: address, virtualPort: port, forwarding: forwarding)
-            }
-            guard let index = outboundVerdicts.intern(template) else { return nil }
-            outbound = index + 1
+        let outbound = Self.intern(grant.outbound, in: &outboundVerdicts) { verdict in
+            guard case .reply(_, let address, let port, let forwarding) = verdict else { return verdict }
+            return .reply(Self.placeholder, virtualAddress: address, virtualPort: port, forwarding: forwarding)
         }
+        guard let inbound, let outbound else { return nil }
         return Interned(service: service, replySource: replySource, inbound: inbound, outbound: outbound)
+    }
+
+    /// A verdict's template (its entry replaced by `placeholder`) interned: index + 1, 0 for no
+    /// verdict, nil when the table is full.
+    private static func intern<Verdict: Hashable>(
+        _ verdict: Verdict?, in table: inout InternTable<Verdict>, template: (Verdict) -> Verdict
+    ) -> UInt16? {
+        guard let verdict else { return 0 }
+        return table.intern(template(verdict)).map { $0 + 1 }
     }
 
     static func hash(_ ref: ConnectionRef) -> UInt64 {
