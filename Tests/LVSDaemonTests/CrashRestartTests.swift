@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// `lvsd` killed with SIGKILL and started again from the same `--rules` (docs/design/0032):
+/// the nftables table the killed engine left is taken over, traffic flows again, and with
+/// `--sloppy-tcp` an established masqueraded connection carries bytes across the restart —
+/// without it, that connection's next segment finds no entry and goes nowhere (the control).
+@Suite("lvsd crash and restart", .serialized)
+struct CrashRestartTests {
+    @Test(
+        "a SIGKILLed packet engine's table is taken over; an established NAT connection lives on only with sloppy TCP",
+        arguments: [true, false])
+    func killAndRestart(sloppyTCP: Bool) async throws {
+        guard SoloNamespace.available() else { return }
+        let lab = try CrashRestartLab()
+        defer { lab.tearDown() }
+        try lab.startLVSD(sloppyTCP: sloppyTCP)
+        let script = ["/usr/bin/python3", lab.file("client.py"), lab.directory.path]
+        try lab.spawn(in: lab.client, script, log: "client.log")
+        let first = lab.waitUntil(seconds: 15) { lab.contents("answers").contains("echo first") }
+        try #require(first, "no answer before the restart: \(lab.contents("answers")) \(lab.contents("client.log"))")
+
+        lab.killLVSD()
+        // The positive control for "taken over": the killed engine did leave its table.
+        let left = try lab.tables()
+        #expect(left.contains("table netdev lvsd"), "tables after SIGKILL: \(left)")
+
+        try lab.startLVSD(sloppyTCP: sloppyTCP)
+        #expect(lab.log.contains("took over nftables table lvsd (netdev) left by an earlier run"), "\(lab.log)")
+        let tables = try lab.tables()
+        #expect(tables.filter { $0 == "table netdev lvsd" }.count == 1, "tables after the restart: \(tables)")
+
+        try lab.write("", to: "go")
+        let answered = lab.waitUntil(seconds: 15) { lab.contents("answers").split(separator: "\n").count >= 2 }
+        #expect(answered, "the client did not finish: \(lab.contents("client.log"))")
+        let second = lab.contents("answers").split(separator: "\n").dropFirst().first.map(String.init) ?? ""
+        if sloppyTCP {
+            #expect(second == "echo second", "the established connection after the restart: \(second)")
+        } else {
+            #expect(
+                second.hasPrefix("timeout") || second == "closed",
+                "without sloppy TCP the old connection has no entry: \(second)")
+        }
+
+        // A new connection is served by the new engine either way.
+        try lab.write("", to: "answers")
+        try lab.spawn(in: lab.client, script, log: "client2.log")
+        let fresh = lab.waitUntil(seconds: 15) { lab.contents("answers").contains("echo second") }
+        #expect(fresh, "a new connection after the restart: \(lab.contents("answers")) \(lab.contents("client2.log"))")
+
+        // A clean stop removes the table it took over.
+        if let lvsd = lab.lvsd {
+            kill(lvsd.processIdentifier, SIGTERM)
+            lvsd.waitUntilExit()
+        }
+        let after = try lab.tables()
+        #expect(!after.contains("table netdev lvsd"), "tables after SIGTERM: \(after)")
+    }
+}
