@@ -107,7 +107,7 @@ final class CrashRestartLab: @unchecked Sendable {
 
     /// Starts `lvsd --packet-engine` in the director namespace with the rules; waits until its
     /// start-up is done (its "listening" line). Each start logs to its own file (`lvsd-N.log`).
-    func startLVSD(sloppyTCP: Bool) throws {
+    func startLVSD(sloppyTCP: Bool, extra: [String] = []) throws {
         launches += 1
         let arguments = [
             try Subprocess.executable("lvsd").path, "--control-socket", file("lvsd.sock"), "--rules", file("rules"),
@@ -115,7 +115,7 @@ final class CrashRestartLab: @unchecked Sendable {
             "--reactors", "1",
         ]
         lvsd = try spawn(
-            in: director, arguments + (sloppyTCP ? ["--sloppy-tcp"] : []), log: "lvsd-\(launches).log")
+            in: director, arguments + (sloppyTCP ? ["--sloppy-tcp"] : []) + extra, log: "lvsd-\(launches).log")
         let ready = waitUntil(seconds: 30) { contents("lvsd-\(launches).log").contains("lvsd: listening on") }
         try #require(ready, "lvsd did not start: \(log)")
     }

@@ -56,4 +56,27 @@ struct CrashRestartTests {
         let after = try lab.tables()
         #expect(!after.contains("table netdev lvsd"), "tables after SIGTERM: \(after)")
     }
+
+    @Test("a SIGKILLed AF_XDP engine leaves no XDP program on its interfaces, and the next one attaches again")
+    func xdpLeavesNothing() async throws {
+        guard SoloNamespace.available() else { return }
+        let lab = try CrashRestartLab()
+        defer { lab.tearDown() }
+        func attached() throws -> Bool {
+            try lab.sh("ip -n \(lab.director) link show eth0").contains("xdp")
+        }
+        try lab.startLVSD(sloppyTCP: false, extra: ["--packet-io", "xdp"])
+        // The control: while lvsd runs, the interface has its program.
+        #expect(try attached(), "no XDP program while lvsd runs: \(lab.log)")
+        lab.killLVSD()
+        let detached = try lab.waitUntil(seconds: 10) { try !attached() }
+        #expect(detached, "an XDP program outlived the SIGKILLed lvsd")
+        try lab.startLVSD(sloppyTCP: false, extra: ["--packet-io", "xdp"])
+        #expect(try attached())
+        let script = ["/usr/bin/python3", lab.file("client.py"), lab.directory.path]
+        try lab.write("", to: "go")
+        try lab.spawn(in: lab.client, script, log: "client.log")
+        let served = lab.waitUntil(seconds: 15) { lab.contents("answers").contains("echo second") }
+        #expect(served, "after the restart: \(lab.contents("answers")) \(lab.contents("client.log")) \(lab.log)")
+    }
 }
