@@ -10,7 +10,7 @@ public struct CapabilityNeeds: Sendable, Hashable {
     public var sync = false
     /// A proxied real server uses a transparent source (IP_TRANSPARENT).
     public var transparentSource = false
-    /// Scripts run as another user (`script_user`, `user` of a vrrp_script): killing one
+    /// Scripts run as another user (`script_user`, `user` of a MISC_CHECK or vrrp_script): killing one
     /// that overran its timeout is a signal to a process of another user.
     public var scriptsAsOtherUser = false
 

@@ -88,8 +88,17 @@ extension DirectorDaemon {
         if let parsed = host.configurationFile?.load().configuration {
             needs.vrrp = needs.vrrp || !parsed.vrrpInstances.isEmpty
             needs.sync = needs.sync || parsed.globalDefinitions.lvsSyncDaemon != nil
+            let miscUsers = parsed.virtualServers.contains { vs in
+                vs.realServers.contains { rs in
+                    rs.checkers.contains { checker in
+                        guard case .misc(let misc) = checker.detail else { return false }
+                        return misc.path?.user != nil
+                    }
+                }
+            }
             needs.scriptsAsOtherUser =
                 parsed.globalDefinitions.scriptUser != nil || parsed.vrrpScripts.contains { $0.command?.user != nil }
+                || miscUsers
         }
         return needs
     }
