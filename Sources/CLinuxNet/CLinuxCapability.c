@@ -3,6 +3,12 @@
 // process that already runs threads (lvsd after start-up) must have each thread call it; the
 // only way into another thread is a signal, and the handler has to be C (an async-signal-safe
 // raw system call). This is the one piece of logic in the shim, kept as small as it can be.
+//
+// The signal is SIGSYS: libdispatch and Swift concurrency threads (and every thread they
+// create, NIO's and the reactors' among them) block every signal but the synchronous fault
+// signals (ILL, TRAP, BUS, FPE, SEGV, SYS) and glibc's internal two, so a real-time signal never
+// reaches them. Of the fault signals SIGSYS is the one nothing in lvsd raises (it has no seccomp
+// filter); its previous action is restored at once.
 #define _GNU_SOURCE
 #include "CLinuxCapability.h"
 #include <dirent.h>
@@ -76,7 +82,7 @@ int clinuxcap_set_all_threads(uint64_t effective, uint64_t permitted, uint64_t i
     wanted[0] = effective;
     wanted[1] = permitted;
     wanted[2] = inheritable;
-    int signal = SIGRTMIN + 6;
+    int signal = SIGSYS;
     struct sigaction action, previous;
     memset(&action, 0, sizeof(action));
     action.sa_handler = apply_on_signal;

@@ -6,18 +6,27 @@
 /// `vrrp_script`): through `/bin/sh -c`, and — when the line has a `user [group]`, or
 /// `global_defs script_user` names one, and lvsd runs as root — as that user through
 /// util-linux's `setpriv`, as keepalived drops privileges for its scripts. Without a group the
-/// user's own groups apply (`--init-groups`); with one, only that group.
+/// user's primary group and supplementary groups apply (`--init-groups`); with one, only that
+/// group.
 public enum ScriptInvocation {
     public static let setpriv = "/usr/bin/setpriv"
 
     /// The program and its arguments. `effectiveUID` is the daemon's (`geteuid()`): a
     /// daemon that is not root cannot change user, and runs the script as itself.
-    public static func command(_ line: String, user: String?, group: String?, effectiveUID: uid_t) -> (
-        executable: String, arguments: [String]
-    ) {
+    /// `primaryGroup` finds a user's primary group id (the passwd entry's): `setpriv --regid`
+    /// needs a group, and a user need not have a group of its own name (Debian's `nobody` has
+    /// `nogroup`).
+    public static func command(
+        _ line: String, user: String?, group: String?, effectiveUID: uid_t,
+        primaryGroup: (String) -> gid_t? = { getpwnam($0)?.pointee.pw_gid }
+    ) -> (executable: String, arguments: [String]) {
         guard let user, effectiveUID == 0 else { return ("/bin/sh", ["-c", line]) }
         var options = ["--reuid=\(user)"]
-        options += group.map { ["--regid=\($0)", "--clear-groups"] } ?? ["--init-groups", "--regid=\(user)"]
+        if let group {
+            options += ["--regid=\(group)", "--clear-groups"]
+        } else {
+            options += ["--init-groups", "--regid=\(primaryGroup(user).map { String($0) } ?? user)"]
+        }
         return (setpriv, options + ["--", "/bin/sh", "-c", line])
     }
 

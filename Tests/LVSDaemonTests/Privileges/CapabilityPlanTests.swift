@@ -25,7 +25,7 @@ struct CapabilityPlanTests {
                     $0.xdp = true
                 }, CapabilityPlanTests.network.union([.bpf, .sysAdmin])
             ),
-            (CapabilityPlanTests.needs { $0.scriptsAsOtherUser = true }, [.netBindService, .kill]),
+            (CapabilityPlanTests.needs { $0.scriptsAsOtherUser = true }, Set<Capability>([.netBindService, .kill])),
         ])
     func kept(needs: CapabilityNeeds, expected: Set<Capability>) {
         let kept = CapabilityPlan.kept(for: needs)
