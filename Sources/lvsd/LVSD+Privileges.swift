@@ -22,16 +22,14 @@ extension LVSD {
     /// what stays and why. A failure is logged and the daemon runs on with what it has.
     static func dropCapabilities(_ daemon: DirectorDaemon, extras: Set<Capability>?, logger: Logger) {
         guard let extras else {
-            logger.notice("capabilities: all kept (--keep-capabilities all)")
+            logger.info("capabilities: all kept (--keep-capabilities all)")
             return
         }
         let kept = CapabilityPlan.kept(for: daemon.capabilityNeeds(), extra: extras)
         do {
             guard let outcome = try ProcessCapabilities.drop(keeping: kept.keys) else { return }
             let reasons = kept.keys.sorted().filter { outcome.after & $0.bit != 0 }.map { "\($0) (\(kept[$0] ?? ""))" }
-            logger.notice(
-                "capabilities: kept \(reasons.isEmpty ? "none" : reasons.joined(separator: ", ")); dropped the rest"
-            )
+            logger.info("capabilities: only \(reasons.isEmpty ? "none" : reasons.joined(separator: ", ")) from now on")
             if outcome.threadsNotReached > 0 {
                 logger.warning(
                     "capabilities: \(outcome.threadsNotReached) thread(s) block the signal that drops them and keep their capabilities"

@@ -28,7 +28,7 @@ struct CrashRestartTests {
         try lab.startLVSD(sloppyTCP: sloppyTCP)
         #expect(lab.log.contains("took over nftables table lvsd (netdev) left by an earlier run"), "\(lab.log)")
         // The new engine runs with the packet engine's capabilities only, in every thread.
-        #expect(lab.log.contains("net_raw (the packet engine); dropped the rest"), "\(lab.log)")
+        #expect(lab.log.contains("net_raw (the packet engine) from now on"), "\(lab.log)")
         let sets = PrivilegeDropTests.effectiveSets(of: lab.lvsd?.processIdentifier ?? 0)
         #expect(!sets.isEmpty && sets.allSatisfy { $0 == 0x3400 }, "CapEff per thread: \(sets)")
         let tables = try lab.tables()
