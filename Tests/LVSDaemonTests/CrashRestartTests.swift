@@ -52,6 +52,13 @@ struct CrashRestartTests {
         let fresh = lab.waitUntil(seconds: 15) { lab.contents("answers").contains("echo second") }
         #expect(fresh, "a new connection after the restart: \(lab.contents("answers")) \(lab.contents("client2.log"))")
 
+        // A change after the drop still reprograms the table: `nft` gets its capabilities from the
+        // bounding set, not from lvsd's reduced sets (docs/design/0032).
+        let add = ["--control-socket", lab.file("lvsd.sock"), "-a", "-t", "10.97.1.1:80", "-r", "10.97.2.3:80", "-m"]
+        let added = try Subprocess.runSynchronously("lvsadm", add)
+        #expect(added.status == 0, "lvsadm -a after the drop: \(added.standardError)")
+        #expect(try lab.sh("ip netns exec \(lab.director) nft list table netdev lvsd").contains("10.97.2.3"))
+
         // A clean stop removes the table it took over.
         if let lvsd = lab.lvsd {
             kill(lvsd.processIdentifier, SIGTERM)
