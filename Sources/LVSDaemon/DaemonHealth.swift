@@ -167,13 +167,16 @@ struct DirectorHealthSink: HealthActionSink {
 }
 
 /// Runs `notify_up`/`notify_down`/`quorum_up`/`quorum_down` scripts through `/bin/sh -c`, as
-/// keepalived does; not waited for (a slow script must not hold the checkers back), reaped by
+/// keepalived does (as their `user`, or `script_user`, when lvsd is root: `ScriptInvocation`); not waited for (a slow script must not hold the checkers back), reaped by
 /// Foundation's termination handler.
 enum NotifyScriptRunner {
     static func run(_ script: NotifyScript, logger: Logger, why: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script.command]
+        let invocation = ScriptInvocation.command(
+            script.command, user: script.user, group: script.group, effectiveUID: geteuid())
+        process.executableURL = URL(fileURLWithPath: invocation.executable)
+        process.arguments = invocation.arguments
+        process.standardInput = FileHandle.nullDevice
         process.terminationHandler = { finished in
             if finished.terminationStatus != 0 {
                 logger.warning("notify script \"\(script.command)\" exited with \(finished.terminationStatus)")

@@ -97,7 +97,14 @@ public final class DirectorDaemon: Sendable {
         if let packet = packetConfiguration {
             do {
                 let started = try PacketEngine(director: shared, configuration: packet)
+                let leftover = NFTablesRuleset.existingFamilies(of: packet.nftablesTable, nft: packet.nftCommand)
                 try started.start()
+                if !leftover.isEmpty {
+                    // An earlier lvsd was killed before it could remove its table (docs/design/0032).
+                    logger.notice(
+                        "packet engine: took over nftables table \(packet.nftablesTable) (\(leftover.joined(separator: ", "))) left by an earlier run"
+                    )
+                }
                 logger.info(
                     "packet engine running on \(packet.interfaces.joined(separator: ", ")) with \(started.workerCount) workers"
                 )

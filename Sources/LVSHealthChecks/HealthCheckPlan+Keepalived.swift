@@ -24,13 +24,15 @@ extension HealthCheckPlan {
         var specifications: [HealthVirtualServerSpecification] = []
         var probes: [HealthCheckerID: any HealthProbe] = [:]
         var skipped: [String] = []
+        let scriptUser = configuration.globalDefinitions.scriptUser
+        let script = { (command: ScriptCommand) in Self.script(command, scriptUser: scriptUser) }
         for vs in configuration.virtualServers {
             let ids = services.filter { Self.matches($0, vs.address, in: configuration) }
             guard let first = ids.first else { continue }
             let vsID = HealthVirtualServerID(vs.address.description)
             var spec = HealthVirtualServerSpecification(
                 id: vsID, services: ids, quorum: vs.quorum ?? 1, hysteresis: vs.hysteresis ?? 0,
-                quorumUp: vs.quorumUp.map(Self.script), quorumDown: vs.quorumDown.map(Self.script),
+                quorumUp: vs.quorumUp.map(script), quorumDown: vs.quorumDown.map(script),
                 sorryServerInhibit: vs.sorryServerInhibit, omega: vs.omega)
             if let sorry = vs.sorryServer {
                 spec.sorryServer = RealServerConfig(
@@ -50,7 +52,8 @@ extension HealthCheckPlan {
                     let id = HealthCheckerID(realServer: rsID, index: checkers.count)
                     guard
                         let probe = Self.probe(
-                            checker, realServer: config, virtualhost: rs.virtualhost ?? vs.virtualhost)
+                            checker, realServer: config, virtualhost: rs.virtualhost ?? vs.virtualhost,
+                            scriptUser: scriptUser)
                     else {
                         skipped.append("\(checker.kind.rawValue) of \(rsID) (\(checker.location))")
                         continue
@@ -64,7 +67,7 @@ extension HealthCheckPlan {
                 spec.realServers.append(
                     HealthRealServerSpecification(
                         config: config, inhibitOnFailure: rs.inhibitOnFailure ?? vs.inhibitOnFailure,
-                        notifyUp: rs.notifyUp.map(Self.script), notifyDown: rs.notifyDown.map(Self.script),
+                        notifyUp: rs.notifyUp.map(script), notifyDown: rs.notifyDown.map(script),
                         checkers: checkers))
             }
             specifications.append(spec)
@@ -73,8 +76,11 @@ extension HealthCheckPlan {
         self.skipped = skipped
     }
 
-    static func script(_ command: ScriptCommand) -> NotifyScript {
-        NotifyScript(command: command.command, user: command.user, group: command.group)
+    /// A notify script with its own `user [group]`, else `script_user`'s.
+    static func script(_ command: ScriptCommand, scriptUser: ScriptCommand?) -> NotifyScript {
+        let identity = ScriptInvocation.identity(
+            user: command.user, group: command.group, scriptUser: scriptUser?.user, scriptGroup: scriptUser?.group)
+        return NotifyScript(command: command.command, user: identity.user, group: identity.group)
     }
 
     static func isDynamic(_ checker: HealthChecker) -> Bool {
@@ -133,7 +139,9 @@ extension HealthCheckPlan {
     }
 
     /// The probe of one checker block; nil for the kinds not run here.
-    static func probe(_ checker: HealthChecker, realServer: RealServerConfig, virtualhost: String?) -> (
+    static func probe(
+        _ checker: HealthChecker, realServer: RealServerConfig, virtualhost: String?, scriptUser: ScriptCommand? = nil
+    ) -> (
         any HealthProbe
     )? {
         let endpoint = ProbeEndpoint(
@@ -172,7 +180,9 @@ extension HealthCheckPlan {
             return SMTPProbe(endpoint: endpoint, heloName: helo)
         case (.misc, let detail):
             guard case .misc(let misc) = detail, let path = misc.path else { return nil }
-            return MiscProbe(command: path.command, dynamic: misc.dynamic)
+            let identity = ScriptInvocation.identity(
+                user: path.user, group: path.group, scriptUser: scriptUser?.user, scriptGroup: scriptUser?.group)
+            return MiscProbe(command: path.command, dynamic: misc.dynamic, user: identity.user, group: identity.group)
         case (.ping, _), (.file, _), (.bfd, _):
             return nil
         }

@@ -9,15 +9,20 @@ import NIOCore
 /// MISC_CHECK: runs `misc_path` through `/bin/sh -c`, killed (SIGKILL) after the timeout.
 /// Exit 0 passes; any other code fails, except with `misc_dynamic`, where 1 fails and 2…255
 /// pass with the real server's weight set to `code − 2` (reference §8.5).
-/// `user`/`group` are not applied: scripts run as the daemon's user (docs/design/0008).
+/// With a `user [group]` (or `global_defs script_user`) and lvsd running as root, the script
+/// runs as that user (`ScriptInvocation`, docs/design/0032).
 public struct MiscProbe: HealthProbe {
     public let name = "MISC_CHECK"
     public var command: String
     public var dynamic: Bool
+    public var user: String?
+    public var group: String?
 
-    public init(command: String, dynamic: Bool = false) {
+    public init(command: String, dynamic: Bool = false, user: String? = nil, group: String? = nil) {
         self.command = command
         self.dynamic = dynamic
+        self.user = user
+        self.group = group
     }
 
     /// The result an exit status stands for.
@@ -32,8 +37,9 @@ public struct MiscProbe: HealthProbe {
     public func run(on eventLoop: any EventLoop, timeout: TimeAmount) -> EventLoopFuture<ProbeResult> {
         let promise = eventLoop.makePromise(of: ProbeResult.self)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
+        let invocation = ScriptInvocation.command(command, user: user, group: group, effectiveUID: geteuid())
+        process.executableURL = URL(fileURLWithPath: invocation.executable)
+        process.arguments = invocation.arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -17,6 +17,7 @@ extension LVSD {
             throw ExitCode(1)
         }
         let httpServer = try await startDemoHTTP(session, logger: logger)  // prints the instructions
+        Self.dropCapabilities(session.daemon, extras: try keptCapabilityExtras(), logger: logger)
         fflush(nil)
         let signal = await signals.next()
         logger.notice("\(TerminationSignals.name(of: signal)) received, stopping the demo")

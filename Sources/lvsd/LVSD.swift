@@ -199,6 +199,13 @@ struct LVSD: AsyncParsableCommand {
             valueName: "path"))
     var syncKeyFile: String?
 
+    @Option(
+        name: .customLong("keep-capabilities"),
+        help: ArgumentHelp(
+            "Capabilities kept after start-up beyond those the configured engines need (e.g. net_admin,net_raw), or all to drop none.",
+            valueName: "list"))
+    var keepCapabilities: String?
+
     @OptionGroup(title: "Packet engine") var packet: PacketEngineOptions
 
     @OptionGroup(title: "Defences (IPVS sysctls)") var defences: DefenceOptions
@@ -208,6 +215,7 @@ struct LVSD: AsyncParsableCommand {
     func validate() throws {
         _ = try syncTuning()
         _ = try http.configuration()
+        _ = try keptCapabilityExtras()
         if config != nil && rules != nil {
             throw ValidationError(DaemonStartError.rulesAndConfig.description)
         }
@@ -339,6 +347,8 @@ struct LVSD: AsyncParsableCommand {
             serviceManager.reloaded(daemon.reloadWaiting())
         }
         let httpServer = try await startHTTP(daemon, logger: logger)
+        // Everything that needed privileges at start is done: bound, attached, spawned.
+        Self.dropCapabilities(daemon, extras: try keptCapabilityExtras(), logger: logger)
         print("lvsd: listening on \(daemon.controlServer.path)")
         if let httpServer { print("lvsd: HTTP endpoint on \(httpServer.baseURL)api/v1/") }
         fflush(nil)  // stdout may be a pipe: whoever started us waits for this line

@@ -110,6 +110,7 @@ extension LabDirector {
         guard NamespaceLab.available() else { return }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lvsd-priv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        _ = chmod(directory.path, 0o755)  // lvsd, without dac_override after start-up, must enter it
         defer { try? FileManager.default.removeItem(at: directory) }
         _ = chmod(directory.path, 0o777)
         let config = directory.appendingPathComponent("keepalived.conf").path

@@ -54,6 +54,7 @@ final class NamespaceLab {
         servers = (0..<max(count, 1)).map { "lvspe\(2 + $0)-\(suffix)" }
         directory = "/tmp/lvspe-\(suffix)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        _ = chmod(directory, 0o755)  // lvsd, without dac_override after start-up, must enter it
         do {
             try build()
         } catch {

@@ -140,5 +140,7 @@ int clinuxnet_sendmmsg(int fd, clinuxnet_mmsghdr *vec, unsigned int vlen, int fl
 #include "CLinuxVRRP.h"
 // bpf(2) for the generated XDP program and its maps, and AF_XDP sockets (LVSPacketEngine).
 #include "CLinuxXDP.h"
+// capget/capset for the capabilities lvsd keeps after start-up (LVSDaemon).
+#include "CLinuxCapability.h"
 
 #endif

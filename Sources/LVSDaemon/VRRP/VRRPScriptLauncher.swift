@@ -1,5 +1,6 @@
 import Foundation
 import LVSConfig
+import LVSHealthChecks
 import Logging
 
 /// Starts the scripts VRRP runs (`vrrp_script`, `notify_*`, `notify`, `notify_fifo_script`) the
@@ -15,17 +16,12 @@ enum VRRPScriptLauncher {
     ) throws -> Process {
         let line = ([script.command] + arguments.map(shellQuoted)).joined(separator: " ")
         let process = Process()
-        let user = script.user ?? defaultUser?.user
-        if let user, geteuid() == 0 {
-            let group = script.user != nil ? script.group : defaultUser?.group
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            var options = ["--reuid=\(user)"]
-            options += group.map { ["--regid=\($0)", "--clear-groups"] } ?? ["--init-groups", "--regid=\(user)"]
-            process.arguments = options + ["--", "/bin/sh", "-c", line]
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", line]
-        }
+        let identity = ScriptInvocation.identity(
+            user: script.user, group: script.group, scriptUser: defaultUser?.user, scriptGroup: defaultUser?.group)
+        let invocation = ScriptInvocation.command(
+            line, user: identity.user, group: identity.group, effectiveUID: geteuid())
+        process.executableURL = URL(fileURLWithPath: invocation.executable)
+        process.arguments = invocation.arguments
         process.standardInput = FileHandle.nullDevice
         process.terminationHandler = { finished in
             onExit(finished.terminationReason == .exit ? finished.terminationStatus : nil)

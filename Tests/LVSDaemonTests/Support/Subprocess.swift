@@ -92,6 +92,10 @@ struct TemporaryDirectory: Sendable {
     init() throws {
         path = "/tmp/lvsd-test-\(UUID().uuidString.prefix(12))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // An explicit mode: the process umask is shared with in-process control servers that
+        // narrow it while they bind, and lvsd — which drops CAP_DAC_OVERRIDE after start-up —
+        // must still enter the directory to reload its configuration or remove its socket.
+        _ = chmod(path, 0o755)
     }
 
     func file(_ name: String) -> String { path + "/" + name }

@@ -64,6 +64,7 @@ final class VRRPLab: @unchecked Sendable {
         observer = "lvsio-\(suffix)"
         directory = "/tmp/lvsi-\(suffix)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        _ = chmod(directory, 0o755)  // the umask is shared with in-process control servers (0177 while they bind)
         let script = """
             set -e
             for n in \(a) \(b) \(observer); do
