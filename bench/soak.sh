@@ -203,7 +203,7 @@ wait "$LISTINGS_PID" 2>/dev/null; forget "$LISTINGS_PID"
 for pid in "${BACKGROUND[@]}"; do wait "$pid" 2>/dev/null; forget "$pid"; done  # each bounded by its timeout
 sleep 2
 for ns in $C $D $S; do  # the kernels' own drops, for placing a lost datagram
-  ip netns exec "$ns" nstat -az 2>/dev/null | awk '$2 != 0 && $1 ~ /^(Udp|Ip|Icmp|TcpExtTCP(Backlog|Rcv|OFO)Drop)/' >"$RAW/nstat.${ns%-*}"
+  ip netns exec "$ns" nstat -az 2>/dev/null | awk '$2 != 0 && $1 ~ /^(Udp|Ip|Icmp|TcpRetransSegs|TcpExtTCP(Backlog|Rcv|OFO)Drop|TcpExtTCPTimeouts)/' >"$RAW/nstat.${ns%-*}"
   ip -n "$ns" -s -o link 2>/dev/null >"$RAW/links.${ns%-*}"
 done
 check_lvsd
