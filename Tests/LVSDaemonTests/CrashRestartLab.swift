@@ -151,30 +151,12 @@ final class CrashRestartLab: @unchecked Sendable {
     /// Polls `condition` every 50 ms until it holds or `seconds` pass.
     @discardableResult
     func waitUntil(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            if try condition() { return true }
-            usleep(50_000)
-        }
-        return try condition()
+        try SoloNamespace.poll(seconds: seconds, every: 50_000, condition)
     }
 
+    /// `command` through /bin/sh, bounded to 30 s.
     @discardableResult
     func sh(_ command: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "timeout 30 sh -c '\(command.replacingOccurrences(of: "'", with: "'\\''"))'"]
-        let out = Pipe()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw SoloNamespaceError(message: "\(command): exit \(process.terminationStatus): \(text)")
-        }
-        return text
+        try SoloNamespace.shell("timeout 30 sh -c '\(command.replacingOccurrences(of: "'", with: "'\\''"))'")
     }
 }

@@ -111,28 +111,9 @@ extension ECMPLab {
     {
         let n = index + 1
         try writeDirectorBird(n)
-        let checks = Self.directRoutingServers.map { address in
-            "    real_server \(address) 80 {\n        weight 1\n        inhibit_on_failure\n"
-                + "        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n"
-        }.joined()
         let globals = syncInConfiguration ? "global_defs {\n    lvs_sync_daemon eth1\n}\n" : ""
-        try write(
-            """
-            \(globals)bgp_announce {
-                include_file \(file("d\(n)-vips.conf"))
-                bird_socket \(file("d\(n)-bird.ctl"))
-                bird_command "\(try #require(VRRPLab.tool("bird"))) -f -c \(file("d\(n)-bird.conf")) -s \(file("d\(n)-bird.ctl"))"
-            }
-            virtual_server \(Self.vip) 80 {
-                delay_loop 1
-                lb_algo mh
-                mh-fallback
-                mh-port
-                lb_kind DR
-                protocol TCP
-            \(checks)}
-
-            """, to: "d\(n)-lvsd.conf")
+        try writeDirectorConfiguration(
+            n, realServers: Self.directRoutingServers, port: 80, kind: "DR", globals: globals)
         let engine = [
             "--packet-engine", "--interface", "eth0", "--interface", "eth1", "--packet-workers", "1",
         ]

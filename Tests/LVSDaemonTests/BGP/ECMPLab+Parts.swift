@@ -63,17 +63,18 @@ extension ECMPLab {
             """, to: "d\(n)-bird.conf")
     }
 
-    /// lvsd on director `index` (0 or 1) with its own BIRD as child; waits until it listens.
-    func startDirector(_ index: Int) async throws -> Process {
-        let n = index + 1
-        try writeDirectorBird(n)
-        let checks = Self.realServers.map { address in
-            "    real_server \(address) 8080 {\n        weight 1\n        inhibit_on_failure\n"
+    /// Director `n`'s keepalived.conf: `bgp_announce` driving its own BIRD, and the VIP's port 80
+    /// by `mh` over `realServers` (TCP_CHECK on `port`) with `kind`; `globals` goes first.
+    func writeDirectorConfiguration(
+        _ n: Int, realServers: [String], port: Int, kind: String, globals: String = ""
+    ) throws {
+        let checks = realServers.map { address in
+            "    real_server \(address) \(port) {\n        weight 1\n        inhibit_on_failure\n"
                 + "        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n"
         }.joined()
         try write(
             """
-            bgp_announce {
+            \(globals)bgp_announce {
                 include_file \(file("d\(n)-vips.conf"))
                 bird_socket \(file("d\(n)-bird.ctl"))
                 bird_command "\(try #require(VRRPLab.tool("bird"))) -f -c \(file("d\(n)-bird.conf")) -s \(file("d\(n)-bird.ctl"))"
@@ -83,11 +84,18 @@ extension ECMPLab {
                 lb_algo mh
                 mh-fallback
                 mh-port
-                lb_kind PROXY
+                lb_kind \(kind)
                 protocol TCP
             \(checks)}
 
             """, to: "d\(n)-lvsd.conf")
+    }
+
+    /// lvsd on director `index` (0 or 1) with its own BIRD as child; waits until it listens.
+    func startDirector(_ index: Int) async throws -> Process {
+        let n = index + 1
+        try writeDirectorBird(n)
+        try writeDirectorConfiguration(n, realServers: Self.realServers, port: 8080, kind: "PROXY")
         return try await startLVSD(index)
     }
 

@@ -154,19 +154,7 @@ final class ECMPLab: @unchecked Sendable {
     /// Starts `arguments` inside `namespace`; stdout and stderr go to `log` (appended).
     @discardableResult
     func start(in namespace: String, _ arguments: [String], log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(VRRPLab.tool("ip")))
-        process.arguments = ["netns", "exec", namespace] + arguments
-        let path = file(log)
-        if !FileManager.default.fileExists(atPath: path) {
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try VRRPLab.runUnmasked(process)
+        let process = try VRRPLab.launch(in: namespace, arguments, logPath: file(log))
         lock.withLock { started.append(process) }
         return process
     }

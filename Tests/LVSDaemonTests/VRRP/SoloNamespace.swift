@@ -98,20 +98,32 @@ final class SoloNamespace: @unchecked Sendable {
     /// Polls `condition` every 20 ms until it holds or `seconds` pass.
     @discardableResult
     func waitUntil(seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        try Self.poll(seconds: seconds, every: 20_000, condition)
+    }
+
+    @discardableResult
+    func sh(_ command: String) throws -> String { try Self.shell(command) }
+
+    /// Polls `condition` every `interval` microseconds until it holds or `seconds` pass;
+    /// returns whether it held (the namespace labs of this target share it).
+    @discardableResult
+    static func poll(seconds: Double, every interval: UInt32, _ condition: () throws -> Bool) rethrows -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
             if try condition() { return true }
-            usleep(20_000)
+            usleep(interval)
         }
         return try condition()
     }
 
+    /// `command` through /bin/sh, its output; a non-zero exit throws with the output.
     @discardableResult
-    func sh(_ command: String) throws -> String {
+    static func shell(_ command: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
         let out = Pipe()
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = out
         process.standardError = out
         try process.run()

@@ -134,19 +134,26 @@ final class VRRPLab: @unchecked Sendable {
 
     /// Starts `arguments` inside `namespace`; stdout and stderr go to `log` (appended).
     func start(in namespace: String, _ arguments: [String], log: String) throws -> Process {
+        let process = try Self.launch(in: namespace, arguments, logPath: log)
+        lock.withLock { started.append(process) }
+        return process
+    }
+
+    /// Runs `arguments` inside `namespace` with stdin from /dev/null and stdout and stderr
+    /// appended to the file `logPath` (the labs of this target keep the process to stop it).
+    static func launch(in namespace: String, _ arguments: [String], logPath: String) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.tool("ip")))
+        process.executableURL = URL(fileURLWithPath: try #require(tool("ip")))
         process.arguments = ["netns", "exec", namespace] + arguments
-        if !FileManager.default.fileExists(atPath: log) {
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
+        if !FileManager.default.fileExists(atPath: logPath) {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        try Self.runUnmasked(process)
-        lock.withLock { started.append(process) }
+        try runUnmasked(process)
         return process
     }
 
